@@ -1,0 +1,264 @@
+"""The SimplyPrint mirror: the inbox of received webhook deliveries, and the domain state built
+from them (printers, print jobs, queue items), plus the outbox of live changes for the pages.
+
+Every domain row remembers the SimplyPrint time of the last change applied to it (``(timestamp,
+rank)`` pairs) so that an event delivered late never overwrites newer state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StateSource(models.TextChoices):
+    WEBHOOK = "webhook", _("webhook")
+    POLL = "poll", _("poll")
+
+
+class PrinterWebhookEvent(models.Model):
+    """One delivery received from SimplyPrint, stored before it is acknowledged.
+
+    The inbox is the queue: a task carries only this row's id, and the sweeper picks up rows
+    left unprocessed, so a lost task message never loses an event.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        PROCESSED = "processed", _("processed")
+        IGNORED = "ignored", _("ignored")
+        FAILED = "failed", _("failed")
+
+    webhook_id = models.BigIntegerField(null=True, blank=True)
+    event = models.CharField(max_length=100, db_index=True)
+    # The name the event was applied as, after resolving the brief's guessed aliases.
+    canonical_event = models.CharField(max_length=100, blank=True)
+    category = models.CharField(max_length=32, db_index=True)
+    timestamp = models.BigIntegerField(help_text=_("SimplyPrint's Unix time of the event"))
+    occurred_at = models.DateTimeField(db_index=True)
+    payload = models.JSONField(help_text=_("The whole envelope as received"))
+    headers = models.JSONField(default=dict, blank=True)
+    dedup_key = models.CharField(max_length=64, unique=True)
+    deliveries = models.PositiveIntegerField(
+        default=1, help_text=_("How many identical deliveries arrived (SimplyPrint retries)")
+    )
+    printer_sp_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    job_sp_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    queue_item_sp_id = models.BigIntegerField(null=True, blank=True)
+
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed = models.BooleanField(default=False)
+    ignored = models.BooleanField(default=False, help_text=_("Unknown or informational event"))
+    processing_error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("printer webhook event")
+        verbose_name_plural = _("Printer Webhook Events")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["processed", "next_attempt_at"], name="sp_event_due_idx"),
+            models.Index(fields=["event", "-received_at"], name="sp_event_name_recv_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} @ {self.timestamp} (#{self.pk})"
+
+    @property
+    def status(self) -> str:
+        if self.processed:
+            return self.Status.IGNORED if self.ignored else self.Status.PROCESSED
+        return self.Status.FAILED if self.processing_error else self.Status.PENDING
+
+
+class Printer(models.Model):
+    """A printer's latest known state, and where and when that state came from."""
+
+    class State(models.TextChoices):
+        OPERATIONAL = "operational", _("operational")
+        PRINTING = "printing", _("printing")
+        PAUSED = "paused", _("paused")
+        CANCELLING = "cancelling", _("cancelling")
+        DOWNLOADING = "downloading", _("downloading")
+        ERROR = "error", _("needs attention")
+        OFFLINE = "offline", _("offline")
+        UNKNOWN = "unknown", _("unknown")
+
+    sp_id = models.BigIntegerField(unique=True, verbose_name=_("SimplyPrint id"))
+    name = models.CharField(max_length=200, blank=True)
+    group_id = models.BigIntegerField(null=True, blank=True)
+    group_name = models.CharField(max_length=200, blank=True)
+    model_id = models.BigIntegerField(null=True, blank=True)
+    model_name = models.CharField(max_length=200, blank=True)
+    sort_order = models.IntegerField(default=0)
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.UNKNOWN)
+    raw_state = models.CharField(max_length=50, blank=True)
+    online = models.BooleanField(null=True)
+    current_job = models.ForeignKey(
+        "PrintJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    time_left = models.IntegerField(null=True, blank=True, help_text=_("seconds"))
+    progress_at = models.DateTimeField(null=True, blank=True)
+    bed_needs_clearing = models.BooleanField(default=False)
+
+    material = models.JSONField(default=list, blank=True)
+    nozzle_size = models.FloatField(null=True, blank=True)
+    custom_tags = models.JSONField(default=list, blank=True)
+    autoprint_state = models.CharField(max_length=20, blank=True)
+    out_of_order = models.BooleanField(default=False)
+
+    state_source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
+    state_updated_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    # {aspect: [timestamp, rank]} of the last change applied to each independent part of the state.
+    aspect_times = models.JSONField(default=dict, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["sort_order", "name", "sp_id"]
+        indexes = [models.Index(fields=["state"], name="sp_printer_state_idx")]
+
+    def __str__(self) -> str:
+        return self.name or f"printer {self.sp_id}"
+
+
+class PrintJob(models.Model):
+    """One print on one printer."""
+
+    class Status(models.TextChoices):
+        PRINTING = "printing", _("printing")
+        PAUSED = "paused", _("paused")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+        UNKNOWN = "unknown", _("unknown")
+
+    TERMINAL = frozenset({Status.DONE, Status.FAILED, Status.CANCELLED})
+
+    sp_id = models.BigIntegerField(unique=True, verbose_name=_("SimplyPrint job id"))
+    uid = models.CharField(max_length=64, blank=True, db_index=True)
+    printer = models.ForeignKey(
+        Printer, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    file_name = models.CharField(max_length=500, blank=True, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
+    percentage = models.PositiveSmallIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration = models.IntegerField(null=True, blank=True, help_text=_("seconds"))
+    estimate_seconds = models.IntegerField(null=True, blank=True)
+    started_by_id = models.BigIntegerField(null=True, blank=True)
+    started_by_name = models.CharField(max_length=200, blank=True)
+    ended_by_name = models.CharField(max_length=200, blank=True)
+    autoprint = models.BooleanField(default=False)
+    cost = models.FloatField(null=True, blank=True)
+    skipped_objects = models.JSONField(default=list, blank=True)
+    bed_cleared_at = models.DateTimeField(null=True, blank=True)
+
+    source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
+    last_event_ts = models.BigIntegerField(default=0)
+    last_event_rank = models.SmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-sp_id"]
+        indexes = [
+            models.Index(fields=["printer", "-started_at"], name="sp_job_printer_start_idx"),
+            models.Index(fields=["status", "-started_at"], name="sp_job_status_start_idx"),
+            models.Index(fields=["-started_at"], name="sp_job_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'job'} ({self.sp_id})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+
+class PrintQueue(models.Model):
+    """One item of SimplyPrint's print queue (the brief names the model after the queue)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        PENDING_APPROVAL = "pending_approval", _("pending approval")
+        APPROVED = "approved", _("approved")
+        DENIED = "denied", _("denied")
+        DONE = "done", _("done")
+        DELETED = "deleted", _("deleted")
+
+    ACTIVE = frozenset({State.QUEUED, State.PENDING_APPROVAL, State.APPROVED})
+
+    sp_id = models.BigIntegerField(unique=True, verbose_name=_("SimplyPrint queue item id"))
+    filename = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    position = models.IntegerField(default=0)
+    group_id = models.BigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    amount = models.PositiveIntegerField(default=1)
+    left = models.PositiveIntegerField(default=1)
+    printed = models.PositiveIntegerField(default=0)
+    for_printers = models.JSONField(default=list, blank=True)
+    for_models = models.JSONField(default=list, blank=True)
+    for_groups = models.JSONField(default=list, blank=True)
+    estimate_seconds = models.IntegerField(null=True, blank=True)
+    added_by_id = models.BigIntegerField(null=True, blank=True)
+    added_by_name = models.CharField(max_length=200, blank=True)
+    added_at = models.DateTimeField(null=True, blank=True)
+    decided_by_name = models.CharField(max_length=200, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
+    # {"state": [timestamp, rank], "fields": [timestamp, rank]} of the last changes applied.
+    aspect_times = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("print queue item")
+        verbose_name_plural = _("Print Queues")
+        ordering = ["position", "sp_id"]
+        indexes = [models.Index(fields=["state", "position"], name="sp_queue_state_pos_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.sp_id})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+
+class QueueClearance(models.Model):
+    """When a queue group (or the whole queue: ``group_id`` null) was last emptied, so that an
+    ``queue.add_item`` older than the clearance, delivered late, does not resurrect an item."""
+
+    group_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    cleared_ts = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"group {self.group_id} emptied at {self.cleared_ts}"
+
+
+class LiveUpdate(models.Model):
+    """The outbox of live changes. Its id is the sequence number pages use to notice and fill
+    gaps after a reconnect; old rows are pruned to ``PRINTFARM_LIVE['retention']``."""
+
+    kind = models.CharField(max_length=50)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}"
+
+    def as_message(self) -> dict[str, Any]:
+        return {"seq": self.pk, "type": self.kind, "data": self.payload}

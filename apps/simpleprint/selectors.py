@@ -1,0 +1,31 @@
+"""Selectors: read-only queries for the API, the page and the commands."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+
+
+def event_counts() -> dict[str, object]:
+    """Counts of the event log by outcome, and the time of the last delivery, in one query."""
+    return PrinterWebhookEvent.objects.aggregate(
+        received=Count("id"),
+        processed=Count("id", filter=Q(processed=True, ignored=False)),
+        ignored=Count("id", filter=Q(processed=True, ignored=True)),
+        failed=Count("id", filter=Q(processed=False) & ~Q(processing_error="")),
+        pending=Count("id", filter=Q(processed=False, processing_error="")),
+        last_received_at=Max("received_at"),
+    )
+
+
+def printers_with_jobs() -> QuerySet[Printer]:
+    return Printer.objects.select_related("current_job", "current_job__printer")
+
+
+def active_queue() -> QuerySet[PrintQueue]:
+    return PrintQueue.objects.filter(state__in=PrintQueue.ACTIVE).order_by("position", "sp_id")
+
+
+def job_history() -> QuerySet[PrintJob]:
+    return PrintJob.objects.select_related("printer")

@@ -1,0 +1,59 @@
+"""Serializers for the REST API and the live WebSocket messages (one shape for both)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+
+
+class PrintJobSerializer(serializers.ModelSerializer):
+    printer_id = serializers.IntegerField(source="printer.sp_id", read_only=True, default=None)
+
+    class Meta:
+        model = PrintJob
+        fields = [
+            "sp_id", "uid", "printer_id", "file_name", "status", "percentage", "started_at",
+            "ended_at", "duration", "estimate_seconds", "started_by_name", "ended_by_name",
+            "autoprint", "cost", "skipped_objects", "bed_cleared_at", "source", "updated_at",
+        ]
+
+
+class PrinterSerializer(serializers.ModelSerializer):
+    current_job = PrintJobSerializer(read_only=True)
+
+    class Meta:
+        model = Printer
+        fields = [
+            "sp_id", "name", "group_id", "group_name", "model_id", "model_name", "sort_order",
+            "state", "raw_state", "online", "current_job", "progress", "time_left",
+            "progress_at", "bed_needs_clearing", "material", "nozzle_size", "custom_tags",
+            "autoprint_state", "out_of_order", "state_source", "state_updated_at",
+            "last_polled_at",
+        ]
+
+
+class PrintQueueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PrintQueue
+        fields = [
+            "sp_id", "filename", "note", "position", "group_id", "state", "amount", "left",
+            "printed", "for_printers", "for_models", "for_groups", "estimate_seconds",
+            "added_by_id", "added_by_name", "added_at", "decided_by_name", "decision_reason",
+            "source", "updated_at",
+        ]
+
+
+class PrinterWebhookEventSerializer(serializers.ModelSerializer):
+    """The event log row without its payload (see the detail serializer for the payload)."""
+
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PrinterWebhookEvent
+        fields = [
+            "id", "webhook_id", "event", "canonical_event", "category", "timestamp",
+            "occurred_at", "received_at", "status", "processed", "ignored", "processing_error",
+            "attempts", "next_attempt_at", "processed_at", "deliveries", "printer_sp_id",
+            "job_sp_id", "queue_item_sp_id",
+        ]

@@ -1,0 +1,187 @@
+"""The inbox: storing deliveries, processing them once, retrying failures, sweeping leftovers.
+
+The event table is the durable queue. Processing claims an event with a conditional UPDATE in
+the same transaction that applies it, so two workers given the same id (a duplicated task
+message, the sweeper racing the worker) apply it once: the second finds it processed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..events import (
+    JOB_EVENTS,
+    PRINTER_EVENTS,
+    TEST_EVENT,
+    Envelope,
+    category_of,
+    job_id_of,
+    printer_id_of,
+    queue_item_id_of,
+)
+from ..models import PrinterWebhookEvent
+from . import jobs, live, printers, queue
+from .stamps import PayloadError, from_unix
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredDelivery:
+    event: PrinterWebhookEvent
+    duplicate: bool
+
+
+def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDelivery:
+    """Insert the delivery once; a retried identical delivery is counted, not stored again.
+
+    Call inside ``transaction.atomic()``: processing is scheduled for after the commit.
+    """
+    event_name = envelope.canonical_event
+    category = category_of(envelope.event)
+    about_print = category in ("job", "printer")
+    try:
+        with transaction.atomic():
+            event = PrinterWebhookEvent.objects.create(
+                webhook_id=envelope.webhook_id,
+                event=envelope.event,
+                canonical_event=event_name,
+                category=category,
+                timestamp=envelope.timestamp,
+                occurred_at=from_unix(envelope.timestamp) or timezone.now(),
+                payload=envelope.raw,
+                headers=headers,
+                dedup_key=envelope.dedup_key,
+                printer_sp_id=printer_id_of(envelope.data) if about_print else None,
+                job_sp_id=job_id_of(envelope.data) if about_print else None,
+                queue_item_sp_id=queue_item_id_of(envelope.data),
+            )
+    except IntegrityError:
+        PrinterWebhookEvent.objects.filter(dedup_key=envelope.dedup_key).update(
+            deliveries=F("deliveries") + 1
+        )
+        existing = PrinterWebhookEvent.objects.get(dedup_key=envelope.dedup_key)
+        return StoredDelivery(existing, duplicate=True)
+    from ..dispatch import schedule_processing
+
+    schedule_processing(event.pk)
+    return StoredDelivery(event, duplicate=False)
+
+
+def apply_event(event: PrinterWebhookEvent) -> bool:
+    """Turn one stored event into domain state. Returns False when the event changes nothing
+    this service keeps (unknown or informational events), which marks it ignored."""
+    name, data, ts = event.canonical_event or event.event, event.payload["data"], event.timestamp
+    if name in JOB_EVENTS or (name in jobs.JOB_EVENTS and isinstance(data.get("job"), dict)):
+        jobs.apply_job_event(name, data, ts)
+        return True
+    if name in queue.QUEUE_EVENTS or name == "queue.empty_queue":
+        queue.apply_queue_event(name, data, ts)
+        return True
+    if name in PRINTER_EVENTS:
+        sp_id = printer_id_of(data)
+        if sp_id is None:
+            raise PayloadError(f"{name} without data.printer.id")
+        printer = printers.ensure_printer(sp_id, name=(data.get("printer") or {}).get("name", ""))
+        return printers.apply_printer_event(printer, name, data, (ts, 1))
+    return name == TEST_EVENT
+
+
+def process_event(event_id: int) -> str:
+    """Apply a stored event exactly once. Returns its status afterwards."""
+    try:
+        with transaction.atomic():
+            claimed = PrinterWebhookEvent.objects.filter(pk=event_id, processed=False).update(
+                attempts=F("attempts") + 1
+            )
+            if not claimed:
+                return _status_of(event_id)
+            event = PrinterWebhookEvent.objects.get(pk=event_id)
+            applied = apply_event(event)
+            event.processed = True
+            event.ignored = not applied
+            event.processing_error = ""
+            event.next_attempt_at = None
+            event.processed_at = timezone.now()
+            event.save(update_fields=[
+                "processed", "ignored", "processing_error", "next_attempt_at", "processed_at",
+            ])
+            live.event_received(event)
+            return event.status
+    except Exception as exc:  # the error is recorded on the event and retried
+        logger.warning("event %s failed: %s", event_id, exc, exc_info=True,
+                       extra={"event_id": event_id})
+        return _record_failure(event_id, exc)
+
+
+def _record_failure(event_id: int, exc: Exception) -> str:
+    policy = settings.PRINTFARM_PROCESSING
+    with transaction.atomic():
+        event = PrinterWebhookEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None or event.processed:
+            return _status_of(event_id)
+        event.attempts += 1
+        event.processing_error = f"{type(exc).__name__}: {exc}"[:4000]
+        permanent = isinstance(exc, PayloadError) or event.attempts >= policy["max_attempts"]
+        if permanent:
+            event.next_attempt_at = None
+        else:
+            delay = min(
+                policy["backoff_base_seconds"] * 2 ** (event.attempts - 1),
+                policy["backoff_max_seconds"],
+            )
+            event.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        event.save(update_fields=["attempts", "processing_error", "next_attempt_at"])
+        live.event_received(event)
+        return event.status
+
+
+def _status_of(event_id: int) -> str:
+    event = PrinterWebhookEvent.objects.filter(pk=event_id).first()
+    return event.status if event else "missing"
+
+
+def due_event_ids(limit: int = 500) -> list[int]:
+    """Events the sweeper should (re)dispatch: retries whose time has come, and events never
+    attempted that have waited longer than the grace period (their task was lost)."""
+    now = timezone.now()
+    grace = timedelta(seconds=settings.PRINTFARM_PROCESSING["sweep_grace_seconds"])
+    due = PrinterWebhookEvent.objects.filter(processed=False).filter(
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, processing_error="", received_at__lte=now - grace)
+    )
+    return list(due.order_by("timestamp", "id").values_list("id", flat=True)[:limit])
+
+
+def sweep() -> int:
+    """Dispatch every due event again; returns how many."""
+    from ..dispatch import dispatch
+
+    ids = due_event_ids()
+    for event_id in ids:
+        dispatch(event_id)
+    if ids:
+        logger.info("sweeper re-dispatched %d event(s)", len(ids))
+    return len(ids)
+
+
+def reset_for_reprocessing(ids: Iterable[int] | None = None, *, failed: bool = False) -> list[int]:
+    """Mark events to be applied again (by id, or every failed one); returns their ids."""
+    events = PrinterWebhookEvent.objects.all()
+    if ids is not None:
+        events = events.filter(pk__in=list(ids))
+    if failed:
+        events = events.filter(processed=False).exclude(processing_error="")
+    selected = list(events.order_by("timestamp", "id").values_list("id", flat=True))
+    PrinterWebhookEvent.objects.filter(pk__in=selected).update(
+        processed=False, ignored=False, next_attempt_at=timezone.now(), processed_at=None
+    )
+    return selected

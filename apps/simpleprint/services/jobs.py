@@ -1,0 +1,131 @@
+"""Print jobs: the only writer of :class:`PrintJob` rows.
+
+Rules that make delivery order irrelevant:
+- a job's status and snapshot come from the status event with the newest stamp, except that
+- a terminal event (done, failed, cancelled) always beats a non-terminal one, so a finished job
+  never returns to printing whatever arrives late;
+- events that carry no status (objects skipped, bed cleared) only add facts (set union, max).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..events import printer_id_of
+from ..models import PrintJob, StateSource
+from . import live, printers
+from .stamps import PayloadError, Stamp, as_dict, as_int, from_unix, person_name
+
+#: event → (job status it sets or None, rank within one second)
+JOB_EVENTS: dict[str, tuple[str | None, int]] = {
+    "job.started": (PrintJob.Status.PRINTING, 1),
+    "job.paused": (PrintJob.Status.PAUSED, 2),
+    "job.resumed": (PrintJob.Status.PRINTING, 3),
+    "job.objects_skipped": (None, 3),
+    "printer.ai_failure_detected": (None, 3),
+    "job.done": (PrintJob.Status.DONE, 4),
+    "job.failed": (PrintJob.Status.FAILED, 4),
+    "job.cancelled": (PrintJob.Status.CANCELLED, 4),
+    "job.bed_cleared": (None, 5),
+}
+
+
+def apply_job_event(event: str, data: dict[str, Any], timestamp: int) -> PrintJob | None:
+    """Apply a ``job.*`` delivery to the job and its printer."""
+    status, rank = JOB_EVENTS[event]
+    stamp: Stamp = (timestamp, rank)
+    job_data = data.get("job")
+    printer_sp_id = printer_id_of(data)
+    if not isinstance(job_data, dict) or as_int(job_data.get("id")) is None:
+        if event == "job.bed_cleared" and printer_sp_id is not None:
+            _bed_cleared_without_job(printer_sp_id, data, stamp)
+            return None
+        raise PayloadError(f"{event} without data.job.id")
+    if printer_sp_id is None:
+        raise PayloadError(f"{event} without a printer id (data.job.printer_id)")
+
+    job_printer = as_dict(job_data.get("printer"))
+    printer = printers.ensure_printer(
+        printer_sp_id, name=job_printer.get("name") or "", group=job_printer.get("group")
+    )
+    job, _ = PrintJob.objects.select_for_update().get_or_create(
+        sp_id=int(job_data["id"]), defaults={"printer": printer}
+    )
+    _fill_missing(job, job_data, data)
+    if status is not None and _status_applies(job, status, stamp):
+        job.status = status
+        job.last_event_ts, job.last_event_rank = max(
+            (job.last_event_ts, job.last_event_rank), stamp
+        )
+        _apply_snapshot(job, job_data)
+        if event == "job.cancelled":
+            job.ended_by_name = person_name(data.get("user")) or job.ended_by_name
+    _add_facts(job, event, job_data, stamp)
+    job.printer = job.printer or printer
+    job.source = StateSource.WEBHOOK
+    job.save()
+    live.job_changed(job)
+    printers.apply_job_event(printer, job, event, stamp)
+    return job
+
+
+def _status_applies(job: PrintJob, status: str, stamp: Stamp) -> bool:
+    terminal_now = job.status in PrintJob.TERMINAL
+    terminal_incoming = status in PrintJob.TERMINAL
+    if terminal_incoming and not terminal_now:
+        return True
+    if terminal_now and not terminal_incoming:
+        return False
+    return stamp >= (job.last_event_ts, job.last_event_rank)
+
+
+def _apply_snapshot(job: PrintJob, job_data: dict[str, Any]) -> None:
+    """Take the fields that change during a print from the job object of the winning event."""
+    percentage = as_int(job_data.get("percentage", job_data.get("progress")))
+    if percentage is not None:
+        job.percentage = max(0, min(100, percentage))
+    for field, key in (("started_at", "started"), ("ended_at", "ended")):
+        value = from_unix(job_data.get(key))
+        if value is not None:
+            setattr(job, field, value)
+    duration = as_int(job_data.get("duration"))
+    if duration is not None:
+        job.duration = duration
+    if isinstance(job_data.get("cost"), int | float) and not isinstance(job_data["cost"], bool):
+        job.cost = float(job_data["cost"])
+    job.raw = job_data
+
+
+def _fill_missing(job: PrintJob, job_data: dict[str, Any], data: dict[str, Any]) -> None:
+    """Facts that never change during a job, taken from whichever event brings them first."""
+    job.uid = job.uid or str(job_data.get("uid") or "")
+    job.file_name = job.file_name or str(job_data.get("file") or job_data.get("filename") or "")
+    if job.started_at is None:
+        job.started_at = from_unix(job_data.get("started"))
+    analysis = as_dict(job_data.get("analysis"))
+    if job.estimate_seconds is None:
+        job.estimate_seconds = as_int(analysis.get("estimate"))
+    job.autoprint = job.autoprint or bool(job_data.get("autoprint"))
+    starter = data.get("started_by")
+    if isinstance(starter, dict) and not job.started_by_name:
+        job.started_by_id = as_int(starter.get("id"))
+        job.started_by_name = person_name(starter)
+    if not job.raw:
+        job.raw = job_data
+
+
+def _add_facts(job: PrintJob, event: str, job_data: dict[str, Any], stamp: Stamp) -> None:
+    skipped = job_data.get("skippedObjects")
+    if isinstance(skipped, list) and skipped:
+        merged = {*job.skipped_objects, *(s for s in skipped if isinstance(s, int | str))}
+        job.skipped_objects = sorted(merged, key=str)
+    if event == "job.bed_cleared":
+        cleared = from_unix(stamp[0])
+        if cleared and (job.bed_cleared_at is None or cleared > job.bed_cleared_at):
+            job.bed_cleared_at = cleared
+
+
+def _bed_cleared_without_job(printer_sp_id: int, data: dict[str, Any], stamp: Stamp) -> None:
+    printer_data = as_dict(data.get("printer"))
+    printer = printers.ensure_printer(printer_sp_id, name=printer_data.get("name") or "")
+    printers.apply_job_event(printer, None, "job.bed_cleared", stamp)

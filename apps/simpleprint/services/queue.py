@@ -1,0 +1,131 @@
+"""The print queue: the only writer of :class:`PrintQueue` rows.
+
+An item has two ordered aspects: its *state* (queued, pending approval, denied, deleted …) and
+its *fields* (file, position, group, copies left, constraints), which every event's
+``queue_item`` snapshot carries. Emptying a queue group leaves a watermark so that an
+``add_item`` older than the clearance, delivered late, does not bring the item back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
+from ..models import PrintQueue, QueueClearance, StateSource
+from . import live
+from .stamps import (
+    PayloadError,
+    Stamp,
+    as_dict,
+    as_int,
+    claim_aspect,
+    person_name,
+    read_stamp,
+)
+
+State = PrintQueue.State
+
+#: event → (state it sets or None, rank within one second)
+QUEUE_EVENTS: dict[str, tuple[str | None, int]] = {
+    "queue.add_item": (State.QUEUED, 1),
+    "queue.item_pending_approval": (State.PENDING_APPROVAL, 1),
+    "queue.move_item": (None, 2),
+    "queue.item_approved": (State.APPROVED, 2),
+    "queue.item_denied": (State.DENIED, 2),
+    "queue.revive_item": (State.QUEUED, 3),
+    "queue.delete_item": (State.DELETED, 4),
+}
+EMPTY_RANK = 4
+
+
+def apply_queue_event(event: str, data: dict[str, Any], timestamp: int) -> None:
+    if event == "queue.empty_queue":
+        empty_queue(data.get("group"), timestamp)
+        return
+    state, rank = QUEUE_EVENTS[event]
+    stamp: Stamp = (timestamp, rank)
+    item_data = data.get("queue_item")
+    if not isinstance(item_data, dict) or as_int(item_data.get("id")) is None:
+        raise PayloadError(f"{event} without data.queue_item.id")
+    if event == "queue.item_denied" and data.get("removed"):
+        state = State.DELETED
+    item, _ = PrintQueue.objects.select_for_update().get_or_create(sp_id=int(item_data["id"]))
+    times = item.aspect_times
+    if claim_aspect(times, "fields", stamp):
+        apply_fields(item, item_data)
+    if state is not None and claim_aspect(times, "state", stamp):
+        item.state = state
+        if event in ("queue.item_approved", "queue.item_denied"):
+            decider = data.get("approved_by") or data.get("denied_by")
+            item.decided_by_name = person_name(decider)
+            item.decision_reason = str(data.get("reason") or "")
+    if item.state != State.DELETED and _cleared_since(item.group_id, times):
+        item.state = State.DELETED
+    item.raw = item_data
+    item.source = StateSource.WEBHOOK
+    item.save()
+    live.queue_changed(item)
+
+
+def apply_fields(item: PrintQueue, item_data: dict[str, Any]) -> None:
+    """Copy a SimplyPrint queue item's fields (from a webhook or ``queue/GetItems``)."""
+    item.filename = str(item_data.get("filename") or item.filename)
+    item.note = str(item_data.get("note") or "")
+    position = as_int(item_data.get("sort_order", item_data.get("index")))
+    if position is not None:
+        item.position = position
+    item.group_id = as_int(item_data.get("group"))
+    for field in ("left", "printed", "amount"):
+        value = as_int(item_data.get(field))
+        if value is not None and value >= 0:
+            setattr(item, field, value)
+    constraints = as_dict(item_data.get("for"))
+    item.for_printers = _ids(constraints.get("printers"))
+    item.for_models = _ids(constraints.get("models"))
+    item.for_groups = _ids(constraints.get("groups"))
+    analysis = as_dict(item_data.get("analysis"))
+    item.estimate_seconds = as_int(analysis.get("estimate"))
+    item.added_by_id = as_int(item_data.get("user_id"))
+    user = item_data.get("user")
+    item.added_by_name = user if isinstance(user, str) else person_name(user)
+    added = item_data.get("added")
+    item.added_at = parse_datetime(added) if isinstance(added, str) else item.added_at
+
+
+def empty_queue(group: Any, timestamp: int) -> None:
+    """``queue.empty_queue``: delete every item of the group (all groups when none is given)."""
+    group_id = as_int(group.get("id") if isinstance(group, dict) else group)
+    clearance, created = QueueClearance.objects.select_for_update().get_or_create(
+        group_id=group_id, defaults={"cleared_ts": timestamp}
+    )
+    if not created and timestamp > clearance.cleared_ts:
+        clearance.cleared_ts = timestamp
+        clearance.save(update_fields=["cleared_ts"])
+    items = PrintQueue.objects.select_for_update().exclude(state=State.DELETED)
+    if group_id is not None:
+        items = items.filter(group_id=group_id)
+    stamp: Stamp = (timestamp, EMPTY_RANK)
+    for item in items:
+        if claim_aspect(item.aspect_times, "state", stamp):
+            item.state = State.DELETED
+            item.save(update_fields=["state", "aspect_times", "updated_at"])
+            live.queue_changed(item)
+
+
+def _cleared_since(group_id: int | None, times: dict[str, Any]) -> bool:
+    """Whether the item's group was emptied at or after the last sign of the item's life."""
+    last_seen = max(read_stamp(times, "state")[0], read_stamp(times, "fields")[0])
+    return QueueClearance.objects.filter(
+        Q(group_id__isnull=True) | Q(group_id=group_id), cleared_ts__gte=last_seen
+    ).exists()
+
+
+def _ids(value: Any) -> list[int]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return []
+    return [i for i in (as_int(v) for v in value) if i is not None]
+

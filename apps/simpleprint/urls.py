@@ -1,0 +1,11 @@
+"""URLs under ``/api/v1/simpleprint/`` (the paths existing webhook registrations point at)."""
+
+from django.urls import path
+
+from .views import SimplePrintPrinterWebhookView
+
+app_name = "simpleprint"
+
+urlpatterns = [
+    path("webhook/printers/", SimplePrintPrinterWebhookView.as_view(), name="webhook-printers"),
+]

@@ -1,0 +1,21 @@
+"""The ASGI application: Django for HTTP, Channels for WebSockets.
+
+On the embedded default it also owns the background worker and scheduler threads, started with
+the server's event loop remembered so that they can publish live updates onto it.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+from apps.simpleprint.lifecycle import BackgroundStarter  # noqa: E402
+
+application = BackgroundStarter(
+    ProtocolTypeRouter({"http": django_asgi_app})
+)

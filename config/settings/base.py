@@ -1,0 +1,201 @@
+"""Settings shared by every profile. Every value that differs between machines comes from the
+environment (see the configuration table in README.md); the defaults describe the embedded
+single-process run: SQLite, an in-memory channel layer and an in-process worker."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "channels",
+    "apps.simpleprint",
+    "apps.planning",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+VAR_DIR = Path(env.str("PRINTFARM_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'printfarm.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the receiver and the worker thread write without "database is locked";
+    # IMMEDIATE takes the write lock at BEGIN so concurrent writers queue instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: channel layer, cache, Celery broker, shared rate limit --------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+        }
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How events are processed after they are stored: "thread" (in-process worker, the default
+# without Redis), "celery" (production) or "inline" (tests: right after commit, same thread).
+PRINTFARM_WORKER = env.str("PRINTFARM_WORKER", default="celery" if REDIS_URL else "thread")
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+
+# --- The SimplyPrint integration ---------------------------------------------------------------
+SIMPLEPRINT_CONFIG = {
+    "base_url": env.str("SIMPLEPRINT_BASE_URL", default="https://api.simplyprint.io"),
+    "company_id": env.int("SIMPLEPRINT_COMPANY_ID", default=0),
+    "api_key": env.str("SIMPLEPRINT_API_KEY", default=""),
+    # The secret SimplyPrint sends back verbatim in X-SP-Secret / X-SP-Token.
+    "webhook_secret": env.str("SIMPLEPRINT_WEBHOOK_SECRET", default=""),
+    # During a rotation the previous secret is still accepted.
+    "webhook_secret_previous": env.str("SIMPLEPRINT_WEBHOOK_SECRET_PREVIOUS", default=""),
+    # Accept deliveries without any secret configured: only for the local simulator.
+    "allow_insecure_webhooks": env.bool("SIMPLEPRINT_ALLOW_INSECURE_WEBHOOKS", default=False),
+    "public_url": env.str("SIMPLEPRINT_PUBLIC_URL", default="http://127.0.0.1:8000"),
+    "rate_limit": env.int("SIMPLEPRINT_RATE_LIMIT", default=60),
+    "timeout": env.float("SIMPLEPRINT_TIMEOUT", default=10.0),
+    "max_body_bytes": env.int("SIMPLEPRINT_WEBHOOK_MAX_BYTES", default=1024 * 1024),
+}
+
+# Processing of stored events: retry with exponential backoff, then stay visibly failed.
+PRINTFARM_PROCESSING = {
+    "max_attempts": env.int("PRINTFARM_MAX_ATTEMPTS", default=8),
+    "backoff_base_seconds": env.float("PRINTFARM_BACKOFF_BASE", default=2.0),
+    "backoff_max_seconds": env.float("PRINTFARM_BACKOFF_MAX", default=600.0),
+    # The sweeper re-dispatches events still unprocessed this long after they were due.
+    "sweep_grace_seconds": env.float("PRINTFARM_SWEEP_GRACE", default=10.0),
+    "sweep_interval_seconds": env.float("PRINTFARM_SWEEP_INTERVAL", default=15.0),
+}
+
+# Live updates: how many recent changes are kept for reconnecting pages to catch up.
+PRINTFARM_LIVE = {
+    "retention": env.int("PRINTFARM_LIVE_RETENTION", default=5000),
+}
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = SIMPLEPRINT_CONFIG["max_body_bytes"]
+
+# --- Auth, API --------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/planning-v2/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "printfarm API",
+    "DESCRIPTION": "Mirror of a SimplyPrint print farm: printers, jobs, queue and the webhook log.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- i18n -------------------------------------------------------------------------------------
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+
+# --- Logging ----------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "apps": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "apps.simpleprint": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+}

@@ -1,0 +1,38 @@
+"""Settings for the test suite. TEST_DATABASE_URL / TEST_REDIS_URL switch it to PostgreSQL and
+Redis (the production profile in CI); without them it runs on SQLite and in-memory layers."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import SIMPLEPRINT_CONFIG, VAR_DIR, env
+
+SECRET_KEY = "test-secret-key-not-for-production"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PRINTFARM_WORKER = "inline"
+
+if os.environ.get("TEST_DATABASE_URL"):
+    DATABASES = {"default": env.db_url("TEST_DATABASE_URL")}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "test.sqlite3"),
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
+        }
+    }
+
+SIMPLEPRINT_CONFIG = {
+    **SIMPLEPRINT_CONFIG,
+    "base_url": "http://127.0.0.1:1",
+    "company_id": 1,
+    "api_key": "test-api-key",
+    "webhook_secret": "test-webhook-secret-3f9c0d6e8b1a4c27",
+    "webhook_secret_previous": "",
+    "allow_insecure_webhooks": False,
+    "public_url": "http://testserver",
+}
+PRINTFARM_DEMO_LOGIN = False
+LANGUAGE_CODE = "en"
