@@ -116,7 +116,7 @@ class Printer(models.Model):
     state_source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
     state_updated_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
-    # {aspect: [timestamp, rank]} of the last change applied to each independent part of the state.
+    # {aspect: stamp} of the last change applied to each independent part of the state.
     aspect_times = models.JSONField(default=dict, blank=True)
     raw = models.JSONField(default=dict, blank=True)
 
@@ -162,8 +162,8 @@ class PrintJob(models.Model):
     bed_cleared_at = models.DateTimeField(null=True, blank=True)
 
     source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
-    last_event_ts = models.BigIntegerField(default=0)
-    last_event_rank = models.SmallIntegerField(default=0)
+    # {"status": stamp} of the status event applied last (see services/stamps.py).
+    aspect_times = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     raw = models.JSONField(default=dict, blank=True)
 
@@ -216,7 +216,7 @@ class PrintQueue(models.Model):
     decision_reason = models.TextField(blank=True)
 
     source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
-    # {"state": [timestamp, rank], "fields": [timestamp, rank]} of the last changes applied.
+    # {"state": stamp, "fields": stamp} of the last changes applied (see services/stamps.py).
     aspect_times = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     raw = models.JSONField(default=dict, blank=True)

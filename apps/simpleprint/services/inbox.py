@@ -29,7 +29,7 @@ from ..events import (
 )
 from ..models import PrinterWebhookEvent
 from . import jobs, live, printers, queue
-from .stamps import PayloadError, from_unix
+from .stamps import EventTime, PayloadError, from_unix
 
 logger = logging.getLogger(__name__)
 
@@ -79,19 +79,20 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
 def apply_event(event: PrinterWebhookEvent) -> bool:
     """Turn one stored event into domain state. Returns False when the event changes nothing
     this service keeps (unknown or informational events), which marks it ignored."""
-    name, data, ts = event.canonical_event or event.event, event.payload["data"], event.timestamp
+    name, data = event.canonical_event or event.event, event.payload["data"]
+    at = EventTime(event.timestamp, int(event.dedup_key[:12], 16))
     if name in JOB_EVENTS or (name in jobs.JOB_EVENTS and isinstance(data.get("job"), dict)):
-        jobs.apply_job_event(name, data, ts)
+        jobs.apply_job_event(name, data, at)
         return True
     if name in queue.QUEUE_EVENTS or name == "queue.empty_queue":
-        queue.apply_queue_event(name, data, ts)
+        queue.apply_queue_event(name, data, at)
         return True
     if name in PRINTER_EVENTS:
         sp_id = printer_id_of(data)
         if sp_id is None:
             raise PayloadError(f"{name} without data.printer.id")
         printer = printers.ensure_printer(sp_id, name=(data.get("printer") or {}).get("name", ""))
-        return printers.apply_printer_event(printer, name, data, (ts, 1))
+        return printers.apply_printer_event(printer, name, data, at.stamp(1))
     return name == TEST_EVENT
 
 

@@ -14,7 +14,17 @@ from typing import Any
 from ..events import printer_id_of
 from ..models import PrintJob, StateSource
 from . import live, printers
-from .stamps import PayloadError, Stamp, as_dict, as_int, from_unix, person_name
+from .stamps import (
+    EventTime,
+    PayloadError,
+    Stamp,
+    as_dict,
+    as_int,
+    claim_aspect,
+    from_unix,
+    person_name,
+    read_stamp,
+)
 
 #: event → (job status it sets or None, rank within one second)
 JOB_EVENTS: dict[str, tuple[str | None, int]] = {
@@ -30,10 +40,10 @@ JOB_EVENTS: dict[str, tuple[str | None, int]] = {
 }
 
 
-def apply_job_event(event: str, data: dict[str, Any], timestamp: int) -> PrintJob | None:
+def apply_job_event(event: str, data: dict[str, Any], at: EventTime) -> PrintJob | None:
     """Apply a ``job.*`` delivery to the job and its printer."""
     status, rank = JOB_EVENTS[event]
-    stamp: Stamp = (timestamp, rank)
+    stamp = at.stamp(rank)
     job_data = data.get("job")
     printer_sp_id = printer_id_of(data)
     if not isinstance(job_data, dict) or as_int(job_data.get("id")) is None:
@@ -54,9 +64,7 @@ def apply_job_event(event: str, data: dict[str, Any], timestamp: int) -> PrintJo
     _fill_missing(job, job_data, data)
     if status is not None and _status_applies(job, status, stamp):
         job.status = status
-        job.last_event_ts, job.last_event_rank = max(
-            (job.last_event_ts, job.last_event_rank), stamp
-        )
+        job.aspect_times["status"] = list(max(read_stamp(job.aspect_times, "status"), stamp))
         _apply_snapshot(job, job_data)
         if event == "job.cancelled":
             job.ended_by_name = person_name(data.get("user")) or job.ended_by_name
@@ -65,7 +73,7 @@ def apply_job_event(event: str, data: dict[str, Any], timestamp: int) -> PrintJo
     job.source = StateSource.WEBHOOK
     job.save()
     live.job_changed(job)
-    printers.apply_job_event(printer, job, event, stamp)
+    printers.apply_job_event(printer, job, event, stamp, job_data)
     return job
 
 
@@ -76,7 +84,7 @@ def _status_applies(job: PrintJob, status: str, stamp: Stamp) -> bool:
         return True
     if terminal_now and not terminal_incoming:
         return False
-    return stamp >= (job.last_event_ts, job.last_event_rank)
+    return claim_aspect(dict(job.aspect_times), "status", stamp)
 
 
 def _apply_snapshot(job: PrintJob, job_data: dict[str, Any]) -> None:

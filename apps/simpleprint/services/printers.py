@@ -43,8 +43,10 @@ def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
     return printer
 
 
-def apply_job_event(printer: Printer, job: PrintJob | None, event: str, stamp: Stamp) -> bool:
-    """Move the printer's job aspect for a job event, unless a newer one was applied already."""
+def apply_job_event(printer: Printer, job: PrintJob | None, event: str, stamp: Stamp,
+                    job_data: dict[str, Any] | None = None) -> bool:
+    """Move the printer's job aspect for a job event, unless a newer one was applied already.
+    ``job_data`` is the event's job object, the source of progress and time left."""
     target = _JOB_EVENT_PRINTER_STATE.get(event)
     if target is None or not claim_aspect(printer.aspect_times, "job", stamp):
         return False
@@ -53,9 +55,9 @@ def apply_job_event(printer: Printer, job: PrintJob | None, event: str, stamp: S
     printer.raw_state = state
     printer.current_job = job if keeps_job else None
     printer.bed_needs_clearing = event in ("job.done", "job.failed", "job.cancelled")
-    if keeps_job and job is not None:
-        printer.progress = job.percentage
-        printer.time_left = as_int((job.raw or {}).get("time_left"))
+    if keeps_job and job_data is not None:
+        printer.progress = as_int(job_data.get("percentage", job_data.get("progress")))
+        printer.time_left = as_int(job_data.get("time_left", job_data.get("time")))
     else:
         printer.progress = None
         printer.time_left = None

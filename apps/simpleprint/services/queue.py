@@ -16,8 +16,8 @@ from django.utils.dateparse import parse_datetime
 from ..models import PrintQueue, QueueClearance, StateSource
 from . import live
 from .stamps import (
+    EventTime,
     PayloadError,
-    Stamp,
     as_dict,
     as_int,
     claim_aspect,
@@ -40,12 +40,12 @@ QUEUE_EVENTS: dict[str, tuple[str | None, int]] = {
 EMPTY_RANK = 4
 
 
-def apply_queue_event(event: str, data: dict[str, Any], timestamp: int) -> None:
+def apply_queue_event(event: str, data: dict[str, Any], at: EventTime) -> None:
     if event == "queue.empty_queue":
-        empty_queue(data.get("group"), timestamp)
+        empty_queue(data.get("group"), at)
         return
     state, rank = QUEUE_EVENTS[event]
-    stamp: Stamp = (timestamp, rank)
+    stamp = at.stamp(rank)
     item_data = data.get("queue_item")
     if not isinstance(item_data, dict) or as_int(item_data.get("id")) is None:
         raise PayloadError(f"{event} without data.queue_item.id")
@@ -57,10 +57,9 @@ def apply_queue_event(event: str, data: dict[str, Any], timestamp: int) -> None:
         apply_fields(item, item_data)
     if state is not None and claim_aspect(times, "state", stamp):
         item.state = state
-        if event in ("queue.item_approved", "queue.item_denied"):
-            decider = data.get("approved_by") or data.get("denied_by")
-            item.decided_by_name = person_name(decider)
-            item.decision_reason = str(data.get("reason") or "")
+        decider = data.get("approved_by") or data.get("denied_by")
+        item.decided_by_name = person_name(decider)
+        item.decision_reason = str(data.get("reason") or "")
     if item.state != State.DELETED and _cleared_since(item.group_id, times):
         item.state = State.DELETED
     item.raw = item_data
@@ -94,19 +93,19 @@ def apply_fields(item: PrintQueue, item_data: dict[str, Any]) -> None:
     item.added_at = parse_datetime(added) if isinstance(added, str) else item.added_at
 
 
-def empty_queue(group: Any, timestamp: int) -> None:
+def empty_queue(group: Any, at: EventTime) -> None:
     """``queue.empty_queue``: delete every item of the group (all groups when none is given)."""
     group_id = as_int(group.get("id") if isinstance(group, dict) else group)
     clearance, created = QueueClearance.objects.select_for_update().get_or_create(
-        group_id=group_id, defaults={"cleared_ts": timestamp}
+        group_id=group_id, defaults={"cleared_ts": at.timestamp}
     )
-    if not created and timestamp > clearance.cleared_ts:
-        clearance.cleared_ts = timestamp
+    if not created and at.timestamp > clearance.cleared_ts:
+        clearance.cleared_ts = at.timestamp
         clearance.save(update_fields=["cleared_ts"])
     items = PrintQueue.objects.select_for_update().exclude(state=State.DELETED)
     if group_id is not None:
         items = items.filter(group_id=group_id)
-    stamp: Stamp = (timestamp, EMPTY_RANK)
+    stamp = at.stamp(EMPTY_RANK)
     for item in items:
         if claim_aspect(item.aspect_times, "state", stamp):
             item.state = State.DELETED

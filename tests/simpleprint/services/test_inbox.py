@@ -1,0 +1,176 @@
+"""Processing stored events: once, with retries, and nothing lost when a worker dies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from apps.simpleprint.models import LiveUpdate, PrinterWebhookEvent, PrintJob
+from apps.simpleprint.services import inbox, jobs
+from tests.payloads import envelope
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def deferred_processing(monkeypatch):
+    """Store deliveries without handing them to the worker (as if the task message was lost)."""
+    from apps.simpleprint import dispatch
+
+    monkeypatch.setattr(dispatch, "schedule_processing", lambda event_id: None)
+
+
+def make_due(*events: PrinterWebhookEvent) -> None:
+    past = timezone.now() - timedelta(hours=1)
+    PrinterWebhookEvent.objects.filter(pk__in=[e.pk for e in events]).update(
+        received_at=past, next_attempt_at=None
+    )
+
+
+def test_test_event_is_recorded_and_changes_nothing(post_delivery):
+    post_delivery(envelope("test", {}))
+    assert PrinterWebhookEvent.objects.get().status == "processed"
+    assert not PrintJob.objects.exists()
+
+
+def test_processing_the_same_event_twice_applies_it_once(post_delivery, farm,
+                                                          deferred_processing):
+    post_delivery(farm.job_started(385))
+    assert PrinterWebhookEvent.objects.get().status == "pending"
+    event = PrinterWebhookEvent.objects.get()
+    assert inbox.process_event(event.pk) == "processed"
+    updates = LiveUpdate.objects.count()
+    assert inbox.process_event(event.pk) == "processed"
+    event.refresh_from_db()
+    assert event.attempts == 1
+    assert LiveUpdate.objects.count() == updates
+
+
+def test_failure_is_recorded_with_a_retry_time(post_delivery, farm, monkeypatch):
+    def flaky(*args, **kwargs):
+        raise ConnectionError("database hiccup")
+
+    monkeypatch.setattr(jobs, "apply_job_event", flaky)
+    post_delivery(farm.job_started(385))
+    event = PrinterWebhookEvent.objects.get()
+    assert event.status == "failed"
+    assert event.attempts == 1
+    assert event.processing_error == "ConnectionError: database hiccup"
+    assert event.next_attempt_at > timezone.now()
+
+
+def test_a_failed_event_is_retried_by_the_sweeper_and_then_succeeds(post_delivery, farm,
+                                                                     monkeypatch):
+    real = jobs.apply_job_event
+    calls = {"n": 0}
+
+    def fails_once(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("database hiccup")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "apply_job_event", fails_once)
+    post_delivery(farm.job_started(385))
+    PrinterWebhookEvent.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert inbox.sweep() == 1
+    event = PrinterWebhookEvent.objects.get()
+    assert event.status == "processed" and event.attempts == 2
+    assert event.processing_error == ""
+    assert PrintJob.objects.get().status == "printing"
+
+
+def test_an_event_that_keeps_failing_stays_visibly_failed(post_delivery, farm, monkeypatch):
+    monkeypatch.setattr(jobs, "apply_job_event",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("bug")))
+    policy = {**settings.PRINTFARM_PROCESSING, "max_attempts": 3}
+    with override_settings(PRINTFARM_PROCESSING=policy):
+        post_delivery(farm.job_started(385))
+        for _ in range(5):
+            PrinterWebhookEvent.objects.filter(next_attempt_at__isnull=False).update(
+                next_attempt_at=timezone.now() - timedelta(seconds=1))
+            inbox.sweep()
+    event = PrinterWebhookEvent.objects.get()
+    assert event.status == "failed" and event.attempts == 3
+    assert event.next_attempt_at is None
+    assert inbox.due_event_ids() == []
+
+
+def test_backoff_grows_exponentially(post_delivery, farm, monkeypatch):
+    monkeypatch.setattr(jobs, "apply_job_event",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("bug")))
+    post_delivery(farm.job_started(385))
+    event = PrinterWebhookEvent.objects.get()
+    first_delay = event.next_attempt_at - timezone.now()
+    PrinterWebhookEvent.objects.update(next_attempt_at=timezone.now())
+    inbox.sweep()
+    event.refresh_from_db()
+    second_delay = event.next_attempt_at - timezone.now()
+    assert second_delay > first_delay * 1.5
+
+
+def test_a_worker_dying_mid_processing_loses_nothing(post_delivery, farm, monkeypatch):
+    """The worker is killed inside the transaction: nothing is half-applied, and the sweeper
+    finds the event after the grace period and finishes it."""
+    real = jobs.apply_job_event
+
+    def dies(*args, **kwargs):
+        real(*args, **kwargs)
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(jobs, "apply_job_event", dies)
+    with pytest.raises(SystemExit):
+        post_delivery(farm.job_started(385))
+    event = PrinterWebhookEvent.objects.get()
+    assert event.status == "pending" and event.attempts == 0
+    assert not PrintJob.objects.exists()
+
+    monkeypatch.setattr(jobs, "apply_job_event", real)
+    assert inbox.due_event_ids() == []
+    make_due(event)
+    assert inbox.sweep() == 1
+    assert PrinterWebhookEvent.objects.get().status == "processed"
+    assert PrintJob.objects.get().status == "printing"
+
+
+def test_the_sweeper_picks_up_events_whose_task_was_lost(post_delivery, farm,
+                                                          deferred_processing, monkeypatch):
+    post_delivery(farm.job_started(385))
+    event = PrinterWebhookEvent.objects.get()
+    assert inbox.due_event_ids() == []
+    make_due(event)
+    monkeypatch.undo()
+    inbox.sweep()
+    assert PrinterWebhookEvent.objects.get().status == "processed"
+
+
+def test_reprocess_command_applies_failed_events_again(post_delivery, farm, monkeypatch,
+                                                       capsys):
+    monkeypatch.setattr(jobs, "apply_job_event",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("bug")))
+    post_delivery(farm.job_started(385))
+    monkeypatch.undo()
+    call_command("reprocess_webhook_events", "--failed")
+    assert PrinterWebhookEvent.objects.get().status == "processed"
+    assert "1 processed" in capsys.readouterr().out
+
+
+def test_reprocess_command_by_id(post_delivery, farm, capsys):
+    post_delivery(farm.job_started(385))
+    event = PrinterWebhookEvent.objects.get()
+    call_command("reprocess_webhook_events", str(event.pk), "999999")
+    captured = capsys.readouterr()
+    assert "No such event(s): [999999]" in captured.err
+    assert "1 processed" in captured.out
+
+
+def test_reprocess_command_without_selection_explains_itself():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="ids, --failed or --all"):
+        call_command("reprocess_webhook_events")
