@@ -179,3 +179,8 @@ def job_id_of(data: dict[str, Any]) -> int | None:
 def queue_item_id_of(data: dict[str, Any]) -> int | None:
     item = data.get("queue_item")
     return _as_int(item.get("id")) if isinstance(item, dict) else None
+
+#: Every value of ``PrinterWebhookEvent.category``.
+CATEGORIES: tuple[str, ...] = tuple(
+    sorted({name.split(".", 1)[0] for name in CATALOGUE} | {"unknown"})
+)

@@ -29,3 +29,33 @@ def active_queue() -> QuerySet[PrintQueue]:
 
 def job_history() -> QuerySet[PrintJob]:
     return PrintJob.objects.select_related("printer")
+
+
+def current_mode() -> str:
+    """How state reaches this service: ``"webhooks"`` or ``"polling"`` (the fallback when
+    deliveries stop). Webhooks until the poller decides otherwise."""
+    return "webhooks"
+
+
+def event_log() -> QuerySet[PrinterWebhookEvent]:
+    """The event log for lists: everything but the (possibly large) payload and headers."""
+    return PrinterWebhookEvent.objects.defer("payload", "headers")
+
+
+def event_detail() -> QuerySet[PrinterWebhookEvent]:
+    return PrinterWebhookEvent.objects.all()
+
+
+def all_queue_items() -> QuerySet[PrintQueue]:
+    return PrintQueue.objects.order_by("position", "sp_id")
+
+
+def event_status_q(status: str) -> Q:
+    """The condition for events whose :attr:`PrinterWebhookEvent.status` is ``status``."""
+    statuses = PrinterWebhookEvent.Status
+    return {
+        statuses.PROCESSED: Q(processed=True, ignored=False),
+        statuses.IGNORED: Q(processed=True, ignored=True),
+        statuses.FAILED: Q(processed=False) & ~Q(processing_error=""),
+        statuses.PENDING: Q(processed=False, processing_error=""),
+    }[statuses(status)]
