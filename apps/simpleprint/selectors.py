@@ -9,14 +9,16 @@ from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 
 def event_counts() -> dict[str, object]:
     """Counts of the event log by outcome, and the time of the last delivery, in one query."""
-    return PrinterWebhookEvent.objects.aggregate(
-        received=Count("id"),
-        processed=Count("id", filter=Q(processed=True, ignored=False)),
-        ignored=Count("id", filter=Q(processed=True, ignored=True)),
-        failed=Count("id", filter=Q(processed=False) & ~Q(processing_error="")),
-        pending=Count("id", filter=Q(processed=False, processing_error="")),
+    # Aliases that are also field names ("processed", "ignored") would clash with the filters.
+    counts = PrinterWebhookEvent.objects.aggregate(
+        n_received=Count("id"),
+        n_processed=Count("id", filter=Q(processed=True, ignored=False)),
+        n_ignored=Count("id", filter=Q(processed=True, ignored=True)),
+        n_failed=Count("id", filter=Q(processed=False) & ~Q(processing_error="")),
+        n_pending=Count("id", filter=Q(processed=False, processing_error="")),
         last_received_at=Max("received_at"),
     )
+    return {name.removeprefix("n_"): value for name, value in counts.items()}
 
 
 def printers_with_jobs() -> QuerySet[Printer]:
