@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .events import CATEGORIES
+from .events import CATEGORIES, received_names
 from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from .samples import SAMPLE_EVENTS
 from .services import diagnostics
@@ -102,7 +102,7 @@ class EventNameFilter(FixedChoicesFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
-        return queryset.filter(canonical_event=value) if value else queryset
+        return queryset.filter(event__in=received_names(value)) if value else queryset
 
 
 class EventCategoryFilter(FixedChoicesFilter):

@@ -184,3 +184,9 @@ def queue_item_id_of(data: dict[str, Any]) -> int | None:
 CATEGORIES: tuple[str, ...] = tuple(
     sorted({name.split(".", 1)[0] for name in CATALOGUE} | {"unknown"})
 )
+
+
+def received_names(event: str) -> list[str]:
+    """Every name a delivery of ``event`` may arrive under: the real one and its aliases."""
+    name = canonical_name(event)
+    return [name, *(alias for alias, real in ALIASES.items() if real == name)]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from ..events import CATEGORIES
+from ..events import CATEGORIES, received_names
 from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from ..selectors import event_status_q
 
@@ -55,7 +55,7 @@ class EventFilter(filters.FilterSet):
 
     def filter_event(self, queryset: QuerySet[PrinterWebhookEvent], name: str, value: str
                      ) -> QuerySet[PrinterWebhookEvent]:
-        return queryset.filter(Q(event=value) | Q(canonical_event=value))
+        return queryset.filter(event__in=received_names(value))
 
     def filter_status(self, queryset: QuerySet[PrinterWebhookEvent], name: str, value: str
                       ) -> QuerySet[PrinterWebhookEvent]:

@@ -156,3 +156,14 @@ def test_reprocessing_an_unfixed_event_reports_it_failed_again(
     response = staff_api.post(f"{URL}{farm_history.failed_event}/reprocess/")
     assert response.json()["status"] == "failed"
     assert "without data.job.id" in response.json()["processing_error"]
+
+
+def test_event_filter_finds_deliveries_sent_under_an_alias(
+    api: APIClient, deliver: Any, farm: Any
+) -> None:
+    started = farm.job_started(385, job_id=2001)
+    farm.tick()
+    alias = dict(farm.job_event("job.done", started), event="job.completed")
+    deliver(started, alias)
+    assert [row["event"] for row in listed(api, event="job.done")] == ["job.completed"]
+    assert len(listed(api, event="job.completed")) == 1
