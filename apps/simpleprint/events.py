@@ -179,3 +179,14 @@ def job_id_of(data: dict[str, Any]) -> int | None:
 def queue_item_id_of(data: dict[str, Any]) -> int | None:
     item = data.get("queue_item")
     return _as_int(item.get("id")) if isinstance(item, dict) else None
+
+#: Every value of ``PrinterWebhookEvent.category``.
+CATEGORIES: tuple[str, ...] = tuple(
+    sorted({name.split(".", 1)[0] for name in CATALOGUE} | {"unknown"})
+)
+
+
+def received_names(event: str) -> list[str]:
+    """Every name a delivery of ``event`` may arrive under: the real one and its aliases."""
+    name = canonical_name(event)
+    return [name, *(alias for alias, real in ALIASES.items() if real == name)]

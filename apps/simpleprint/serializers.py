@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from .samples import SAMPLE_EVENTS
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
@@ -57,3 +60,72 @@ class PrinterWebhookEventSerializer(serializers.ModelSerializer):
             "attempts", "next_attempt_at", "processed_at", "deliveries", "printer_sp_id",
             "job_sp_id", "queue_item_sp_id",
         ]
+
+
+class PrinterWebhookEventDetailSerializer(PrinterWebhookEventSerializer):
+    """One event of the log with the delivery as received and the headers kept with it."""
+
+    class Meta(PrinterWebhookEventSerializer.Meta):
+        fields = [*PrinterWebhookEventSerializer.Meta.fields, "dedup_key", "payload", "headers"]
+
+
+class EventCountsSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    processed = serializers.IntegerField()
+    ignored = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+
+
+class WebhookStatusSerializer(serializers.Serializer):
+    """``GET webhook/test/``: whether deliveries can arrive, and whether they do."""
+
+    mode = serializers.ChoiceField(choices=["webhooks", "polling"])
+    receiver_url = serializers.URLField()
+    receiver_registered = serializers.BooleanField(
+        allow_null=True, help_text="Whether a registered webhook points at receiver_url; null "
+                                   "when SimplyPrint could not be asked.")
+    secret_configured = serializers.BooleanField()
+    previous_secret_configured = serializers.BooleanField()
+    insecure_webhooks_allowed = serializers.BooleanField()
+    subscribed_events = serializers.ListField(child=serializers.CharField())
+    counts = EventCountsSerializer()
+    last_received_at = serializers.DateTimeField(allow_null=True)
+    webhooks = serializers.ListField(
+        child=serializers.DictField(), allow_null=True,
+        help_text="Registrations at SimplyPrint (webhooks/Get), without their secrets.")
+    webhooks_error = serializers.CharField(allow_null=True)
+
+
+class WebhookTestRequestSerializer(serializers.Serializer):
+    """Either ask SimplyPrint for a test delivery, or inject a sample delivery locally."""
+
+    webhook_id = serializers.IntegerField(required=False, min_value=1)
+    inject_event = serializers.ChoiceField(choices=list(SAMPLE_EVENTS), required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("webhook_id" in attrs) == ("inject_event" in attrs):
+            raise serializers.ValidationError(
+                "Give exactly one of webhook_id (SimplyPrint sends its test delivery) or "
+                "inject_event (a sample delivery is injected locally)."
+            )
+        return attrs
+
+
+class WebhookTestingDataSerializer(serializers.Serializer):
+    """What a ``POST webhook/test/`` did."""
+
+    action = serializers.ChoiceField(choices=["webhook_id", "inject_event"])
+    message = serializers.CharField()
+    event_id = serializers.IntegerField(allow_null=True)
+    event = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True, help_text="The event's status after processing")
+    duplicate = serializers.BooleanField()
+    webhook_id = serializers.IntegerField(allow_null=True)
+
+
+class ReprocessResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    processing_error = serializers.CharField(allow_blank=True)
+

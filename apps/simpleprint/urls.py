@@ -1,6 +1,6 @@
 """URLs under ``/api/v1/simpleprint/`` (the paths existing webhook registrations point at)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import SimplePrintPrinterWebhookView
 
@@ -8,4 +8,5 @@ app_name = "simpleprint"
 
 urlpatterns = [
     path("webhook/printers/", SimplePrintPrinterWebhookView.as_view(), name="webhook-printers"),
+    path("", include("apps.simpleprint.api.urls")),
 ]

@@ -1,0 +1,223 @@
+"""Django admin for the mirror: the event log, jobs, queue and printers, all read-only (the
+services are the only writers), with coloured states, and the operator's two actions.
+
+Lists stay fast on a large event log: no foreign keys are followed per row, payloads are not
+loaded for lists, list filters are fixed choices (no query to build them), and the unfiltered
+total is not counted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .events import CATEGORIES, received_names
+from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from .samples import SAMPLE_EVENTS
+from .services import diagnostics
+
+GREEN, BLUE, ORANGE, RED, GREY, PURPLE = (
+    "#2e7d32", "#1565c0", "#ef6c00", "#c62828", "#757575", "#6a1b9a",
+)
+EVENT_COLOURS = {"processed": GREEN, "ignored": GREY, "failed": RED, "pending": ORANGE}
+JOB_COLOURS = {"printing": BLUE, "paused": ORANGE, "done": GREEN, "failed": RED,
+               "cancelled": GREY, "unknown": GREY}
+PRINTER_COLOURS = {"operational": GREEN, "printing": BLUE, "paused": ORANGE,
+                   "cancelling": ORANGE, "downloading": BLUE, "error": RED, "offline": GREY,
+                   "unknown": GREY}
+QUEUE_COLOURS = {"queued": BLUE, "pending_approval": PURPLE, "approved": GREEN,
+                 "denied": RED, "done": GREY, "deleted": GREY}
+
+
+def badge(value: str, label: Any, colours: dict[str, str]) -> SafeString:
+    return format_html(
+        '<span class="sp-badge sp-{}" style="background:{};color:#fff;border-radius:9px;'
+        'padding:1px 9px;white-space:nowrap">{}</span>',
+        value, colours.get(value, GREY), label,
+    )
+
+
+def pretty_json(value: Any) -> SafeString:
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return format_html('<pre style="max-height:40em;overflow:auto;margin:0">{}</pre>', text)
+
+
+class ReadOnlyMirrorAdmin(admin.ModelAdmin):
+    """Every model field shown read-only; rows come from SimplyPrint, not from this form."""
+
+    show_full_result_count = False
+    list_per_page = 100
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        hidden = set(self.exclude or ())
+        return [field.name for field in self.model._meta.fields if field.name not in hidden
+                ] + list(self.readonly_fields)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class RawDataAdmin(ReadOnlyMirrorAdmin):
+    """A mirrored row whose ``raw`` SimplyPrint object is shown pretty-printed."""
+
+    exclude = ("raw",)
+
+    @admin.display(description=_("raw data"))
+    def raw_pretty(self, row: PrintJob | PrintQueue | Printer) -> SafeString:
+        return pretty_json(row.raw)
+
+
+class FixedChoicesFilter(admin.SimpleListFilter):
+    """A list filter whose choices are known in advance: building it runs no query."""
+
+    choices_list: tuple[str, ...] = ()
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, value) for value in self.choices_list]
+
+
+class EventStatusFilter(FixedChoicesFilter):
+    title = _("status")
+    parameter_name = "status"
+    choices_list = tuple(PrinterWebhookEvent.Status.values)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(selectors.event_status_q(value)) if value else queryset
+
+
+class EventNameFilter(FixedChoicesFilter):
+    title = _("event")
+    parameter_name = "event"
+    choices_list = SAMPLE_EVENTS
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(event__in=received_names(value)) if value else queryset
+
+
+class EventCategoryFilter(FixedChoicesFilter):
+    title = _("category")
+    parameter_name = "category"
+    choices_list = CATEGORIES
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(category=value) if value else queryset
+
+
+@admin.register(PrinterWebhookEvent)
+class PrinterWebhookEventAdmin(ReadOnlyMirrorAdmin):
+    list_display = ("id", "event", "status_badge", "category", "printer_sp_id", "job_sp_id",
+                    "occurred_at", "received_at", "attempts", "deliveries")
+    list_display_links = ("id", "event")
+    list_filter = (EventStatusFilter, EventNameFilter, EventCategoryFilter)
+    search_fields = ("event", "canonical_event", "=printer_sp_id", "=job_sp_id",
+                     "=queue_item_sp_id", "=webhook_id")
+    date_hierarchy = "received_at"
+    readonly_fields = ("status_badge", "payload_pretty", "headers_pretty")
+    exclude = ("payload", "headers")
+    actions = ("reprocess_selected", "send_test_delivery")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PrinterWebhookEvent]:
+        events = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name and match.url_name.endswith("changelist"):
+            events = events.defer("payload", "headers")
+        return events
+
+    @admin.display(description=_("status"))
+    def status_badge(self, event: PrinterWebhookEvent) -> SafeString:
+        return badge(event.status, PrinterWebhookEvent.Status(event.status).label, EVENT_COLOURS)
+
+    @admin.display(description=_("payload"))
+    def payload_pretty(self, event: PrinterWebhookEvent) -> SafeString:
+        return pretty_json(event.payload)
+
+    @admin.display(description=_("headers"))
+    def headers_pretty(self, event: PrinterWebhookEvent) -> SafeString:
+        return pretty_json(event.headers)
+
+    @admin.action(description=_("Reprocess selected events"))
+    def reprocess_selected(self, request: HttpRequest,
+                           queryset: QuerySet[PrinterWebhookEvent]) -> None:
+        ids = list(queryset.values_list("id", flat=True))
+        outcome = Counter(diagnostics.reprocess(ids).values())
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(outcome.items()))
+        level = messages.WARNING if outcome.get("failed") else messages.SUCCESS
+        self.message_user(request, f"Reprocessed {len(ids)} event(s): {summary}.", level)
+
+    @admin.action(description=_("Send SimplyPrint test delivery"))
+    def send_test_delivery(self, request: HttpRequest,
+                           queryset: QuerySet[PrinterWebhookEvent]) -> None:
+        webhook_ids = sorted({webhook_id for webhook_id in queryset.filter(webhook_id__gt=0)
+                              .values_list("webhook_id", flat=True) if webhook_id})
+        if not webhook_ids:
+            self.message_user(request, "None of the selected events came from a registered "
+                              "webhook (webhook_id is empty or 0 for samples).", messages.WARNING)
+            return
+        for webhook_id in webhook_ids:
+            try:
+                outcome = diagnostics.trigger_test_delivery(webhook_id)
+            except diagnostics.SimplyPrintUnavailable as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, outcome.message, messages.SUCCESS)
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(RawDataAdmin):
+    list_display = ("sp_id", "file_name", "printer", "status_badge", "percentage", "started_at",
+                    "ended_at", "duration", "started_by_name", "source")
+    list_display_links = ("sp_id", "file_name")
+    list_select_related = ("printer",)
+    list_filter = ("status", "source", "autoprint")
+    search_fields = ("file_name", "=sp_id", "uid", "printer__name", "=printer__sp_id")
+    date_hierarchy = "started_at"
+    readonly_fields = ("status_badge", "raw_pretty")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, job: PrintJob) -> SafeString:
+        return badge(job.status, job.get_status_display(), JOB_COLOURS)
+
+
+
+@admin.register(PrintQueue)
+class PrintQueueAdmin(RawDataAdmin):
+    list_display = ("sp_id", "filename", "state_badge", "position", "group_id", "left",
+                    "printed", "added_by_name", "added_at", "source")
+    list_display_links = ("sp_id", "filename")
+    list_filter = ("state", "source")
+    search_fields = ("filename", "=sp_id", "added_by_name", "note")
+    date_hierarchy = "added_at"
+    readonly_fields = ("state_badge", "raw_pretty")
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_badge(self, item: PrintQueue) -> SafeString:
+        return badge(item.state, item.get_state_display(), QUEUE_COLOURS)
+
+
+
+@admin.register(Printer)
+class PrinterAdmin(RawDataAdmin):
+    list_display = ("sp_id", "name", "state_badge", "online", "current_job", "progress",
+                    "group_name", "nozzle_size", "autoprint_state", "out_of_order",
+                    "state_source", "state_updated_at")
+    list_display_links = ("sp_id", "name")
+    list_select_related = ("current_job",)
+    list_filter = ("state", "online", "out_of_order", "state_source")
+    search_fields = ("name", "=sp_id", "group_name", "model_name")
+    readonly_fields = ("state_badge", "raw_pretty")
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_badge(self, printer: Printer) -> SafeString:
+        return badge(printer.state, printer.get_state_display(), PRINTER_COLOURS)

@@ -1,0 +1,1 @@
+"""The REST API of the SimplyPrint mirror (``/api/v1/simpleprint/``)."""

@@ -1,0 +1,117 @@
+"""Query filters of the REST API. A value that does not parse is a 400 naming the parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as filters
+from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from ..events import CATEGORIES, received_names
+from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from ..selectors import event_status_q
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``?ordering=`` that answers 400 for a field it cannot order by, instead of ignoring it."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> Any:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            allowed = {name for name, _ in self.get_valid_fields(queryset, view,
+                                                                  {"request": request})}
+            wrong = [p.strip().lstrip("-") for p in params.split(",")
+                     if p.strip().lstrip("-") not in allowed]
+            if wrong:
+                raise ValidationError({self.ordering_param: [
+                    f"Cannot order by {', '.join(wrong)}; use one of: "
+                    f"{', '.join(sorted(allowed))} (prefix '-' for descending)."
+                ]})
+        return super().get_ordering(request, queryset, view)
+
+
+class EventFilter(filters.FilterSet):
+    event = filters.CharFilter(method="filter_event",
+                               help_text="Event name as received or as applied (job.done)")
+    category = filters.ChoiceFilter(choices=[(c, c) for c in CATEGORIES])
+    status = filters.ChoiceFilter(choices=PrinterWebhookEvent.Status.choices,
+                                  method="filter_status")
+    printer = filters.NumberFilter(field_name="printer_sp_id",
+                                   help_text="SimplyPrint printer id")
+    job = filters.NumberFilter(field_name="job_sp_id", help_text="SimplyPrint job id")
+    webhook_id = filters.NumberFilter()
+    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = PrinterWebhookEvent
+        fields: list[str] = []
+
+    def filter_event(self, queryset: QuerySet[PrinterWebhookEvent], name: str, value: str
+                     ) -> QuerySet[PrinterWebhookEvent]:
+        return queryset.filter(event__in=received_names(value))
+
+    def filter_status(self, queryset: QuerySet[PrinterWebhookEvent], name: str, value: str
+                      ) -> QuerySet[PrinterWebhookEvent]:
+        return queryset.filter(event_status_q(value))
+
+
+class PrinterFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=Printer.State.choices)
+    group_id = filters.NumberFilter()
+    online = filters.BooleanFilter()
+    out_of_order = filters.BooleanFilter()
+
+    class Meta:
+        model = Printer
+        fields: list[str] = []
+
+
+class JobFilter(filters.FilterSet):
+    printer = filters.NumberFilter(field_name="printer__sp_id",
+                                   help_text="SimplyPrint printer id")
+    status = filters.ChoiceFilter(choices=PrintJob.Status.choices)
+    file_name = filters.CharFilter(lookup_expr="icontains",
+                                   help_text="Part of the file name, any case")
+    started_after = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    ended_after = filters.IsoDateTimeFilter(field_name="ended_at", lookup_expr="gte")
+    ended_before = filters.IsoDateTimeFilter(field_name="ended_at", lookup_expr="lt")
+
+    class Meta:
+        model = PrintJob
+        fields: list[str] = []
+
+
+class QueueFilter(filters.FilterSet):
+    """Active items (queued, pending approval, approved) unless ``state`` says otherwise."""
+
+    state = filters.ChoiceFilter(
+        choices=[("active", "active"), ("all", "all"), *PrintQueue.State.choices],
+        method="filter_state", help_text="active (the default), all, or one state",
+    )
+    group_id = filters.NumberFilter()
+    filename = filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = PrintQueue
+        fields: list[str] = []
+
+    def filter_state(self, queryset: QuerySet[PrintQueue], name: str, value: str
+                     ) -> QuerySet[PrintQueue]:
+        if value == "all":
+            return queryset
+        if value == "active":
+            return queryset.filter(state__in=PrintQueue.ACTIVE)
+        return queryset.filter(state=value)
+
+    def filter_queryset(self, queryset: QuerySet[PrintQueue]) -> QuerySet[PrintQueue]:
+        if not self.form.cleaned_data.get("state"):
+            queryset = queryset.filter(state__in=PrintQueue.ACTIVE)
+        return super().filter_queryset(queryset)

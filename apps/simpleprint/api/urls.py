@@ -1,0 +1,17 @@
+"""The REST API under ``/api/v1/simpleprint/`` (the receiver itself is in ``..urls``)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import EventViewSet, JobViewSet, PrinterViewSet, QueueViewSet, WebhookTestView
+
+router = SimpleRouter()
+router.register("webhook/events", EventViewSet, basename="event")
+router.register("printers", PrinterViewSet, basename="printer")
+router.register("jobs", JobViewSet, basename="job")
+router.register("queue", QueueViewSet, basename="queue")
+
+urlpatterns = [
+    path("webhook/test/", WebhookTestView.as_view(), name="webhook-test"),
+    *router.urls,
+]

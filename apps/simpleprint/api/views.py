@@ -1,0 +1,191 @@
+"""The read API (printers, jobs, queue, event log) and the webhook diagnostics endpoints.
+
+Reading needs an authenticated user (``Authorization: Token <token>`` or a session); changing
+anything (reprocessing, test deliveries, injections) needs a staff user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from .. import selectors
+from ..models import PrinterWebhookEvent
+from ..serializers import (
+    PrinterSerializer,
+    PrinterWebhookEventDetailSerializer,
+    PrinterWebhookEventSerializer,
+    PrintJobSerializer,
+    PrintQueueSerializer,
+    ReprocessResultSerializer,
+    WebhookStatusSerializer,
+    WebhookTestingDataSerializer,
+    WebhookTestRequestSerializer,
+)
+from ..services import diagnostics
+from .errors import BadGateway, ServiceUnavailable
+from .filters import EventFilter, JobFilter, PrinterFilter, QueueFilter, StrictOrderingFilter
+
+ErrorSerializer = inline_serializer("Error", fields={
+    "detail": serializers.CharField(),
+    "errors": serializers.DictField(required=False, help_text="Per parameter or field (400)"),
+})
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="A parameter or field is invalid"),
+    401: OpenApiResponse(ErrorSerializer, description="No or wrong credentials"),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed for this user"),
+}
+
+
+class ReadAuthenticatedChangeStaff(permissions.BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or bool(user.is_staff)
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class MirrorViewSet(ReadOnlyModelViewSet):
+    """List (filtered, ordered, paginated) and detail of one kind of mirrored row."""
+
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    pagination_class = Pagination
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # A detail is found by its id whatever list filters the query string carries (a
+        # deleted queue item is not "active", yet /queue/<id>/ must find it).
+        if self.action == "retrieve":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The webhook event log"),
+    retrieve=extend_schema(summary="One event, with its payload and headers"),
+)
+class EventViewSet(MirrorViewSet):
+    """Every delivery received from SimplyPrint, newest first."""
+
+    filterset_class = EventFilter
+    ordering_fields = ["received_at", "occurred_at", "timestamp", "id", "event", "attempts"]
+    ordering = ["-received_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[PrinterWebhookEvent]:
+        return selectors.event_detail() if self.action != "list" else selectors.event_log()
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "list":
+            return PrinterWebhookEventSerializer
+        return PrinterWebhookEventDetailSerializer
+
+    @extend_schema(
+        summary="Process an event again (staff)", request=None,
+        responses={200: ReprocessResultSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
+    def reprocess(self, request: Request, pk: str | None = None) -> Response:
+        event = self.get_object()
+        status = diagnostics.reprocess([event.pk])[event.pk]
+        event.refresh_from_db(fields=["processing_error"])
+        return Response(ReprocessResultSerializer(
+            {"id": event.pk, "status": status, "processing_error": event.processing_error}
+        ).data)
+
+
+@extend_schema_view(list=extend_schema(summary="Printers and their current jobs"),
+                    retrieve=extend_schema(summary="One printer by SimplyPrint id"))
+class PrinterViewSet(MirrorViewSet):
+    """Each printer's latest known state, where it came from and when."""
+
+    queryset = selectors.printers_with_jobs()
+    serializer_class = PrinterSerializer
+    filterset_class = PrinterFilter
+    lookup_field = "sp_id"
+    lookup_value_regex = r"\d+"
+    ordering_fields = ["sort_order", "name", "sp_id", "state", "state_updated_at"]
+    ordering = ["sort_order", "name", "sp_id"]
+
+
+@extend_schema_view(list=extend_schema(summary="Print job history, newest first"),
+                    retrieve=extend_schema(summary="One job by SimplyPrint job id"))
+class JobViewSet(MirrorViewSet):
+    """Print jobs: filter by printer, status, time range or part of the file name."""
+
+    queryset = selectors.job_history()
+    serializer_class = PrintJobSerializer
+    filterset_class = JobFilter
+    lookup_field = "sp_id"
+    lookup_value_regex = r"\d+"
+    ordering_fields = ["started_at", "ended_at", "sp_id", "status", "file_name", "duration",
+                       "updated_at"]
+    ordering = ["-started_at", "-sp_id"]
+
+
+@extend_schema_view(list=extend_schema(summary="The print queue (active items by default)"),
+                    retrieve=extend_schema(summary="One queue item by SimplyPrint id"))
+class QueueViewSet(MirrorViewSet):
+    """SimplyPrint's print queue; ``?state=all`` includes done, denied and deleted items."""
+
+    queryset = selectors.all_queue_items()
+    serializer_class = PrintQueueSerializer
+    filterset_class = QueueFilter
+    lookup_field = "sp_id"
+    lookup_value_regex = r"\d+"
+    ordering_fields = ["position", "sp_id", "added_at", "updated_at", "filename", "state"]
+    ordering = ["position", "sp_id"]
+
+
+class WebhookTestView(APIView):
+    """``webhook/test/``: the webhook set-up at a glance, and end-to-end delivery checks."""
+
+    permission_classes = [ReadAuthenticatedChangeStaff]
+
+    @extend_schema(summary="Webhook registration, secret, counts and mode",
+                   responses={200: WebhookStatusSerializer, **ERRORS})
+    def get(self, request: Request) -> Response:
+        return Response(WebhookStatusSerializer(diagnostics.webhook_overview()).data)
+
+    @extend_schema(
+        summary="Trigger SimplyPrint's test delivery, or inject a sample delivery (staff)",
+        request=WebhookTestRequestSerializer,
+        responses={
+            200: WebhookTestingDataSerializer, **ERRORS,
+            502: OpenApiResponse(ErrorSerializer, description="SimplyPrint refused or failed"),
+            503: OpenApiResponse(ErrorSerializer, description="No webhook manager in this build"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = WebhookTestRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "inject_event" in data:
+            outcome = diagnostics.inject_sample(data["inject_event"])
+        else:
+            try:
+                outcome = diagnostics.trigger_test_delivery(data["webhook_id"])
+            except diagnostics.WebhookManagerMissing as exc:
+                raise ServiceUnavailable(str(exc)) from exc
+            except diagnostics.SimplyPrintUnavailable as exc:
+                raise BadGateway(str(exc)) from exc
+        return Response(WebhookTestingDataSerializer(outcome).data)

@@ -1,0 +1,152 @@
+"""Operator diagnostics: the webhook overview, local sample injection, reprocessing events,
+and SimplyPrint test deliveries.
+
+SimplyPrint is reached only through ``apps.simpleprint.webhook_manager`` (imported lazily: it
+lands after this module), which must offer ``list_webhooks() -> list[dict]`` (the registrations
+of ``webhooks/Get``) and ``trigger_test(webhook_id: int)`` (``webhooks/TriggerTestWebhook``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from .. import selectors
+from ..events import SUBSCRIBED_EVENTS, parse_envelope
+from ..samples import sample_envelope
+from .inbox import process_event, reset_for_reprocessing, store_delivery
+
+logger = logging.getLogger(__name__)
+
+INJECTION_HEADERS = {"Secret-Header": "local-injection", "User-Agent": "printfarm local injection"}
+#: Sample job and queue item ids come from a range no real farm reaches, so samples never
+#: collide with real rows or deduplicate against each other.
+SAMPLE_ID_BASE = 9_000_000_000
+
+
+class SimplyPrintUnavailable(Exception):
+    """SimplyPrint did not answer, or refused; the message says why."""
+
+
+class WebhookManagerMissing(SimplyPrintUnavailable):
+    """This build has no webhook manager, so SimplyPrint cannot be asked anything."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str
+    message: str
+    event_id: int | None = None
+    event: str | None = None
+    status: str | None = None
+    duplicate: bool = False
+    webhook_id: int | None = None
+
+
+def receiver_url() -> str:
+    public = settings.SIMPLEPRINT_CONFIG["public_url"].rstrip("/")
+    return public + reverse("simpleprint:webhook-printers")
+
+
+def _manager() -> ModuleType:
+    try:
+        return importlib.import_module("apps.simpleprint.webhook_manager")
+    except ImportError as exc:
+        raise WebhookManagerMissing(
+            f"The webhook manager is not available in this build ({exc}); registered webhooks "
+            "cannot be read from SimplyPrint."
+        ) from None
+
+
+def _without_secret(webhook: dict[str, Any]) -> dict[str, Any]:
+    """A registration as SimplyPrint lists it, minus the secret it returns in clear text."""
+    shown = {key: value for key, value in webhook.items() if key != "secret"}
+    shown["has_secret"] = bool(webhook.get("secret"))
+    return shown
+
+
+def registered_webhooks() -> list[dict[str, Any]]:
+    """The webhooks registered at SimplyPrint. Raises :class:`SimplyPrintUnavailable`."""
+    manager = _manager()
+    try:
+        webhooks = manager.list_webhooks()
+    except Exception as exc:  # any client failure is reported, not raised, by the API
+        logger.warning("could not list webhooks at SimplyPrint: %s", exc)
+        raise SimplyPrintUnavailable(f"SimplyPrint could not be asked for its webhooks: {exc}"
+                                     ) from exc
+    return [_without_secret(webhook) for webhook in webhooks]
+
+
+def webhook_overview() -> dict[str, Any]:
+    """What an operator needs to see whether deliveries can arrive and do arrive."""
+    webhooks: list[dict[str, Any]] | None
+    try:
+        webhooks, error = registered_webhooks(), None
+    except SimplyPrintUnavailable as exc:
+        webhooks, error = None, str(exc)
+    url = receiver_url()
+    counts = selectors.event_counts()
+    last_received_at = counts.pop("last_received_at")
+    config = settings.SIMPLEPRINT_CONFIG
+    return {
+        "mode": selectors.current_mode(),
+        "receiver_url": url,
+        "receiver_registered": None if webhooks is None
+        else any(w.get("url") == url for w in webhooks),
+        "secret_configured": bool(config["webhook_secret"]),
+        "previous_secret_configured": bool(config["webhook_secret_previous"]),
+        "insecure_webhooks_allowed": bool(config["allow_insecure_webhooks"]),
+        "subscribed_events": list(SUBSCRIBED_EVENTS),
+        "counts": counts,
+        "last_received_at": last_received_at,
+        "webhooks": webhooks,
+        "webhooks_error": error,
+    }
+
+
+def inject_sample(event: str) -> Outcome:
+    """Store a sample delivery of ``event`` exactly as the receiver would, then process it."""
+    body = sample_envelope(event, ref=SAMPLE_ID_BASE + secrets.randbelow(10**9),
+                           timestamp=int(time.time()))
+    envelope = parse_envelope(json.dumps(body).encode())
+    with transaction.atomic():
+        stored = store_delivery(envelope, dict(INJECTION_HEADERS))
+    # Processing is idempotent: if the worker got there first this only reads the status.
+    status = process_event(stored.event.pk)
+    return Outcome(
+        action="inject_event", event_id=stored.event.pk, event=event, status=status,
+        duplicate=stored.duplicate,
+        message=f"Injected a sample {event} delivery locally; it is {status}.",
+    )
+
+
+def trigger_test_delivery(webhook_id: int) -> Outcome:
+    """Ask SimplyPrint to send its ``test`` event to ``webhook_id``'s URL."""
+    manager = _manager()
+    try:
+        manager.trigger_test(webhook_id)
+    except Exception as exc:  # reported to the operator with SimplyPrint's reason
+        logger.warning("test delivery for webhook %s failed: %s", webhook_id, exc)
+        raise SimplyPrintUnavailable(
+            f"SimplyPrint did not trigger a test delivery for webhook {webhook_id}: {exc}"
+        ) from exc
+    return Outcome(
+        action="webhook_id", webhook_id=webhook_id, event="test",
+        message=f"SimplyPrint was asked to send a test delivery for webhook {webhook_id}; it "
+                "appears in the event log when it arrives.",
+    )
+
+
+def reprocess(event_ids: list[int]) -> dict[int, str]:
+    """Apply the given events again, now and in order; returns each one's new status."""
+    return {event_id: process_event(event_id) for event_id in reset_for_reprocessing(event_ids)}
