@@ -1,0 +1,1 @@
+"""Benchmarks: one entry point per benchmark; results in bench/README.md."""
