@@ -1,5 +1,5 @@
 """Real ASGI server processes for end-to-end tests and benchmarks: a migrated SQLite file (or
-any DATABASE_URL), an API token, and daphne on a free loopback port."""
+any DATABASE_URL), an API token, and daphne (or uvicorn) on a free loopback port."""
 
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ def prepare_database(env: dict[str, str]) -> str:
 @dataclass
 class AsgiServer:
     env: dict[str, str]
+    server: str = "daphne"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -75,22 +76,27 @@ class AsgiServer:
         return f"ws://127.0.0.1:{self.port}/ws/planning/"
 
     def start(self, timeout: float = 20.0) -> AsgiServer:
-        daphne = Path(sys.executable).with_name("daphne")
-        log = open(Path(self.env["PRINTFARM_VAR_DIR"]) / f"daphne-{self.port}.log", "wb")  # noqa: SIM115
+        binary = str(Path(sys.executable).with_name(self.server))
+        command = {
+            "daphne": [binary, "-b", "127.0.0.1", "-p", str(self.port)],
+            "uvicorn": [binary, "--host", "127.0.0.1", "--port", str(self.port),
+                        "--lifespan", "off", "--log-level", "warning"],
+        }[self.server]
+        log = open(Path(self.env["PRINTFARM_VAR_DIR"]) / f"{self.server}-{self.port}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            [*command, "config.asgi:application"],
             env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited with {self.process.returncode}")
+                raise RuntimeError(f"{self.server} exited with {self.process.returncode}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"daphne did not listen on {self.port} in {timeout}s")
+        raise RuntimeError(f"{self.server} did not listen on {self.port} in {timeout}s")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

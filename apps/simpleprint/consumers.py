@@ -98,15 +98,15 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
     # --- from the channel layer -----------------------------------------------------------------
 
     async def live_update(self, event: dict[str, Any]) -> None:
-        message = event["message"]
-        seq = message["seq"]
+        """One change ``{"seq", "text"}``: ``text`` is the page message, already encoded."""
+        seq = event["seq"]
         if seq <= self.last_seq:
             return
         if seq > self.last_seq + 1:
             await self.fill_gap(seq)
             if seq <= self.last_seq:
                 return
-        await self.send_json(message)
+        await self.send(text_data=event["text"])
         self.last_seq = seq
 
     async def fill_gap(self, seq: int) -> None:
