@@ -59,7 +59,15 @@ async def connected(token: str, query: str = "") -> WebsocketCommunicator:
 
 
 async def post(post_delivery: Callable[..., Any], body: dict[str, Any]) -> None:
-    response = await sync_to_async(post_delivery, thread_sensitive=False)(body)
+    """POST from a pool thread (the page's consumer keeps the loop), closing its connection."""
+
+    def post_and_close() -> Any:
+        try:
+            return post_delivery(body)
+        finally:
+            connections.close_all()
+
+    response = await sync_to_async(post_and_close, thread_sensitive=False)()
     assert response.status_code == 200
 
 
