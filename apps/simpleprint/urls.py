@@ -2,11 +2,13 @@
 
 from django.urls import include, path
 
+from .api_ping import WebSocketPingView
 from .views import SimplePrintPrinterWebhookView
 
 app_name = "simpleprint"
 
 urlpatterns = [
     path("webhook/printers/", SimplePrintPrinterWebhookView.as_view(), name="webhook-printers"),
+    path("websocket/ping/", WebSocketPingView.as_view(), name="websocket-ping"),
     path("", include("apps.simpleprint.api.urls")),
 ]
