@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from . import health
 from .services import inbox
 
 
@@ -17,3 +18,9 @@ def process_webhook_event(event_id: int) -> str:
 @shared_task(name="simpleprint.sweep_unprocessed_events")
 def sweep_unprocessed_events() -> int:
     return inbox.sweep()
+
+
+@shared_task(name="simpleprint.worker_heartbeat")
+def worker_heartbeat() -> float:
+    """Sent by beat, run by a worker: a fresh heartbeat proves both are alive (see /readyz)."""
+    return health.record_heartbeat()
