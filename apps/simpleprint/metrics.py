@@ -111,14 +111,15 @@ def _deliveries() -> CounterMetricFamily:
 def _events() -> GaugeMetricFamily:
     family = GaugeMetricFamily("printfarm_events", "Stored events by processing status.",
                                labels=["status"])
+    # Aliases must not be field names ("processed"), hence the prefix.
     counts = PrinterWebhookEvent.objects.aggregate(
-        processed=Count("id", filter=Q(processed=True, ignored=False)),
-        ignored=Count("id", filter=Q(processed=True, ignored=True)),
-        failed=Count("id", filter=Q(processed=False) & ~Q(processing_error="")),
-        pending=Count("id", filter=Q(processed=False, processing_error="")),
+        n_processed=Count("id", filter=Q(processed=True, ignored=False)),
+        n_ignored=Count("id", filter=Q(processed=True, ignored=True)),
+        n_failed=Count("id", filter=Q(processed=False) & ~Q(processing_error="")),
+        n_pending=Count("id", filter=Q(processed=False, processing_error="")),
     )
-    for status, value in counts.items():
-        family.add_metric([status], value)
+    for alias, value in counts.items():
+        family.add_metric([alias.removeprefix("n_")], value)
     return family
 
 
