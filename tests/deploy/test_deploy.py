@@ -37,14 +37,24 @@ def test_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
     assert "test is successful" in result.stderr
 
 
-def test_nginx_proxies_websockets_with_upgrade_headers() -> None:
+def location(name: str) -> str:
     conf = NGINX_CONF.read_text()
-    ws = conf[conf.index("location /ws/"):]
-    ws = ws[:ws.index("}")]
+    block = conf[conf.rindex(f"location {name} "):]
+    return block[:block.index("}")]
+
+
+def test_nginx_proxies_websockets_with_upgrade_headers() -> None:
+    ws = location("/ws/")
     assert "proxy_set_header Upgrade $http_upgrade;" in ws
     assert "proxy_set_header Connection $connection_upgrade;" in ws
-    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
-    assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
+
+
+@pytest.mark.parametrize("name", ["/ws/", "/"])
+def test_nginx_passes_host_and_forwarded_headers_in_each_proxied_location(name: str) -> None:
+    block = location(name)
+    for header in ("Host $host", "X-Forwarded-For $proxy_add_x_forwarded_for",
+                   "X-Forwarded-Proto $scheme"):
+        assert f"proxy_set_header {header};" in block
 
 
 def test_nginx_body_limit_matches_the_webhook_limit() -> None:
