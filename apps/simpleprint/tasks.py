@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import broadcast
+from . import broadcast, health
 from .services import inbox, live
 
 
@@ -25,3 +25,9 @@ def sweep_unprocessed_events() -> int:
 @shared_task(name="simpleprint.prune_live_updates")
 def prune_live_updates() -> int:
     return live.prune_live_updates()
+
+
+@shared_task(name="simpleprint.worker_heartbeat")
+def worker_heartbeat() -> float:
+    """Sent by beat, run by a worker: a fresh heartbeat proves both are alive (see /readyz)."""
+    return health.record_heartbeat()
