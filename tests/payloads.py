@@ -10,12 +10,12 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-BASE_TS = 1718006400
+from apps.simpleprint.samples import APPROVER as MARIA
+from apps.simpleprint.samples import OPERATOR as ALEX
+from apps.simpleprint.samples import job_object as sample_job_object
+from apps.simpleprint.samples import queue_item as sample_queue_item
 
-ALEX = {"id": 7, "sso": False, "first_name": "Alex", "last_name": "Johnson",
-        "avatar": "https://www.gravatar.com/avatar/abc123?s=100"}
-MARIA = {"id": 9, "sso": False, "first_name": "Maria", "last_name": "Petrova",
-         "avatar": "https://www.gravatar.com/avatar/def456?s=100"}
+BASE_TS = 1718006400
 
 PRINTERS = {
     385: ("MK4 Bay A-1", {"id": 99, "name": "Bay A"}),
@@ -23,47 +23,26 @@ PRINTERS = {
     412: ("X1C Bay B-1", {"id": 100, "name": "Bay B"}),
 }
 
+__all__ = ["ALEX", "MARIA", "FarmStory", "envelope", "job_object", "queue_item"]
+
 
 def envelope(event: str, data: dict[str, Any], timestamp: int = BASE_TS,
              webhook_id: int = 11) -> dict[str, Any]:
     return {"webhook_id": webhook_id, "event": event, "timestamp": timestamp, "data": data}
 
 
+def queue_item(item_id: int, **kwargs: Any) -> dict[str, Any]:
+    """A queue item of the farm's queue group 2 (not the samples' group), five copies left."""
+    return sample_queue_item(item_id, **{"group": 2, "left": 5, **kwargs})
+
+
 def job_object(job_id: int, printer_id: int, *, state: str = "printing",
-               file: str = "bracket_v2_0.4n_PLA_2h10m.gcode", started: int = BASE_TS,
-               ended: int | None = None, percentage: int = 0, estimate: int = 7800,
-               skipped: list[int] | None = None) -> dict[str, Any]:
+               started: int = BASE_TS, ended: int | None = None, percentage: int = 0,
+               **kwargs: Any) -> dict[str, Any]:
     name, group = PRINTERS.get(printer_id, (f"Printer {printer_id}", None))
-    duration = (ended - started) if ended else 0
-    return {
-        "id": job_id, "uid": f"da69d2a4-e07e-48ff-128a-{job_id:012d}",
-        "panel_url": f"https://simplyprint.io/panel/{job_id}",
-        "printer_id": printer_id, "state": state, "file": file,
-        "percentage": percentage, "time_left": None if ended else max(estimate - duration, 0),
-        "current_layer": 0, "analysis": {"estimate": estimate, "totalLayers": 164},
-        "started": started, "ended": ended, "ai": None, "autoprint": False,
-        "printer": {"id": printer_id, "name": name, "group": group},
-        "cost": 0.84, "duration": duration, "skippedObjects": skipped,
-    }
-
-
-def queue_item(item_id: int, *, filename: str = "gear_M3_0.4n_PETG_1h05m.gcode",
-               sort_order: int = 1, group: int = 2, left: int = 5, printed: int = 0,
-               printers: list[int] | None = None, estimate: int = 3900) -> dict[str, Any]:
-    return {
-        "id": item_id, "filename": filename, "note": None, "model": False, "printable": True,
-        "type": "printable", "zipPrintable": False, "zipNoModel": None,
-        "left": left, "printed": printed, "filesystem_id": "c677ebfd2de41c58eec387e3c84e7895",
-        "for": {"printers": printers, "models": None, "groups": None},
-        "tags": None, "group": group,
-        "analysis": {"slicer": "PrusaSlicer", "filament": [4210.5], "estimate": estimate,
-                     "temps": {"tool": {"T0": 240}, "bed": 80},
-                     "modelSize": {"x": 80, "y": 40, "z": 25}},
-        "added": "2024-06-10T07:03:20+00:00", "size": 2458112, "index": None,
-        "sort_order": sort_order, "user": "Alex Johnson", "user_id": 7, "custom_fields": [],
-        "quota_warnings": {"over_quota": False, "insufficient_balance": False,
-                           "would_exceed": [], "details": []},
-    }
+    return sample_job_object(job_id, printer={"id": printer_id, "name": name, "group": group},
+                             state=state, started=started, ended=ended, now=ended or started,
+                             percentage=percentage, **kwargs)
 
 
 def printer_ref(printer_id: int) -> dict[str, Any]:
