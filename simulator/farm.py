@@ -563,7 +563,7 @@ class Farm:
         return self._start(printer, item=item, file=file, estimate=estimate,
                            user_id=user_id or self.api_user_id, autoprint=autoprint)
 
-    def _require_job(self, printer_id: int, states: tuple[str, ...]) -> tuple[Printer, Job]:
+    def require_job(self, printer_id: int, states: tuple[str, ...]) -> tuple[Printer, Job]:
         printer = self.printer(printer_id)
         job = self.active_job(printer)
         if job is None or job.state not in states or not printer.online:
@@ -582,22 +582,22 @@ class Farm:
                 item.printed += 1
             else:
                 item.left += 1
-            if item.is_done and not self._ongoing(item):
+            if item.is_done and not self.ongoing(item):
                 item.done_at = self.now
             elif not item.is_done:
                 item.done_at = None
 
-    def _ongoing(self, item: QueueItem) -> bool:
+    def ongoing(self, item: QueueItem) -> bool:
         return any(j.active and j.queue_item_id == item.id for j in self.jobs.values())
 
     def finish_job(self, printer_id: int) -> Job:
-        printer, job = self._require_job(printer_id, PRINTER_STATES_BUSY)
+        printer, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         self._end(printer, job, "done")
         self.emit("job.done", {"job": payloads.job(self, job)})
         return job
 
     def fail_job(self, printer_id: int, *, reason: str = "Print failed") -> Job:
-        printer, job = self._require_job(printer_id, PRINTER_STATES_BUSY)
+        printer, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         job.failed_reason = reason
         self._end(printer, job, "failed")
         self.emit("job.failed", {"job": payloads.job(self, job)})
@@ -605,7 +605,7 @@ class Farm:
 
     def cancel_job(self, printer_id: int, *, user_id: int | None = None, reason: int | None = None,
                    comment: str = "") -> Job:
-        printer, job = self._require_job(printer_id, PRINTER_STATES_BUSY)
+        printer, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         job.cancel_reason, job.cancel_comment = reason, comment
         job.cancelled_by = user_id or self.api_user_id
         self._end(printer, job, "cancelled")
@@ -614,7 +614,7 @@ class Farm:
         return job
 
     def pause_job(self, printer_id: int, *, user_id: int | None = None) -> Job:
-        _, job = self._require_job(printer_id, ("printing",))
+        _, job = self.require_job(printer_id, ("printing",))
         job.printed_before = job.printed(self.now)
         job.resumed_at = None
         job.state = "paused"
@@ -623,7 +623,7 @@ class Farm:
         return job
 
     def resume_job(self, printer_id: int, *, user_id: int | None = None) -> Job:
-        _, job = self._require_job(printer_id, ("paused",))
+        _, job = self.require_job(printer_id, ("paused",))
         job.state = "printing"
         job.resumed_at = self.now
         job.resume_at = None
@@ -655,14 +655,14 @@ class Farm:
 
     def skip_objects(self, printer_id: int, objects: list[int], *,
                      user_id: int | None = None) -> Job:
-        _, job = self._require_job(printer_id, PRINTER_STATES_BUSY)
+        _, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         job.skipped_objects = sorted({*(job.skipped_objects or []), *objects})
         self.emit("job.objects_skipped", {"job": payloads.job(self, job),
                                           "user": payloads.user(self.user(user_id))})
         return job
 
     def ai_failure(self, printer_id: int) -> Job:
-        printer, job = self._require_job(printer_id, PRINTER_STATES_BUSY)
+        printer, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         confidence = round(self.rng.uniform(0.7, 0.99), 2)
         job.ai = {"failure": True, "confidence": confidence, "type": "spaghetti"}
         self.emit("printer.ai_failure_detected", {
@@ -835,7 +835,7 @@ class Farm:
                     user_id: int | None = None) -> int:
         doomed = [i for i in self.sorted_items()
                   if (group == 0 or i.group == group) and i.is_done == done_items
-                  and not self._ongoing(i)]
+                  and not self.ongoing(i)]
         for item in doomed:
             del self.queue[item.id]
         self.emit("queue.empty_queue", {"user": payloads.user(self.user(user_id)),

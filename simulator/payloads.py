@@ -102,7 +102,7 @@ def queue_item_api(farm: Farm, item: QueueItem, index: int | None = None) -> dic
     data = queue_item(farm, item)
     data.update(amount=item.amount, customFields=[], index=index)
     if item.is_done:
-        ongoing = farm._ongoing(item)
+        ongoing = farm.ongoing(item)
         data.update(ongoing=ongoing, done=None if ongoing else iso(item.done_at),
                     expires=None if ongoing or item.done_at is None
                     else iso(item.done_at + 30 * 86400))
