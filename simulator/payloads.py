@@ -131,7 +131,7 @@ def printer_row(farm: Farm, p: Printer, queue_fit_count: int) -> dict[str, Any]:
     busy = j is not None and j.active
     tool, bed = (215.0, 60.0) if busy else (0.0, 0.0)
     job_row = None
-    if j is not None:
+    if j is not None and (j.active or not p.bed_clear):  # the last job shows until cleared
         time_ = _time_left(j, farm.now)
         if time_ is None:
             time_ = int(farm.now - (j.ended or farm.now))
