@@ -132,7 +132,7 @@ def test_duplicate_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> 
 
 def test_reorder_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
     rec, url = receiver
-    sim = make_sim(reorder=1.0, delivery_concurrency=1, reorder_hold=2.0)
+    sim = make_sim(reorder=1.0, delivery_concurrency=1, reorder_hold=0.5)
     register(sim, url, ["printer.nozzle_size_changed"])
     sim.control(natural=False)
     _nudge(sim, 2)  # the first is held back until the second is queued
