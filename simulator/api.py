@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from simulator import payloads
+from simulator.catalog import QUEUE_GROUPS
 from simulator.events import ALL_EVENTS
-from simulator.farm import QUEUE_GROUPS, FarmError, Printer
+from simulator.farm import Farm, FarmError, Printer
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
@@ -36,7 +37,7 @@ class Call:
     sim: Simulator
 
     @property
-    def farm(self) -> Any:
+    def farm(self) -> Farm:
         return self.sim.farm
 
 

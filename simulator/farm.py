@@ -16,6 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator import payloads
+from simulator.catalog import (
+    COLORS,
+    CUSTOM_TAGS,
+    DONE_ITEM_TTL,
+    GROUP_MODELS,
+    MATERIAL_TYPES,
+    MODEL_SHORT,
+)
 
 STEP = 10  # simulated seconds per farm step
 HOUR = 3600.0
@@ -158,27 +166,6 @@ class Event:
     data: dict[str, Any]
 
 
-MODELS: dict[int, dict[str, Any]] = {
-    304: {"id": 304, "name": "MK4", "brand": "Prusa", "bedSize": [250, 210], "bedType": "square",
-          "maxHeight": 220, "image": "https://simplyprint.io/img/printers/mk4.png",
-          "hasHeatedBed": True, "extruders": 1, "maxToolTemp": 290, "maxBedTemp": 120,
-          "filamentWidth": 1.75, "nozzleDia": 0.4},
-    512: {"id": 512, "name": "X1 Carbon", "brand": "Bambu Lab", "bedSize": [256, 256],
-          "bedType": "square", "maxHeight": 256, "image": "https://simplyprint.io/img/printers/x1c.png",
-          "hasHeatedBed": True, "extruders": 1, "maxToolTemp": 300, "maxBedTemp": 110,
-          "filamentWidth": 1.75, "nozzleDia": 0.4},
-}
-MODEL_SHORT = {304: "MK4", 512: "X1C"}
-GROUP_MODELS = (304, 512, 304, 512)
-CUSTOM_TAGS = {1: "PLA only", 2: "Engineering", 3: "PETG only", 4: "Hardened nozzle",
-               5: "Priority"}
-MATERIAL_TYPES = {1: "PLA", 2: "PETG", 3: "ABS", 4: "TPU"}
-COLORS = (("Black", "#101010"), ("White", "#F5F5F5"), ("Orange", "#FF7F00"),
-          ("Galaxy Blue", "#1F3A93"), ("Signal Red", "#C0392B"), ("Grey", "#808080"))
-QUEUE_GROUPS = ({"id": 1, "name": "Production", "virtual": False,
-                 "extensions": ["gcode", "bgcode", "3mf"], "sort_order": 1},
-                {"id": 2, "name": "Prototypes", "virtual": False,
-                 "extensions": ["gcode", "bgcode", "3mf", "stl"], "sort_order": 2})
 PART_NAMES = ("bracket_v2", "hinge_left", "cable_clip", "enclosure_lid", "gear_32t", "spool_holder",
               "fan_duct", "knob_m6", "phone_stand", "benchy", "drawer_handle", "sensor_mount",
               "lamp_shade", "tool_tray", "pcb_case")
@@ -187,7 +174,7 @@ USERS = (("Alex", "Johnson"), ("Maria", "Ivanova"), ("Sam", "Lee"), ("Priya", "N
 SLICERS = {304: "PrusaSlicer", 512: "BambuStudio"}
 
 # Natural rates, per hour.
-RATE_NEW_ITEM_PER_PRINTER = 0.25
+RATE_NEW_ITEM_PER_PRINTER = 0.15
 RATE_OFFLINE = 0.03
 RATE_OUT_OF_ORDER = 0.004
 RATE_MATERIAL = 0.04
@@ -208,6 +195,7 @@ class Farm:
         self.natural = natural
         self.now = float(start)
         self._next_step = float(start)
+        self._steps = 0
         self._seq = 0
         self._ids: dict[str, int] = {"job": 552000, "item": 880, "webhook": 10, "spool": 7000}
         self.events: deque[Event] = deque(maxlen=20000)
@@ -347,6 +335,7 @@ class Farm:
         while self._next_step <= t:
             self.now = self._next_step
             self._step()
+            self._steps += 1
             self._next_step += STEP
         self.now = max(self.now, t)
 
@@ -382,7 +371,7 @@ class Farm:
         if idle and not printer.out_of_order and self._chance(RATE_OUT_OF_ORDER):
             self.set_out_of_order(printer.id, True, user_id=self._random_user().id)
             printer.back_in_order_at = now + self.rng.uniform(3600, 4 * 3600)
-        if idle and printer.bed_clear and self._chance(RATE_MATERIAL):
+        if idle and self._chance(RATE_MATERIAL):
             color, hex_ = self.rng.choice(COLORS)
             self.set_material(printer.id, [{"ext": 0, "type": self.rng.choice(list(MATERIAL_TYPES)),
                                             "color": color, "hex": hex_}],
@@ -445,8 +434,12 @@ class Farm:
     def _step_queue(self, now: float) -> None:
         if self._chance(RATE_NEW_ITEM_PER_PRINTER * len(self.printers)):
             self._natural_new_item(allow_pending=True)
-        for item in self.sorted_items():
-            if item.approval == "pending" and item.decide_at is not None and now >= item.decide_at:
+        if self._steps % int(HOUR / STEP) == 0:
+            for item in [i for i in self.queue.values() if i.done_at is not None
+                         and now - i.done_at > DONE_ITEM_TTL]:
+                del self.queue[item.id]
+        for item in [i for i in self.queue.values() if i.approval == "pending"]:
+            if item.decide_at is not None and now >= item.decide_at:
                 approver = self.users[1]
                 if self.rng.random() < P_APPROVE:
                     self.approve_items([item.id], user_id=approver.id)
@@ -767,10 +760,7 @@ class Farm:
                  note: str | None = None, position: str = "bottom", pending: bool = False,
                  filesystem_id: str | None = None) -> QueueItem:
         orders = [i.sort_order for i in self.queue.values()] or [0]
-        if position == "top":
-            sort_order = min(orders) - 1
-        else:
-            sort_order = max(orders) + 1
+        sort_order = min(orders) - 1 if position == "top" else max(orders) + 1
         item = QueueItem(
             id=self._next_id("item"), filename=filename, amount=amount, left=amount,
             group=group, user_id=user_id or self.api_user_id, added=self.now,

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from simulator.catalog import DONE_ITEM_TTL, MATERIAL_TYPES, MODELS
 from simulator.events import ALL_EVENTS
 
 if TYPE_CHECKING:
@@ -105,14 +106,12 @@ def queue_item_api(farm: Farm, item: QueueItem, index: int | None = None) -> dic
         ongoing = farm.ongoing(item)
         data.update(ongoing=ongoing, done=None if ongoing else iso(item.done_at),
                     expires=None if ongoing or item.done_at is None
-                    else iso(item.done_at + 30 * 86400))
+                    else iso(item.done_at + DONE_ITEM_TTL))
     return data
 
 
 def filament(spool_id: int, uid: str, material: dict[str, Any]) -> dict[str, Any]:
     """A spool (9.6 ``filament``)."""
-    from simulator.farm import MATERIAL_TYPES
-
     type_id = int(material.get("type", 1))
     return {"id": spool_id, "uid": uid,
             "type": {"id": type_id, "name": MATERIAL_TYPES.get(type_id, "PLA")},
@@ -124,8 +123,6 @@ def filament(spool_id: int, uid: str, material: dict[str, Any]) -> dict[str, Any
 
 def printer_row(farm: Farm, p: Printer, queue_fit_count: int) -> dict[str, Any]:
     """One ``printers/Get`` row (5.1, 10.1)."""
-    from simulator.farm import MODELS
-
     state = farm.printer_state(p)
     j = farm.current_job(p)
     busy = j is not None and j.active
@@ -199,8 +196,6 @@ CANCEL_REASONS = {1: "Print failed", 2: "Regretted print", 3: "No filament extru
 
 def job_details(farm: Farm, j: Job) -> dict[str, Any]:
     """``jobs/GetDetails`` ``job`` (6.2). ``started``/``created``/``ended`` are Unix seconds."""
-    from simulator.farm import MODELS
-
     p = farm.printers[j.printer_id]
     time_ = _time_left(j, farm.now)
     cancel_info = None
