@@ -105,7 +105,7 @@ class DeliveryService:
         self._ids += 1
         delivery = Delivery(self._ids, webhook_id, url, secret, body)
         self.log.append(delivery)
-        self.stats.deliveries["queued"] += 1
+        self.stats.deliveries["created"] += 1
         return delivery
 
     def _release_if_held(self, delivery: Delivery) -> None:

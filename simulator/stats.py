@@ -41,7 +41,7 @@ class Stats:
                                for m, n in sorted(self.per_minute.items())],
             },
             "deliveries": {name: self.deliveries.get(name, 0) for name in (
-                "queued", "attempted", "succeeded", "failed", "retried", "dropped",
+                "created", "attempted", "succeeded", "failed", "retried", "dropped",
                 "duplicated", "reordered")},
         }
 
