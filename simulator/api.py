@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -210,10 +211,18 @@ def create_job(call: Call) -> dict[str, Any]:
     else:
         raise invalid("filesystem", "One of filesystem, queue_file, file_id, next_queue_item "
                       "or multi_queue is required")
-    for pid, _ in plan:  # all printers must be ready before anything starts
+    # Check everything first so that a refused request starts nothing.
+    if len({pid for pid, _ in plan}) != len(plan):
+        raise invalid("pid", "A printer can only take one job")
+    for pid, _ in plan:
         printer = farm_call(farm.printer, pid)
         if not farm.can_start(printer) or printer.out_of_order:
             raise ApiError(400, f"Printer {printer.name} is not operational")
+    copies = Counter(kw["queue_item_id"] for _, kw in plan if "queue_item_id" in kw)
+    for item_id, count in copies.items():
+        item = farm_call(farm.item, item_id)
+        if item.approval != "approved" or item.left < count:
+            raise invalid("queue_file", f"Queue item {item_id} has {item.left} copies left")
     jobs = [farm_call(farm.start_job, pid, user_id=farm.api_user_id, **kw) for pid, kw in plan]
     files: dict[str, dict[str, Any]] = {}
     for job in jobs:

@@ -7,6 +7,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from simulator.clock import MANUAL_EPOCH, RealClock
 from simulator.farm import Farm
 from tests.simulator.conftest import SimClient
@@ -150,3 +153,17 @@ def test_real_clock_runs_accelerated_and_pauses() -> None:
     clock.paused = False
     clock.speed = 1
     assert clock.now() - frozen < 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=3 * 3600), min_size=1, max_size=8),
+       st.integers(min_value=0, max_value=10_000))
+def test_chunking_never_changes_the_trace(chunks: list[float], seed: int) -> None:
+    stepped = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    t = float(MANUAL_EPOCH)
+    for chunk in chunks:
+        t += chunk
+        stepped.advance_to(t)
+    whole = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    whole.advance_to(t)
+    assert _trace(whole) == _trace(stepped)

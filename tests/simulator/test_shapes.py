@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -92,11 +93,12 @@ def test_printers_get_list_and_pid(sim: SimClient) -> None:
     assert searched["data"] and all("X1C" in r["printer"]["name"] for r in searched["data"])
 
 
-def test_printers_get_with_get_caps_page_size(sim: SimClient) -> None:
-    body = _ok(sim.api("GET", "printers/Get", params={"page_size": 100}))
-    assert len(body["data"]) == 12  # only 12 printers, well under the cap
-    many = _ok(sim.api("GET", "printers/Get", params={"page_size": 5}))
-    assert many["page_amount"] == 3
+def test_printers_get_with_get_caps_page_size(make_sim: Callable[..., SimClient]) -> None:
+    sim = make_sim(printers=30)
+    got = _ok(sim.api("GET", "printers/Get", params={"page_size": 100}))
+    assert len(got["data"]) == 25 and got["page_amount"] == 2
+    posted = _ok(sim.api("POST", "printers/Get", json={"page_size": 100}))
+    assert len(posted["data"]) == 30 and posted["page_amount"] == 1
 
 
 def test_groups(sim: SimClient) -> None:
