@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
 
 MANUAL_EPOCH = 1767225600  # 2026-01-01T00:00:00Z, the default start of a manual clock
-
-
-class Clock(Protocol):
-    def now(self) -> float: ...
 
 
 class ManualClock:

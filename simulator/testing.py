@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -71,8 +72,6 @@ class Receiver:
         return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
 
     def bodies(self, ok_only: bool = False) -> list[dict[str, Any]]:
-        import json
-
         with self.lock:
             return [json.loads(r["body"]) for r in self.received
                     if not ok_only or r["status"] < 300]
