@@ -175,7 +175,7 @@ SLICERS = {304: "PrusaSlicer", 512: "BambuStudio"}
 
 # Natural rates, per hour.
 RATE_NEW_ITEM_PER_PRINTER = 0.15
-RATE_OFFLINE = 0.03
+RATE_OFFLINE = 0.02
 RATE_OUT_OF_ORDER = 0.004
 RATE_MATERIAL = 0.04
 RATE_NOZZLE = 0.004
@@ -363,11 +363,12 @@ class Farm:
             last = self.current_job(printer)
             self.clear_bed(printer.id, success=last is not None and last.state == "done",
                            user_id=self._random_user().id)
-        idle = printer.online and self.active_job(printer) is None
-        if idle and self._chance(RATE_OFFLINE):
+        if printer.online and self._chance(RATE_OFFLINE):
+            # A running print carries on unseen and reports in when the printer is back.
             self.set_online(printer.id, False)
-            printer.online_at = now + self.rng.uniform(300, 5400)
+            printer.online_at = now + self.rng.uniform(120, 1800)
             return
+        idle = printer.online and self.active_job(printer) is None
         if idle and not printer.out_of_order and self._chance(RATE_OUT_OF_ORDER):
             self.set_out_of_order(printer.id, True, user_id=self._random_user().id)
             printer.back_in_order_at = now + self.rng.uniform(3600, 4 * 3600)
