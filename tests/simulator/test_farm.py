@@ -167,3 +167,14 @@ def test_chunking_never_changes_the_trace(chunks: list[float], seed: int) -> Non
     whole = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
     whole.advance_to(t)
     assert _trace(whole) == _trace(stepped)
+
+
+def test_printers_drop_offline_without_any_event() -> None:
+    farm = Farm(printers=12, seed=1, start=MANUAL_EPOCH)
+    offline_seen = set()
+    for minute in range(0, 24 * 60, 5):
+        farm.advance_to(MANUAL_EPOCH + minute * 60)
+        offline_seen |= {p["id"] for p in farm.state()["printers"] if not p["online"]}
+    assert offline_seen
+    assert all(p["state"] != "offline" or not p["online"] for p in farm.state()["printers"])
+    assert not any("online" in e.event or "offline" in e.event for e in farm.events)
