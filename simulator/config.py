@@ -71,16 +71,18 @@ def from_args(argv: Sequence[str] | None = None,
               env: Mapping[str, str] | None = None) -> SimConfig:
     """Build a config: defaults < ``SIMULATOR_<FIELD>`` env vars < CLI options."""
     env = os.environ if env is None else env
-    values: dict[str, Any] = {}
-    for f in fields(SimConfig):
-        raw = env.get(f"SIMULATOR_{f.name.upper()}")
-        if raw is not None:
-            values[f.name] = _converter(f.type)(raw)
-    if "SIMULATOR_NO_WEBHOOKS" in env and _parse_bool(env["SIMULATOR_NO_WEBHOOKS"]):
-        values["webhooks"] = False
-
     parser = argparse.ArgumentParser(prog="python -m simulator",
                                      description="Local SimplyPrint API + webhook simulator")
+    values: dict[str, Any] = {}
+    try:
+        for f in fields(SimConfig):
+            raw = env.get(f"SIMULATOR_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _converter(f.type)(raw)
+        if "SIMULATOR_NO_WEBHOOKS" in env and _parse_bool(env["SIMULATOR_NO_WEBHOOKS"]):
+            values["webhooks"] = False
+    except ValueError as exc:
+        parser.error(f"bad SIMULATOR_* environment value: {exc}")
     for f in fields(SimConfig):
         flag = "--" + f.name.replace("_", "-")
         conv = _converter(f.type)
@@ -91,4 +93,7 @@ def from_args(argv: Sequence[str] | None = None,
             parser.add_argument(flag, dest=f.name, type=conv, default=argparse.SUPPRESS,
                                 help=f.metadata.get("help"))
     values.update(vars(parser.parse_args(argv)))
-    return SimConfig(**values)
+    try:
+        return SimConfig(**values)
+    except ValueError as exc:
+        parser.error(str(exc))

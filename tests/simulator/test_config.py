@@ -41,6 +41,10 @@ def test_invalid_config_is_refused() -> None:
         SimConfig(clock="sundial")
     with pytest.raises(ValueError):
         SimConfig(drop=1.5)
+    with pytest.raises(SystemExit):
+        from_args(["--clock", "sundial"], env={})
+    with pytest.raises(SystemExit):
+        from_args([], env={"SIMULATOR_PORT": "eighty"})
 
 
 def test_real_clock_moves_the_farm(make_sim: Callable[..., SimClient]) -> None:
