@@ -90,6 +90,9 @@ def set_control(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> 
             raise invalid(field, "Unknown control")
     if ("speed" in body or "paused" in body) and not isinstance(sim.clock, RealClock):
         raise invalid("speed" if "speed" in body else "paused", "Only with the real clock")
+    speed = body.get("speed", 1)
+    if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
+        raise invalid("speed", "Must be a number > 0")
     for field in ("drop", "duplicate", "reorder"):
         if field in body:
             setattr(sim.delivery, field, _probability(body, field))
@@ -104,9 +107,6 @@ def set_control(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> 
     if isinstance(sim.clock, RealClock):
         sim.sync()
         if "speed" in body:
-            speed = body["speed"]
-            if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
-                raise invalid("speed", "Must be a number > 0")
             sim.clock.speed = speed
         if "paused" in body:
             sim.clock.paused = opt_bool(body, "paused", False)
