@@ -197,19 +197,17 @@ class SimplePrintClient:
             api_usage.record(endpoint, str(status))
             message = str(answer.get("message") or response.reason_phrase or "request refused")
             error = SimplePrintAPIError(status, message, endpoint)
-            retryable = status == 429 or (status >= 500 and idempotent)
-            if not retryable or attempt >= self.max_attempts:
-                raise error
             hinted = _retry_after(response)
             delay = self._backoff(attempt) if hinted is None \
                 else hinted + random.uniform(0, 0.1 * max(hinted, 0.1))
-            if delay > self.max_wait:
+            if status == 429:
+                self.limiter.pause(delay)  # holds back every caller; the next acquire waits
+            retryable = status == 429 or (status >= 500 and idempotent)
+            if not retryable or attempt >= self.max_attempts or delay > self.max_wait:
                 raise error
             logger.info("SimplyPrint %s: %s; retry %d in %.2f s", endpoint, error, attempt,
                         delay)
-            if status == 429:
-                self.limiter.pause(delay)  # holds back every caller; the next acquire waits
-            else:
+            if status != 429:
                 time.sleep(delay)
 
     # --- account ---------------------------------------------------------------------------------
