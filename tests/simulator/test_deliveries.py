@@ -22,10 +22,21 @@ def _deliveries(sim: SimClient) -> list[dict[str, Any]]:
     return sim.get("/_sim/deliveries", params={"limit": 100}).json()["deliveries"]
 
 
+def _subscribe(sim: SimClient, url: str, **options: Any) -> int:
+    """Subscribe ``url`` to the nozzle event and stop the random farm activity."""
+    webhook_id = register(sim, url, ["printer.nozzle_size_changed"], **options)
+    sim.control(natural=False)
+    return webhook_id
+
+
+def _outcome(sim: SimClient, outcome: str) -> dict[str, Any]:
+    """Wait for the first delivery that reached ``outcome``."""
+    return wait_for(lambda: next((d for d in _deliveries(sim) if d["outcome"] == outcome), None))
+
+
 def test_headers_and_secret(sim: SimClient, receiver: Hook) -> None:
     rec, url = receiver
-    webhook_id = register(sim, url, ["printer.nozzle_size_changed"], secret="top-secret")
-    sim.control(natural=False)
+    webhook_id = _subscribe(sim, url, secret="top-secret")
     _nudge(sim)
     wait_for(lambda: rec.received)
     headers = rec.received[0]["headers"]
@@ -65,15 +76,13 @@ def test_trigger_test_webhook(sim: SimClient, receiver: Hook) -> None:
 def test_retry_with_backoff_then_success(sim: SimClient, receiver: Hook) -> None:
     rec, url = receiver
     rec.statuses.extend([500, 503])
-    register(sim, url, ["printer.nozzle_size_changed"])
-    sim.control(natural=False)
+    _subscribe(sim, url)
     _nudge(sim)
     wait_for(lambda: len(rec.received) == 3)
     gaps = [b["at"] - a["at"] for a, b in zip(rec.received, rec.received[1:], strict=False)]
     assert gaps[0] >= 0.02 and gaps[1] >= 0.04  # retry_base 0.02 s, doubling
     assert rec.bodies()[0] == rec.bodies()[2]
-    delivery = wait_for(lambda: next((d for d in _deliveries(sim)
-                                      if d["outcome"] == "delivered"), None))
+    delivery = _outcome(sim, "delivered")
     assert delivery["attempts"] == 3 and delivery["history"] == [500, 503, 200]
     assert delivery["status"] == 200
     stats = sim.get("/_sim/stats").json()["deliveries"]
@@ -84,30 +93,25 @@ def test_gives_up_after_max_attempts(make_sim: Callable[..., SimClient], receive
     rec, url = receiver
     sim = make_sim(retry_attempts=3)
     rec.statuses.extend([500] * 10)
-    register(sim, url, ["printer.nozzle_size_changed"])
-    sim.control(natural=False)
+    _subscribe(sim, url)
     _nudge(sim)
-    delivery = wait_for(lambda: next((d for d in _deliveries(sim) if d["outcome"] == "failed"),
-                                     None))
+    delivery = _outcome(sim, "failed")
     assert delivery["attempts"] == 3 and len(rec.received) == 3
     assert sim.get("/_sim/stats").json()["deliveries"]["failed"] == 1
 
 
 def test_unreachable_url_is_retried(make_sim: Callable[..., SimClient]) -> None:
     sim = make_sim(retry_attempts=2)
-    register(sim, "http://127.0.0.1:9/hook", ["printer.nozzle_size_changed"])
-    sim.control(natural=False)
+    _subscribe(sim, "http://127.0.0.1:9/hook")
     _nudge(sim)
-    delivery = wait_for(lambda: next((d for d in _deliveries(sim) if d["outcome"] == "failed"),
-                                     None))
+    delivery = _outcome(sim, "failed")
     assert delivery["attempts"] == 2 and delivery["status"] is None and delivery["error"]
 
 
 def test_drop_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
     rec, url = receiver
     sim = make_sim(drop=1.0)
-    register(sim, url, ["printer.nozzle_size_changed"])
-    sim.control(natural=False)
+    _subscribe(sim, url)
     _nudge(sim, 3)
     time.sleep(0.2)
     assert rec.received == []
@@ -121,8 +125,7 @@ def test_drop_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
 def test_duplicate_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
     rec, url = receiver
     sim = make_sim(duplicate=1.0)
-    register(sim, url, ["printer.nozzle_size_changed"])
-    sim.control(natural=False)
+    _subscribe(sim, url)
     _nudge(sim, 2)
     wait_for(lambda: len(rec.received) == 4)
     bodies = rec.bodies()
@@ -133,8 +136,7 @@ def test_duplicate_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> 
 def test_reorder_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
     rec, url = receiver
     sim = make_sim(reorder=1.0, delivery_concurrency=1, reorder_hold=0.5)
-    register(sim, url, ["printer.nozzle_size_changed"])
-    sim.control(natural=False)
+    _subscribe(sim, url)
     _nudge(sim, 2)  # the first is held back until the second is queued
     wait_for(lambda: len(rec.received) == 2)
     assert [b["data"]["nozzle"] for b in rec.bodies()] == [0.6, 0.5]

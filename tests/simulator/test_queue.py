@@ -11,6 +11,17 @@ def _item(sim: SimClient, item_id: int) -> dict[str, Any]:
     return sim.api("GET", "queue/GetItem", params={"id": item_id}).json()["item"]
 
 
+def _free_printer(sim: SimClient, end_action: str) -> int:
+    """A printer that was printing, its job ended by ``end_action``, bed cleared, AutoPrint off."""
+    sim.control(natural=False)
+    state = sim.get("/_sim/state").json()
+    pid = int(next(p["id"] for p in state["printers"] if p["state"] == "printing"))
+    sim.scenario("set_autoprint", printer_id=pid, state="disabled")
+    sim.scenario(end_action, printer_id=pid)
+    sim.scenario("clear_bed", printer_id=pid)
+    return pid
+
+
 def _events(sim: SimClient) -> list[str]:
     return [e["event"] for e in sim.get("/_sim/events").json()["events"]]
 
@@ -48,12 +59,7 @@ def test_set_order_moves_and_fires_move_item(sim: SimClient) -> None:
 
 
 def test_done_items_revive_and_empty(sim: SimClient) -> None:
-    sim.control(natural=False)
-    state = sim.get("/_sim/state").json()
-    pid = next(p["id"] for p in state["printers"] if p["state"] == "printing")
-    sim.scenario("set_autoprint", printer_id=pid, state="disabled")
-    sim.scenario("finish_job", printer_id=pid)
-    sim.scenario("clear_bed", printer_id=pid)
+    pid = _free_printer(sim, "finish_job")
     item_id = sim.scenario("add_queue_item", for_printers=[pid])["queue_item"]["id"]
     sim.api("GET", "queue/SetOrder", params={"job": item_id, "from": 99, "to": 1})
     sim.scenario("start_job", printer_id=pid, queue_item_id=item_id)
@@ -74,12 +80,7 @@ def test_done_items_revive_and_empty(sim: SimClient) -> None:
 
 
 def test_failed_copy_goes_back_to_the_queue(sim: SimClient) -> None:
-    sim.control(natural=False)
-    state = sim.get("/_sim/state").json()
-    pid = next(p["id"] for p in state["printers"] if p["state"] == "printing")
-    sim.scenario("set_autoprint", printer_id=pid, state="disabled")
-    sim.scenario("cancel_job", printer_id=pid)
-    sim.scenario("clear_bed", printer_id=pid)
+    pid = _free_printer(sim, "cancel_job")
     item_id = sim.scenario("add_queue_item", amount=2, for_printers=[pid])["queue_item"]["id"]
     sim.scenario("start_job", printer_id=pid, queue_item_id=item_id)
     assert _item(sim, item_id)["left"] == 1
