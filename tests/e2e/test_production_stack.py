@@ -10,6 +10,7 @@ re-dispatches what was in flight), and a task delivered twice applies its event 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import shutil
@@ -87,7 +88,7 @@ class GroupListener:
         await layer.group_add(company_group(1), self.channel)
         self.ready.set()
         while (message := await layer.receive(self.channel))["type"] != "e2e.stop":
-            self.messages.append(message["message"])
+            self.messages.append(json.loads(message["text"]))
         await layer.group_discard(company_group(1), self.channel)
         await layer.flush()
 
