@@ -119,7 +119,7 @@ scheduler = Scheduler()
 
 
 def start_background() -> None:
-    """Start the worker and the scheduler with the sweeper (idempotent)."""
+    """Start the worker and the scheduler with the sweeper and the sync tick (idempotent)."""
     from django.conf import settings
 
     from .services.inbox import sweep
@@ -128,5 +128,10 @@ def start_background() -> None:
         return
     interval = settings.PRINTFARM_PROCESSING["sweep_interval_seconds"]
     scheduler.register("sweep", interval, sweep, first_run_in=1.0)
+    if settings.PRINTFARM_SYNC["enabled"]:
+        from .services.sync import tick
+
+        scheduler.register("simpleprint-sync", settings.PRINTFARM_SYNC["tick_interval"], tick,
+                           first_run_in=2.0)
     worker.start()
     scheduler.start()

@@ -17,3 +17,11 @@ def process_webhook_event(event_id: int) -> str:
 @shared_task(name="simpleprint.sweep_unprocessed_events")
 def sweep_unprocessed_events() -> int:
     return inbox.sweep()
+
+
+@shared_task(name="simpleprint.sync_tick", ignore_result=True)
+def sync_tick() -> str:
+    """Poll or reconcile when due (one worker at a time: ``locks.exclusive``)."""
+    from .services import sync
+
+    return sync.tick()
