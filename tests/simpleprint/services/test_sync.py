@@ -118,7 +118,7 @@ def test_stale_printers_are_marked(make_sim: Callable[..., Sim], settings: Any) 
     sim = make_sim(webhooks=False)
     modes.load(sim.now)
     sync.tick(sim.client, sim.clock)
-    printer = Printer.objects.first()
+    printer = Printer.objects.order_by("sp_id")[0]
     assert selectors.freshness(printer, sim.now) == "polled"
     assert selectors.freshness(printer, sim.now + 121) == "stale"
 
