@@ -203,8 +203,9 @@ def write_readme(report: dict[str, Any]) -> None:
         "Trade-off: SimplyPrint sends no webhook for connectivity (online/offline) or progress,",
         "so with webhooks those come from the reconcile's printers/Get every",
         "`reconcile_interval` (progress is extrapolated in between, within 1 point here). The",
-        "misses above are such connectivity changes. Lowering `reconcile_interval` or enabling",
-        "`progress_interval` buys freshness with calls (60 s ≈ +60 calls/h ≈ 17 %).", end])
+        "misses above are presumably such connectivity changes (not yet broken down).",
+        "Lowering `reconcile_interval` or enabling `progress_interval` buys freshness with",
+        "calls (60 s ≈ +60 calls/h ≈ 17 %).", end])
     readme = ROOT / "bench" / "README.md"
     text = readme.read_text() if readme.exists() else "# Benchmarks\n"
     if start in text:
