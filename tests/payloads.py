@@ -94,3 +94,37 @@ class FarmStory:
         else:
             payload.setdefault("user", ALEX)
         return envelope(event, payload, self.now)
+
+
+def printer_row(printer_id: int, *, state: str = "operational", online: bool = True,
+                job: dict[str, Any] | None = None, nozzle: float = 0.4,
+                material: list[dict[str, Any]] | None = None, custom: list[int] | None = None,
+                out_of_order: bool = False) -> dict[str, Any]:
+    """One ``printers/Get`` row (API notes §5.1, §10.1); ``job`` is its short job object."""
+    name, group = PRINTERS.get(printer_id, (f"Printer {printer_id}", None))
+    return {
+        "id": printer_id, "sort_order": printer_id,
+        "printer": {
+            "name": name, "state": state, "group": (group or {}).get("id", 0), "position": 1,
+            "api": "OctoPrint", "ui": "OctoPrint", "ip": "10.78.16.41", "public": 0,
+            "online": online, "region": "eu-west-2", "firmware": "Prusa-Firmware 6.1.3",
+            "model": {"id": 304, "name": "MK4", "brand": "Prusa", "extruders": 1},
+            "hasCam": 0, "hasQueue": {"items": 2, "fits": True}, "outOfOrder": int(out_of_order),
+            "latency": 42 if online else None,
+        },
+        "filament": None,
+        "job": job,
+        "tags": {"nozzle": nozzle,
+                 "material": material if material is not None else
+                 [{"ext": 0, "type": 1, "color": "Black", "hex": "#101010"}],
+                 "custom": custom or []},
+    }
+
+
+def printer_job_row(job_id: int, *, state: str = "printing", percentage: int = 40,
+                    time_left: int = 3000, file: str = "bracket_v2_0.4n_PLA_2h10m.gcode"
+                    ) -> dict[str, Any]:
+    """The ``job`` of a ``printers/Get`` row (``time`` = seconds left while printing)."""
+    return {"id": job_id, "uid": f"da69d2a4-e07e-48ff-128a-{job_id:012d}", "state": state,
+            "file": file, "percentage": percentage, "time": time_left, "canPreview": True,
+            "layer": 12}

@@ -142,3 +142,68 @@ def _ids(value: Any) -> list[int]:
         return []
     return [i for i in (as_int(v) for v in value) if i is not None]
 
+
+
+# --- polled state ------------------------------------------------------------------------------
+
+_SHOWN_FIELDS = ("filename", "note", "position", "group_id", "state", "amount", "left",
+                 "printed", "for_printers", "for_models", "for_groups", "estimate_seconds")
+
+
+def shown(item: PrintQueue) -> tuple[Any, ...]:
+    return tuple(getattr(item, name) for name in _SHOWN_FIELDS)
+
+
+def apply_queue_snapshot(items: list[dict[str, Any]], fetched_at: float,
+                         done_items: list[dict[str, Any]] | None = None) -> int:
+    """Apply a full ``queue/GetItems`` answer fetched at SimplyPrint time ``fetched_at``.
+
+    Listed items are live (an item the service thought finished or deleted comes back, as
+    ``queue.revive_item`` would); ``done_items`` are done; a live item missing from both was
+    deleted. Each change is claimed with the poll's stamp ``(fetched_at, 0, 0)``, so an
+    ``add_item`` delivered after the fetch is not deleted by it. Returns how many items changed
+    (each one published)."""
+    stamp = EventTime(int(fetched_at), 0).stamp(0)
+    seen: set[int] = set()
+    changed = 0
+    for item_data, listed_state in [*((i, None) for i in items),
+                                    *((i, State.DONE) for i in done_items or [])]:
+        sp_id = as_int(item_data.get("id"))
+        if sp_id is None or sp_id in seen:
+            continue
+        seen.add(sp_id)
+        item, created = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
+        before = None if created else shown(item)
+        if claim_aspect(item.aspect_times, "fields", stamp):
+            apply_fields(item, item_data)
+            amount = as_int(item_data.get("amount"))
+            if amount is None and created:
+                item.amount = item.left + item.printed
+        if listed_state is None and item.state in (State.DONE, State.DELETED):
+            state: str | None = State.QUEUED
+        elif listed_state is None and created:
+            state = State.QUEUED
+        else:
+            state = listed_state
+        if state is not None and state != item.state and claim_aspect(item.aspect_times,
+                                                                      "state", stamp):
+            item.state = state
+        changed += _save_polled(item, before)
+    gone = PrintQueue.objects.select_for_update().filter(state__in=PrintQueue.ACTIVE) \
+        .exclude(sp_id__in=seen)
+    for item in gone:
+        before = shown(item)
+        if claim_aspect(item.aspect_times, "state", stamp):
+            item.state = State.DELETED
+        changed += _save_polled(item, before)
+    return changed
+
+
+def _save_polled(item: PrintQueue, before: tuple[Any, ...] | None) -> int:
+    if before is not None and shown(item) == before:
+        item.save(update_fields=["aspect_times"])
+        return 0
+    item.source = StateSource.POLL
+    item.save()
+    live.queue_changed(item)
+    return 1
