@@ -12,10 +12,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.simpleprint.lifecycle import BackgroundStarter  # noqa: E402
+from apps.simpleprint.routing import websocket_urlpatterns  # noqa: E402
+from apps.simpleprint.ws_auth import TokenAuthMiddleware  # noqa: E402
 
 application = BackgroundStarter(
-    ProtocolTypeRouter({"http": django_asgi_app})
+    ProtocolTypeRouter({
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
+    })
 )

@@ -1,18 +1,20 @@
 """Publishing committed changes to the Planning pages through the channel layer.
 
 Every page of one SimplyPrint company listens to one group. The message carries the change's
-sequence number; a page that sees a gap asks for what it missed (see ``consumers``).
+sequence number; a page's consumer that sees a gap fills it from the outbox (see ``consumers``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 
 from .models import LiveUpdate
 from .runtime import home_loop
@@ -26,7 +28,10 @@ def company_group(company_id: int | None = None) -> str:
 
 
 def publish_update(update: LiveUpdate) -> None:
-    send({"type": "live.update", "message": update.as_message()})
+    """Publish the change encoded once: every page's consumer forwards the same text, and the
+    in-memory layer's per-channel deep copy of a string is cheap."""
+    text = json.dumps(update.as_message(), cls=DjangoJSONEncoder)
+    send({"type": "live.update", "seq": update.pk, "text": text})
 
 
 def send(message: dict[str, Any], group: str | None = None) -> None:

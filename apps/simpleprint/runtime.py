@@ -119,14 +119,17 @@ scheduler = Scheduler()
 
 
 def start_background() -> None:
-    """Start the worker and the scheduler with the sweeper (idempotent)."""
+    """Start the worker and the scheduler with the sweeper and the live-update pruner
+    (idempotent)."""
     from django.conf import settings
 
     from .services.inbox import sweep
+    from .services.live import prune_live_updates
 
     if settings.PRINTFARM_WORKER != "thread":
         return
     interval = settings.PRINTFARM_PROCESSING["sweep_interval_seconds"]
     scheduler.register("sweep", interval, sweep, first_run_in=1.0)
+    scheduler.register("prune_live_updates", 60.0, prune_live_updates)
     worker.start()
     scheduler.start()

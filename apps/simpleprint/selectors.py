@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, QuerySet
+from typing import Any
 
-from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from . import presence
+from .models import LiveUpdate, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from .serializers import (
+    PrinterSerializer,
+    PrinterWebhookEventSerializer,
+    PrintJobSerializer,
+    PrintQueueSerializer,
+)
+
+#: How many recent jobs and events a snapshot carries (the page fetches more over the API).
+SNAPSHOT_RECENT = 50
 
 
 def event_counts() -> dict[str, object]:
@@ -61,3 +73,64 @@ def event_status_q(status: str) -> Q:
         statuses.FAILED: Q(processed=False) & ~Q(processing_error=""),
         statuses.PENDING: Q(processed=False, processing_error=""),
     }[statuses(status)]
+
+
+def latest_live_seq() -> int:
+    return LiveUpdate.objects.aggregate(seq=Max("id"))["seq"] or 0
+
+
+def farm_snapshot() -> dict[str, Any]:
+    """The whole state a Planning page starts from, with the sequence number it is current to.
+
+    The sequence number is read first: a change committed meanwhile is then both in the state
+    and replayed as a delta, which is harmless, instead of being in neither.
+    """
+    seq = latest_live_seq()
+    return {
+        "type": "snapshot",
+        "seq": seq,
+        "data": {
+            "printers": PrinterSerializer(printers_with_jobs(), many=True).data,
+            "queue": PrintQueueSerializer(active_queue(), many=True).data,
+            "recent_jobs": PrintJobSerializer(
+                job_history().order_by("-updated_at", "-id")[:SNAPSHOT_RECENT], many=True
+            ).data,
+            "recent_events": PrinterWebhookEventSerializer(
+                PrinterWebhookEvent.objects.order_by("-id")[:SNAPSHOT_RECENT], many=True
+            ).data,
+        },
+    }
+
+
+def live_updates_between(after: int, before: int | None = None,
+                         limit: int | None = None) -> list[dict[str, Any]]:
+    """Messages of the changes with ``after < seq < before``, oldest first."""
+    rows = LiveUpdate.objects.filter(id__gt=after).order_by("id")
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    if limit is not None:
+        rows = rows[:limit]
+    return [row.as_message() for row in rows]
+
+
+def replay_after(last_seq: int, limit: int) -> list[dict[str, Any]] | None:
+    """The messages a page that saw up to ``last_seq`` missed, or None if it needs a snapshot."""
+    if not can_replay_from(last_seq, limit):
+        return None
+    return live_updates_between(last_seq)
+
+
+def can_replay_from(last_seq: int, limit: int) -> bool:
+    """Whether every change after ``last_seq`` is still kept, and there are at most ``limit``."""
+    bounds = LiveUpdate.objects.aggregate(first=Min("id"), last=Max("id"))
+    first, last = bounds["first"], bounds["last"]
+    if last is None:
+        return last_seq == 0
+    if last_seq > last or first > last_seq + 1:
+        return False
+    return LiveUpdate.objects.filter(id__gt=last_seq).count() <= limit
+
+
+def live_client_count() -> int:
+    """Planning pages connected to the live channel (all processes, with a shared cache)."""
+    return presence.client_count()

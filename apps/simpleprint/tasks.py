@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import inbox
+from .services import inbox, live
 
 
 @shared_task(name="simpleprint.process_webhook_event", acks_late=True)
@@ -17,3 +17,8 @@ def process_webhook_event(event_id: int) -> str:
 @shared_task(name="simpleprint.sweep_unprocessed_events")
 def sweep_unprocessed_events() -> int:
     return inbox.sweep()
+
+
+@shared_task(name="simpleprint.prune_live_updates")
+def prune_live_updates() -> int:
+    return live.prune_live_updates()

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from .api_ping import WebSocketPingView
 from .views import SimplePrintPrinterWebhookView
 
 app_name = "simpleprint"
@@ -9,4 +10,5 @@ app_name = "simpleprint"
 urlpatterns = [
     path("webhook/printers/", SimplePrintPrinterWebhookView.as_view(), name="webhook-printers"),
     path("", include("apps.simpleprint.api.urls")),
+    path("websocket/ping/", WebSocketPingView.as_view(), name="websocket-ping"),
 ]

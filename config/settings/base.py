@@ -141,6 +141,11 @@ PRINTFARM_PROCESSING = {
 # Live updates: how many recent changes are kept for reconnecting pages to catch up.
 PRINTFARM_LIVE = {
     "retention": env.int("PRINTFARM_LIVE_RETENTION", default=5000),
+    # A reconnecting page missing more changes than this gets a snapshot instead of a replay.
+    "replay_limit": env.int("PRINTFARM_LIVE_REPLAY_LIMIT", default=1000),
+    # How long a page's consumer waits for a change whose number it skipped to be committed
+    # (transactions of several workers commit out of order; a rolled-back one never does).
+    "gap_wait_seconds": env.float("PRINTFARM_LIVE_GAP_WAIT", default=0.5),
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIMPLEPRINT_CONFIG["max_body_bytes"]

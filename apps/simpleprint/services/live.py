@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from ..models import LiveUpdate, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
@@ -42,3 +43,17 @@ def queue_changed(item: PrintQueue) -> LiveUpdate:
 
 def event_received(event: PrinterWebhookEvent) -> LiveUpdate:
     return record("event.received", PrinterWebhookEventSerializer(event).data)
+
+
+def prune_live_updates(keep: int | None = None) -> int:
+    """Delete all but the newest ``keep`` rows (default: ``PRINTFARM_LIVE['retention']``).
+
+    Pages that were away longer than the retention get a fresh snapshot instead of a replay.
+    """
+    keep = settings.PRINTFARM_LIVE["retention"] if keep is None else keep
+    newest_dropped = (LiveUpdate.objects.order_by("-id").values_list("id", flat=True)
+                      [keep:keep + 1].first())
+    if newest_dropped is None:
+        return 0
+    deleted, _ = LiveUpdate.objects.filter(id__lte=newest_dropped).delete()
+    return deleted

@@ -1,0 +1,139 @@
+"""The live channel of the Planning page: ``/ws/planning/``.
+
+Each page gets a snapshot (or a replay of what it missed) and then every change as a delta
+numbered by its :class:`~apps.simpleprint.models.LiveUpdate` id. The consumer forwards a
+strictly increasing, gap-free sequence: a number it skipped (a message dropped by the channel
+layer, or published out of order by another process) is filled from the outbox first, and a
+number already sent is dropped. The protocol is described in ``docs/live-updates.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from . import presence, selectors
+from .broadcast import company_group
+
+CLOSE_UNAUTHENTICATED = 4401
+#: Broadcast pings remembered per page while waiting for its pong.
+MAX_OPEN_PINGS = 16
+
+
+def parse_seq(value: Any) -> int | None:
+    """A sequence number sent by a page, or None when absent or not a non-negative integer."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seq = int(value)
+    except (TypeError, ValueError):
+        return None
+    return seq if seq >= 0 else None
+
+
+class PlanningConsumer(AsyncJsonWebsocketConsumer):
+    last_seq: int = 0
+    counted: bool = False
+
+    async def connect(self) -> None:
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = company_group()
+        self.open_pings: dict[str, float] = {}
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.counted = True
+        await sync_to_async(presence.client_connected, thread_sensitive=False)()
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        await self.sync(parse_seq(query.get("last_seq", [None])[0]))
+
+    async def disconnect(self, code: int) -> None:
+        if self.counted:
+            self.counted = False
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await sync_to_async(presence.client_disconnected, thread_sensitive=False)()
+
+    # --- from the page ------------------------------------------------------------------------
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not self.counted:
+            return
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind in ("hello", "resync"):
+            await self.sync(parse_seq(content.get("last_seq")))
+        elif kind == "ping":
+            await self.send_json({"type": "pong", "id": content.get("id"), "t": content.get("t"),
+                                  "server_time": time.time()})
+        elif kind == "pong":
+            sent_at = self.open_pings.pop(str(content.get("ping_id")), None)
+            if sent_at is not None:
+                await sync_to_async(presence.record_pong, thread_sensitive=False)(
+                    str(content["ping_id"]), sent_at)
+        else:
+            await self.send_json({"type": "error", "detail": f"unknown message type {kind!r}"})
+
+    async def sync(self, last_seq: int | None) -> None:
+        """Bring the page up to date: replay after ``last_seq`` if possible, else a snapshot."""
+        if last_seq is not None:
+            limit = settings.PRINTFARM_LIVE["replay_limit"]
+            missed = await database_sync_to_async(selectors.replay_after)(last_seq, limit)
+            if missed is not None:
+                for message in missed:
+                    await self.send_json(message)
+                self.last_seq = missed[-1]["seq"] if missed else last_seq
+                return
+        snapshot = await database_sync_to_async(selectors.farm_snapshot)()
+        await self.send_json(snapshot)
+        self.last_seq = snapshot["seq"]
+
+    # --- from the channel layer -----------------------------------------------------------------
+
+    async def live_update(self, event: dict[str, Any]) -> None:
+        """One change ``{"seq", "text"}``: ``text`` is the page message, already encoded."""
+        seq = event["seq"]
+        if seq <= self.last_seq:
+            return
+        if seq > self.last_seq + 1:
+            await self.fill_gap(seq)
+            if seq <= self.last_seq:
+                return
+        await self.send(text_data=event["text"])
+        self.last_seq = seq
+
+    async def fill_gap(self, seq: int) -> None:
+        """Send the changes numbered between the last one sent and ``seq`` from the outbox.
+
+        A number not yet in the outbox belongs to a transaction still committing elsewhere, or
+        to one rolled back: wait a little for it, then go on without it.
+        """
+        expected = seq - self.last_seq - 1
+        live = settings.PRINTFARM_LIVE
+        if expected > live["replay_limit"]:
+            await self.sync(None)
+            return
+        deadline = time.monotonic() + live["gap_wait_seconds"]
+        while True:
+            missing = await database_sync_to_async(selectors.live_updates_between)(
+                self.last_seq, seq)
+            if len(missing) >= expected or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.02)
+        for message in missing:
+            await self.send_json(message)
+            self.last_seq = message["seq"]
+
+    async def live_ping(self, event: dict[str, Any]) -> None:
+        if len(self.open_pings) >= MAX_OPEN_PINGS:
+            self.open_pings.pop(next(iter(self.open_pings)))
+        self.open_pings[event["ping_id"]] = event["sent_at"]
+        await self.send_json({"type": "ping", "ping_id": event["ping_id"],
+                              "sent_at": event["sent_at"]})

@@ -1,0 +1,199 @@
+"""Webhook → WebSocket latency: how long from the start of a delivery's POST until every open
+Planning page has the change.
+
+Starts daphne on a fresh SQLite file (dev settings, in-process worker thread; ``--redis`` adds
+the Redis channel layer and cache), connects ``--clients`` pages, POSTs ``--rate`` deliveries a
+second for ``--duration`` seconds (each a ``job.started`` of a new job, spread over 40 printers)
+and times, per page, POST start → the ``job.updated`` delta of that job. Prints a JSON report and
+writes it to ``bench/results/ws_latency-<profile>.json``.
+
+    python -m bench.ws_latency --duration 60
+    python -m bench.ws_latency --duration 60 --redis
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import sqlite3
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from tests import payloads
+from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
+
+RESULTS = Path(__file__).resolve().parent / "results"
+FIRST_JOB_ID = 700000
+PRINTERS = 40
+
+
+@dataclass
+class Page:
+    """One connected page: when it saw each job, and whether its sequence had holes."""
+
+    seen: dict[int, float] = field(default_factory=dict)
+    messages: int = 0
+    last_seq: int = 0
+    seq_errors: int = 0
+    snapshots: int = 0
+
+
+async def listen(ws: Any, page: Page) -> None:
+    async for raw in ws:
+        now = time.time()
+        message = json.loads(raw)
+        kind = message["type"]
+        if kind == "snapshot":
+            page.snapshots += 1
+            page.last_seq = message["seq"]
+            continue
+        if "seq" not in message:
+            continue
+        page.messages += 1
+        if page.last_seq and message["seq"] != page.last_seq + 1:
+            page.seq_errors += 1
+        page.last_seq = message["seq"]
+        if kind == "job.updated":
+            page.seen.setdefault(message["data"]["sp_id"], now)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None, "p99": None, "max": None}
+    return {"p50": round(percentile(values, 50), 2), "p95": round(percentile(values, 95), 2),
+            "p99": round(percentile(values, 99), 2), "max": round(max(values), 2)}
+
+
+async def drive(server: AsgiServer, token: str, args: argparse.Namespace) -> dict[str, Any]:
+    pages = [Page() for _ in range(args.clients)]
+    sockets = [await websockets.connect(f"{server.ws_url}?token={token}",
+                                        origin=server.http_url, max_queue=None)  # type: ignore[arg-type]
+               for _ in pages]
+    listeners = [asyncio.create_task(listen(ws, page)) for ws, page in zip(sockets, pages,
+                                                                           strict=True)]
+    await asyncio.sleep(0.5)
+    story = payloads.FarmStory()
+    started: dict[int, float] = {}
+    post_ms: list[float] = []
+    failed = 0
+    total = int(args.rate * args.duration)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+
+    async with httpx.AsyncClient(base_url=server.http_url, limits=limits, timeout=30) as http:
+        async def post(job_id: int, body: dict[str, Any]) -> None:
+            nonlocal failed
+            started[job_id] = time.time()
+            response = await http.post(WEBHOOK_PATH, json=body,
+                                       headers={"X-SP-Secret": WEBHOOK_SECRET})
+            post_ms.append((time.time() - started[job_id]) * 1000)
+            if response.status_code != 200:
+                failed += 1
+
+        t0 = time.monotonic()
+        posts = []
+        for i in range(total):
+            delay = t0 + i / args.rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            story.tick(1)
+            job_id = FIRST_JOB_ID + i
+            body = story.job_started(1000 + i % PRINTERS, job_id=job_id)
+            posts.append(asyncio.create_task(post(job_id, body)))
+        send_seconds = time.monotonic() - t0
+        await asyncio.gather(*posts)
+
+    deadline = time.monotonic() + args.drain
+    while time.monotonic() < deadline and any(len(p.seen) < total for p in pages):
+        await asyncio.sleep(0.1)
+    for ws in sockets:
+        await ws.close()
+    for task in listeners:
+        task.cancel()
+
+    latencies = [(page.seen[job] - started[job]) * 1000
+                 for page in pages for job in page.seen if job in started]
+    return {
+        "deliveries": total,
+        "achieved_rate": round(total / send_seconds, 1),
+        "post_failures": failed,
+        "post_ms": summary(post_ms),
+        "latency_ms": summary(latencies),
+        "samples": len(latencies),
+        "lost": sum(total - len([j for j in p.seen if j in started]) for p in pages),
+        "seq_errors": sum(p.seq_errors for p in pages),
+        "resnapshots": sum(p.snapshots for p in pages) - len(pages),
+        "messages_per_page": statistics.mean(p.messages for p in pages),
+    }
+
+
+def worker_lag(database: Path) -> dict[str, float | None]:
+    """Receipt (row stored) → processed (state changed, deltas published), from the inbox."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT received_at, processed_at FROM simpleprint_printerwebhookevent"
+                          " WHERE processed_at IS NOT NULL").fetchall()
+    return summary([(datetime.fromisoformat(done) - datetime.fromisoformat(received))
+                    .total_seconds() * 1000 for received, done in rows])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=100.0, help="deliveries per second")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
+    parser.add_argument("--clients", type=int, default=20, help="connected pages")
+    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait at the end")
+    parser.add_argument("--redis", action="store_true", help="Redis channel layer and cache")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    args = parser.parse_args()
+
+    profile = ("redis" if args.redis else "default") + (
+        "" if args.server == "daphne" else f"-{args.server}")
+    with tempfile.TemporaryDirectory(prefix="ws-latency-") as tmp:
+        env = server_env(Path(tmp), redis_url=args.redis_url if args.redis else "")
+        token = prepare_database(env)
+        server = AsgiServer(env, server=args.server).start()
+        try:
+            result = asyncio.run(drive(server, token, args))
+        finally:
+            server.stop()
+        if not args.redis or "sqlite" in env["DATABASE_URL"]:
+            result["worker_lag_ms"] = worker_lag(Path(tmp) / "live.sqlite3")
+    report = {
+        "benchmark": "ws_latency",
+        "profile": profile,
+        "settings": {"server": f"{args.server} (1 process)", "database": "SQLite (WAL)",
+                     "channel_layer": "channels_redis" if args.redis else "in-memory",
+                     "worker": "thread", "rate": args.rate, "duration": args.duration,
+                     "clients": args.clients},
+        "machine": {"python": platform.python_version(), "cpus": _cpus()},
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        **result,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"ws_latency-{profile}.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    main()

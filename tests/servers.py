@@ -1,0 +1,109 @@
+"""Real ASGI server processes for end-to-end tests and benchmarks: a migrated SQLite file (or
+any DATABASE_URL), an API token, and daphne (or uvicorn) on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WEBHOOK_SECRET = "e2e-webhook-secret-7d1c9a0b"
+WEBHOOK_PATH = "/api/v1/simpleprint/webhook/printers/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(var_dir: Path, database_url: str | None = None, redis_url: str = "",
+               **extra: str) -> dict[str, str]:
+    """The environment of a server process: dev settings on their own database, thread worker."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "PRINTFARM_", "SIMPLEPRINT_", "TEST_"))
+           and k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DJANGO_DEBUG": "false",
+        "PRINTFARM_VAR_DIR": str(var_dir),
+        "DATABASE_URL": database_url or f"sqlite:///{var_dir / 'live.sqlite3'}",
+        "REDIS_URL": redis_url,
+        "PRINTFARM_WORKER": "thread",
+        "PRINTFARM_DEMO_LOGIN": "false",
+        "SIMPLEPRINT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    })
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> str:
+    """Migrate the database and return a fresh API token of a staff user."""
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+    script = (
+        "from django.contrib.auth.models import User;"
+        "from rest_framework.authtoken.models import Token;"
+        "u, _ = User.objects.get_or_create(username='e2e', defaults={'is_staff': True});"
+        "print(Token.objects.get_or_create(user=u)[0].key)"
+    )
+    out = subprocess.run([*manage, "shell", "-c", script], env=env, check=True, cwd=ROOT,
+                         capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+@dataclass
+class AsgiServer:
+    env: dict[str, str]
+    server: str = "daphne"
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/planning/"
+
+    def start(self, timeout: float = 20.0) -> AsgiServer:
+        binary = str(Path(sys.executable).with_name(self.server))
+        command = {
+            "daphne": [binary, "-b", "127.0.0.1", "-p", str(self.port)],
+            "uvicorn": [binary, "--host", "127.0.0.1", "--port", str(self.port),
+                        "--lifespan", "off", "--log-level", "warning"],
+        }[self.server]
+        log = open(Path(self.env["PRINTFARM_VAR_DIR"]) / f"{self.server}-{self.port}.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [*command, "config.asgi:application"],
+            env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.server} exited with {self.process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.server} did not listen on {self.port} in {timeout}s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,252 @@
+"""The Planning page's live channel, driven through the real ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import connections
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from apps.simpleprint import presence
+from apps.simpleprint.broadcast import publish_update
+from apps.simpleprint.models import LiveUpdate
+from apps.simpleprint.services import live
+from config.asgi import application
+from tests import payloads
+
+# Sequences restart per test, like the outbox of a fresh install: ids are the seq numbers.
+pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture(autouse=True)
+async def clean_layer() -> AsyncIterator[None]:
+    yield
+    layer = get_channel_layer()
+    assert layer is not None
+    await layer.flush()
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def token() -> str:
+    user = User.objects.create_user("planner", password="pw-planner-123")
+    return Token.objects.create(user=user).key
+
+
+def communicator(query: str = "", headers: list[tuple[bytes, bytes]] | None = None
+                 ) -> WebsocketCommunicator:
+    path = "/ws/planning/" + (f"?{query}" if query else "")
+    return WebsocketCommunicator(application, path, headers=[ORIGIN, *(headers or [])])
+
+
+async def connected(token: str, query: str = "") -> WebsocketCommunicator:
+    """A page connected with ``token`` whose first message (snapshot or replay) is pending."""
+    ws = communicator("&".join(q for q in (f"token={token}", query) if q))
+    accepted, _ = await ws.connect()
+    assert accepted
+    return ws
+
+
+async def post(post_delivery: Callable[..., Any], body: dict[str, Any]) -> None:
+    """POST from a pool thread (the page's consumer keeps the loop), closing its connection."""
+
+    def post_and_close() -> Any:
+        try:
+            return post_delivery(body)
+        finally:
+            connections.close_all()
+
+    response = await sync_to_async(post_and_close, thread_sensitive=False)()
+    assert response.status_code == 200
+
+
+async def receive_until(ws: WebsocketCommunicator, count: int) -> list[dict[str, Any]]:
+    return [await ws.receive_json_from(timeout=3) for _ in range(count)]
+
+
+async def test_anonymous_is_closed_with_4401() -> None:
+    ws = communicator()
+    await ws.connect()
+    closed = await ws.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4401}
+
+
+async def test_unknown_token_is_closed_with_4401() -> None:
+    ws = communicator("token=not-a-token")
+    await ws.connect()
+    assert (await ws.receive_output(timeout=3))["code"] == 4401
+
+
+async def test_token_in_authorization_header_is_accepted(token: str) -> None:
+    ws = communicator(headers=[(b"authorization", f"Token {token}".encode())])
+    accepted, _ = await ws.connect()
+    assert accepted
+    assert (await ws.receive_json_from(timeout=3))["type"] == "snapshot"
+    await ws.disconnect()
+
+
+async def test_session_cookie_is_accepted() -> None:
+    def login() -> str:
+        user = User.objects.create_user("browser", password="pw-browser-123")
+        client = Client()
+        client.force_login(user)
+        return client.cookies["sessionid"].value
+
+    session = await database_sync_to_async(login)()
+    ws = communicator(headers=[(b"cookie", f"sessionid={session}".encode())])
+    accepted, _ = await ws.connect()
+    assert accepted
+    assert (await ws.receive_json_from(timeout=3))["type"] == "snapshot"
+    await ws.disconnect()
+
+
+async def test_snapshot_carries_state_and_latest_seq(
+        token: str, post_delivery: Callable[..., Any], farm: payloads.FarmStory) -> None:
+    await post(post_delivery, farm.job_started(385, job_id=552300))
+    ws = await connected(token)
+    snapshot = await ws.receive_json_from(timeout=3)
+    latest = await database_sync_to_async(lambda: LiveUpdate.objects.latest("id").id)()
+    assert snapshot["type"] == "snapshot"
+    assert snapshot["seq"] == latest
+    assert [p["sp_id"] for p in snapshot["data"]["printers"]] == [385]
+    assert snapshot["data"]["printers"][0]["current_job"]["sp_id"] == 552300
+    assert [j["sp_id"] for j in snapshot["data"]["recent_jobs"]] == [552300]
+    assert snapshot["data"]["recent_events"][0]["event"] == "job.started"
+    assert snapshot["data"]["queue"] == []
+    await ws.disconnect()
+
+
+async def test_webhook_delivery_reaches_the_page_as_deltas_in_order(
+        token: str, post_delivery: Callable[..., Any], farm: payloads.FarmStory) -> None:
+    ws = await connected(token)
+    start = (await ws.receive_json_from(timeout=3))["seq"]
+    started = farm.job_started(385, job_id=552301)
+    await post(post_delivery, started)
+    farm.tick(600)
+    await post(post_delivery, farm.job_event("job.done", started))
+    messages = await receive_until(ws, 6)
+    seqs = [m["seq"] for m in messages]
+    assert seqs == list(range(seqs[0], seqs[0] + 6))
+    assert seqs[0] > start
+    assert [m["type"] for m in messages] == ["job.updated", "printer.updated", "event.received"] * 2
+    assert messages[0]["data"]["status"] == "printing"
+    assert messages[1]["data"]["current_job"]["sp_id"] == 552301
+    assert messages[3]["data"]["status"] == "done"
+    assert messages[5]["data"]["event"] == "job.done"
+    await ws.disconnect()
+
+
+async def test_reconnect_with_last_seq_replays_what_was_missed(
+        token: str, post_delivery: Callable[..., Any], farm: payloads.FarmStory) -> None:
+    ws = await connected(token)
+    seen = (await ws.receive_json_from(timeout=3))["seq"]
+    await ws.disconnect()
+    await post(post_delivery, farm.job_started(386, job_id=552302))
+    ws = await connected(token, f"last_seq={seen}")
+    replayed = await receive_until(ws, 3)
+    assert [m["seq"] for m in replayed] == [seen + 1, seen + 2, seen + 3]
+    assert replayed[0] == {"seq": seen + 1, "type": "job.updated", "data": replayed[0]["data"]}
+    assert await ws.receive_nothing(timeout=0.1)
+    await ws.disconnect()
+
+
+async def test_hello_with_last_seq_replays(
+        token: str, post_delivery: Callable[..., Any], farm: payloads.FarmStory) -> None:
+    await post(post_delivery, farm.job_started(386, job_id=552303))
+    first = await database_sync_to_async(lambda: LiveUpdate.objects.earliest("id").id)()
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    await ws.send_json_to({"type": "hello", "last_seq": first})
+    replayed = await receive_until(ws, 2)
+    assert [m["seq"] for m in replayed] == [first + 1, first + 2]
+    await ws.disconnect()
+
+
+async def test_last_seq_older_than_retention_gets_a_snapshot(
+        token: str, post_delivery: Callable[..., Any], farm: payloads.FarmStory) -> None:
+    await post(post_delivery, farm.job_started(385, job_id=552304))
+    first = await database_sync_to_async(lambda: LiveUpdate.objects.earliest("id").id)()
+    farm.tick()
+    await post(post_delivery, farm.job_started(386, job_id=552305))
+    pruned = await database_sync_to_async(live.prune_live_updates)(2)
+    assert pruned == 4
+    ws = await connected(token, f"last_seq={first}")
+    message = await ws.receive_json_from(timeout=3)
+    assert message["type"] == "snapshot"
+    assert {j["sp_id"] for j in message["data"]["recent_jobs"]} == {552304, 552305}
+    await ws.disconnect()
+
+
+async def test_resync_from_the_future_gets_a_snapshot(token: str) -> None:
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    await ws.send_json_to({"type": "resync", "last_seq": 10**9})
+    assert (await ws.receive_json_from(timeout=3))["type"] == "snapshot"
+    await ws.disconnect()
+
+
+async def test_dropped_group_messages_are_filled_from_the_outbox_in_order(token: str) -> None:
+    ws = await connected(token)
+    start = (await ws.receive_json_from(timeout=3))["seq"]
+
+    def unpublished(n: int) -> list[LiveUpdate]:
+        return [LiveUpdate.objects.create(kind="queue.updated", payload={"sp_id": i})
+                for i in range(n)]
+
+    dropped = await database_sync_to_async(unpublished)(3)
+    last = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 99})
+    await sync_to_async(publish_update, thread_sensitive=False)(last)
+    messages = await receive_until(ws, 4)
+    assert [m["seq"] for m in messages] == [u.id for u in dropped] + [last.id]
+    assert messages[0]["seq"] > start
+    # A late copy of a message already filled in is not sent twice.
+    await sync_to_async(publish_update, thread_sensitive=False)(dropped[1])
+    assert await ws.receive_nothing(timeout=0.1)
+    await ws.disconnect()
+
+
+async def test_client_ping_gets_a_pong(token: str) -> None:
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    await ws.send_json_to({"type": "ping", "id": "p1", "t": 123.5})
+    pong = await ws.receive_json_from(timeout=3)
+    assert (pong["type"], pong["id"], pong["t"]) == ("pong", "p1", 123.5)
+    await ws.disconnect()
+
+
+async def test_broadcast_ping_is_forwarded_and_pong_recorded(token: str) -> None:
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    ping_id, sent_at = await sync_to_async(presence.new_ping)()
+    layer = get_channel_layer()
+    assert layer is not None
+    await layer.group_send("planning.company-1",
+                           {"type": "live.ping", "ping_id": ping_id, "sent_at": sent_at})
+    ping = await ws.receive_json_from(timeout=3)
+    assert ping == {"type": "ping", "ping_id": ping_id, "sent_at": sent_at}
+    await ws.send_json_to({"type": "pong", "ping_id": ping_id})
+    result = await sync_to_async(presence.collect_pongs, thread_sensitive=False)(
+        ping_id, sent_at, 3.0, expected=1)
+    assert len(result.round_trips_ms) == 1
+    assert cache.get(f"ws_ping:{ping_id}:n") == 1
+    await ws.disconnect()
+
+
+async def test_connected_pages_are_counted(token: str) -> None:
+    before = await sync_to_async(presence.client_count)()
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    assert await sync_to_async(presence.client_count)() == before + 1
+    await ws.disconnect()
+    assert await sync_to_async(presence.client_count)() == before
