@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +42,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
 class ScheduleView(APIView):
     """``GET /planning-v2/api/schedule/``: the projection of every printer and queue item."""
 
@@ -48,6 +50,7 @@ class ScheduleView(APIView):
         return Response(selectors.current_projection().as_dict())
 
 
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
 class SnapshotView(APIView):
     """``GET /planning-v2/api/snapshot/``: the live channel's snapshot, for when the socket is
     down (the page refreshes from it every 10 s, then resumes the socket from its ``seq``)."""
@@ -56,6 +59,7 @@ class SnapshotView(APIView):
         return Response(sp_selectors.farm_snapshot())
 
 
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
 class ModeView(APIView):
     """``GET /planning-v2/api/mode/``: webhooks or polling, API calls and rate-limit headroom."""
 
