@@ -18,6 +18,7 @@ SCHEMA = ("CREATE TABLE IF NOT EXISTS bench_bare_event (id INTEGER PRIMARY KEY {
 
 def _connect() -> tuple[Any, str]:
     url = os.environ["BARE_DATABASE_URL"]
+    conn: Any
     if url.startswith("sqlite:///"):
         conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None,
                                check_same_thread=False, timeout=30)

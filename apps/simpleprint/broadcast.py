@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -35,25 +36,81 @@ def publish_update(update: LiveUpdate) -> None:
 
 
 def send(message: dict[str, Any], group: str | None = None) -> None:
-    """``group_send`` from synchronous code, onto the server's loop when there is one.
+    """``group_send`` from synchronous code.
 
-    The in-memory layer only works within the loop the consumers wait on, so a worker thread
-    must hand the send over to that loop rather than run it in a loop of its own.
+    In a request thread of the ASGI server, the send runs on the server's loop right away.
+    Elsewhere (the worker thread, the scheduler, Celery) it is queued to :data:`publisher`,
+    which sends in order without blocking the caller; call :func:`flush` to wait for it.
     """
-    layer = get_channel_layer()
-    if layer is None:
+    if get_channel_layer() is None:
         return
     target = group or company_group()
-    loop = home_loop()
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    try:
-        if loop is not None and loop.is_running() and running is not loop:
-            future = asyncio.run_coroutine_threadsafe(layer.group_send(target, message), loop)
-            future.result(timeout=5)
-        else:
-            async_to_sync(layer.group_send)(target, message)
-    except Exception:  # pages catch up from the outbox on their next gap check
-        logger.exception("could not publish to %s", target)
+    if getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None:
+        try:
+            async_to_sync(_group_send)(target, message)
+        except Exception:  # pages catch up from the outbox on their next gap check
+            logger.exception("could not publish to %s", target)
+        return
+    publisher.submit(target, message)
+
+
+def flush(timeout: float = 5.0) -> bool:
+    """Wait until everything this process queued for publishing has been sent."""
+    return publisher.flush(timeout)
+
+
+async def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(group, message)
+
+
+class Publisher:
+    """Sends group messages one after another on an event loop: the ASGI server's own loop
+    when this process has one (the in-memory layer only works there), else a loop in a daemon
+    thread of its own (one Redis connection pool for the life of the process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = threading.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] | None = None
+        self._submitted = 0
+        self._sent = 0
+
+    def submit(self, group: str, message: dict[str, Any]) -> None:
+        loop, queue = self._ensure_running()
+        with self._done:
+            self._submitted += 1
+        loop.call_soon_threadsafe(queue.put_nowait, (group, message))
+
+    def flush(self, timeout: float) -> bool:
+        with self._done:
+            target = self._submitted
+            return self._done.wait_for(lambda: self._sent >= target, timeout)
+
+    def _ensure_running(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[Any]]:
+        with self._lock:
+            if self._loop is None or self._queue is None or self._loop.is_closed():
+                loop = home_loop()
+                if loop is None or not loop.is_running():
+                    loop = asyncio.new_event_loop()
+                    threading.Thread(target=loop.run_forever, name="printfarm-publisher",
+                                     daemon=True).start()
+                self._loop, self._queue = loop, asyncio.Queue()
+                asyncio.run_coroutine_threadsafe(self._drain(self._queue), loop)
+            return self._loop, self._queue
+
+    async def _drain(self, queue: asyncio.Queue[tuple[str, dict[str, Any]]]) -> None:
+        while True:
+            group, message = await queue.get()
+            try:
+                await _group_send(group, message)
+            except Exception:  # pages catch up from the outbox on their next gap check
+                logger.exception("could not publish to %s", group)
+            with self._done:
+                self._sent += 1
+                self._done.notify_all()
+
+
+publisher = Publisher()

@@ -58,6 +58,7 @@ class InProcessWorker:
         return not self._queue.unfinished_tasks
 
     def _run(self) -> None:
+        from . import broadcast
         from .services.inbox import process_event
 
         while True:
@@ -65,6 +66,8 @@ class InProcessWorker:
             try:
                 close_old_connections()
                 process_event(event_id)
+                # Back-pressure: let the server's loop send this event's changes first.
+                broadcast.flush()
             except Exception:  # never let the thread die; the event stays in the inbox
                 logger.exception("worker crashed on event %s", event_id)
             finally:

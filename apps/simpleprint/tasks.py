@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from . import broadcast, health
 from .services import inbox, live
 
 
@@ -11,7 +12,9 @@ from .services import inbox, live
 def process_webhook_event(event_id: int) -> str:
     """Apply one stored event. Failures are recorded on the event and retried by the sweeper
     at the event's ``next_attempt_at``, so the task itself never needs Celery's retry."""
-    return inbox.process_event(event_id)
+    status = inbox.process_event(event_id)
+    broadcast.flush()  # the changes reach the pages before the task is acknowledged
+    return status
 
 
 @shared_task(name="simpleprint.sweep_unprocessed_events")
@@ -22,3 +25,9 @@ def sweep_unprocessed_events() -> int:
 @shared_task(name="simpleprint.prune_live_updates")
 def prune_live_updates() -> int:
     return live.prune_live_updates()
+
+
+@shared_task(name="simpleprint.worker_heartbeat")
+def worker_heartbeat() -> float:
+    """Sent by beat, run by a worker: a fresh heartbeat proves both are alive (see /readyz)."""
+    return health.record_heartbeat()

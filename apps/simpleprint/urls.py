@@ -9,6 +9,6 @@ app_name = "simpleprint"
 
 urlpatterns = [
     path("webhook/printers/", SimplePrintPrinterWebhookView.as_view(), name="webhook-printers"),
-    path("", include("apps.simpleprint.api.urls")),
     path("websocket/ping/", WebSocketPingView.as_view(), name="websocket-ping"),
+    path("", include("apps.simpleprint.api.urls")),
 ]

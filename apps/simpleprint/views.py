@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from . import metrics
 from .events import EnvelopeError, parse_envelope
 from .services.inbox import store_delivery
 
@@ -29,6 +30,7 @@ KEPT_HEADERS = {
 
 
 def _error(status: int, code: str, detail: str, **headers: str) -> JsonResponse:
+    metrics.count_rejection(code)
     response = JsonResponse({"status": "rejected", "code": code, "detail": detail}, status=status)
     for name, value in headers.items():
         response[name] = value

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import environ
 
+from config.logging import build_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -138,6 +140,30 @@ PRINTFARM_PROCESSING = {
     "sweep_interval_seconds": env.float("PRINTFARM_SWEEP_INTERVAL", default=15.0),
 }
 
+# --- Celery beat (production): the periodic jobs the in-process scheduler runs otherwise -----
+# The worker writes a heartbeat to the cache; /readyz fails when it is older than max_age.
+PRINTFARM_HEARTBEAT = {
+    "interval_seconds": env.float("PRINTFARM_HEARTBEAT_INTERVAL", default=15.0),
+    "max_age_seconds": env.float("PRINTFARM_HEARTBEAT_MAX_AGE", default=60.0),
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sweep-unprocessed-events": {
+        "task": "simpleprint.sweep_unprocessed_events",
+        "schedule": PRINTFARM_PROCESSING["sweep_interval_seconds"],
+    },
+    "worker-heartbeat": {
+        "task": "simpleprint.worker_heartbeat",
+        "schedule": PRINTFARM_HEARTBEAT["interval_seconds"],
+    },
+    "prune-live-updates": {"task": "simpleprint.prune_live_updates", "schedule": 60.0},
+}
+# POLLERS: the SimplyPrint pollers add their beat entries here, next to the sweeper:
+# CELERY_BEAT_SCHEDULE["poll-<name>"] = {"task": "simpleprint.poll_<name>", "schedule": N}
+
+# /metrics: staff users, or `Authorization: Bearer <token>` when this is set.
+PRINTFARM_METRICS_TOKEN = env.str("PRINTFARM_METRICS_TOKEN", default="")
+
 # Live updates: how many recent changes are kept for reconnecting pages to catch up.
 PRINTFARM_LIVE = {
     "retention": env.int("PRINTFARM_LIVE_RETENTION", default=5000),
@@ -210,16 +236,5 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticf
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {
-        "apps": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "apps.simpleprint": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-    },
-}
+# "plain" or "json" (one object a line; the production default).
+LOGGING = build_logging(LOG_LEVEL, env.str("LOG_FORMAT", default="plain"))

@@ -14,6 +14,8 @@ PRINTFARM_WORKER = "inline"
 
 if os.environ.get("TEST_DATABASE_URL"):
     DATABASES = {"default": env.db_url("TEST_DATABASE_URL")}
+    # Concurrent runs on one PostgreSQL each set their own test database name.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_printfarm")}
 else:
     DATABASES = {
         "default": {
@@ -36,3 +38,13 @@ SIMPLEPRINT_CONFIG = {
 }
 PRINTFARM_DEMO_LOGIN = False
 LANGUAGE_CODE = "en"
+
+# --- The production profile in CI: Redis for the channel layer, cache and Celery broker -------
+TEST_REDIS_URL = env.str("TEST_REDIS_URL", default="")
+if TEST_REDIS_URL:
+    REDIS_URL = TEST_REDIS_URL
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [TEST_REDIS_URL]}}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": TEST_REDIS_URL}}
+    CELERY_BROKER_URL = TEST_REDIS_URL

@@ -29,20 +29,28 @@ def record(kind: str, payload: dict[str, Any]) -> LiveUpdate:
     return update
 
 
+# One instance each: a ModelSerializer builds its fields on first use and keeps them, which
+# would otherwise be the largest cost of processing an event.
+_PRINTER = PrinterSerializer()
+_JOB = PrintJobSerializer()
+_QUEUE_ITEM = PrintQueueSerializer()
+_EVENT = PrinterWebhookEventSerializer()
+
+
 def printer_changed(printer: Printer) -> LiveUpdate:
-    return record("printer.updated", PrinterSerializer(printer).data)
+    return record("printer.updated", _PRINTER.to_representation(printer))
 
 
 def job_changed(job: PrintJob) -> LiveUpdate:
-    return record("job.updated", PrintJobSerializer(job).data)
+    return record("job.updated", _JOB.to_representation(job))
 
 
 def queue_changed(item: PrintQueue) -> LiveUpdate:
-    return record("queue.updated", PrintQueueSerializer(item).data)
+    return record("queue.updated", _QUEUE_ITEM.to_representation(item))
 
 
 def event_received(event: PrinterWebhookEvent) -> LiveUpdate:
-    return record("event.received", PrinterWebhookEventSerializer(event).data)
+    return record("event.received", _EVENT.to_representation(event))
 
 
 def prune_live_updates(keep: int | None = None) -> int:

@@ -1,0 +1,80 @@
+"""Liveness and readiness checks (``/healthz``, ``/readyz``) and the Celery worker heartbeat."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+HEARTBEAT_KEY = "printfarm:worker-heartbeat"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+def record_heartbeat() -> float:
+    now = time.time()
+    cache.set(HEARTBEAT_KEY, now, timeout=None)
+    return now
+
+
+def heartbeat_age() -> float | None:
+    """Seconds since a worker last ran the heartbeat task, or None if none ever did."""
+    beat = cache.get(HEARTBEAT_KEY)
+    return None if beat is None else max(time.time() - float(beat), 0.0)
+
+
+def check_database() -> Check:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return Check("database", False, f"{type(exc).__name__}: {exc}")
+    return Check("database", True)
+
+
+def check_redis(url: str) -> Check:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as exc:
+        return Check("redis", False, f"{type(exc).__name__}: {exc}")
+    return Check("redis", True)
+
+
+def check_worker_heartbeat() -> Check:
+    max_age = settings.PRINTFARM_HEARTBEAT["max_age_seconds"]
+    try:
+        age = heartbeat_age()
+    except Exception as exc:
+        return Check("worker_heartbeat", False, f"cache unavailable: {exc}")
+    if age is None:
+        return Check("worker_heartbeat", False,
+                     "no heartbeat yet: is `celery -A config worker` and `beat` running?")
+    if age > max_age:
+        return Check("worker_heartbeat", False,
+                     f"last heartbeat {age:.0f} s ago (limit {max_age:.0f} s)")
+    return Check("worker_heartbeat", True, f"{age:.1f} s ago")
+
+
+def readiness_checks() -> list[Check]:
+    """The database always; Redis when configured; the worker when processing runs on Celery."""
+    checks = [check_database()]
+    if settings.REDIS_URL:
+        checks.append(check_redis(settings.REDIS_URL))
+    if settings.PRINTFARM_WORKER == "celery":
+        checks.append(check_worker_heartbeat())
+    return checks
