@@ -37,7 +37,7 @@ export class QueueTable {
     const pending = items.filter((i) => i.state === "pending_approval").length;
     this.count.textContent = `(${items.length}${pending ? ` · ⏳ ${pending}` : ""})`;
     if (!items.length) {
-      this.body.innerHTML = `<tr><td colspan="7" class="muted">${gettext("The queue is empty.")}</td></tr>`;
+      this.body.innerHTML = `<tr><td colspan="6" class="muted">${gettext("The queue is empty.")}</td></tr>`;
       return;
     }
     this.body.innerHTML = items.map((item, index) => {
@@ -46,10 +46,10 @@ export class QueueTable {
       const status = item.state === "pending_approval" ? queueState(item.state) : `${queueState(item.state)} ${planStatus(plan?.status)}`;
       return `<tr data-id="${item.sp_id}">
         <td>${index + 1}</td>
-        <td class="file" title="${esc(item.filename)}">${esc(item.filename)}${note}${restrictions(item, this.store)}</td>
-        <td title="${esc(gettext("left of amount"))}">${item.left} / ${item.amount}</td>
+        <td class="file" title="${esc(item.filename)}">${esc(item.filename)}${note}${restrictions(item, this.store)}
+          <div class="small muted">👤 ${esc(item.added_by_name || "—")} · ${rel(item.added_at)}</div></td>
+        <td title="${esc(gettext("left of amount"))}">${item.left} / ${Math.max(item.amount, item.left + item.printed)}</td>
         <td>${status}</td>
-        <td>${esc(item.added_by_name || "—")}<div class="small muted">${rel(item.added_at)}</div></td>
         <td>${when(plan?.start)}</td>
         <td>${when(plan?.done_at)}</td>
       </tr>`;
@@ -107,7 +107,7 @@ export class HistoryTable {
     this.body.innerHTML = jobs.map((job) => {
       const started = epoch(job.started_at);
       const ended = epoch(job.ended_at);
-      const length = job.duration ?? (started ? (ended || now()) - started : null);
+      const length = ended ? job.duration ?? ended - started : started ? now() - started : null;
       const name = this.store.printers.get(job.printer_id)?.name || (job.printer_id ? `#${job.printer_id}` : "—");
       return `<tr data-id="${job.sp_id}">
         <td class="file" title="${esc(job.file_name)}">${esc(job.file_name || "—")}</td>
