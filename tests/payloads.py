@@ -21,6 +21,13 @@ PRINTERS = {
     385: ("MK4 Bay A-1", {"id": 99, "name": "Bay A"}),
     386: ("MK4 Bay A-2", {"id": 99, "name": "Bay A"}),
     412: ("X1C Bay B-1", {"id": 100, "name": "Bay B"}),
+    # A bigger farm for the Planning page's browser tests.
+    387: ("MK4 Bay A-3", {"id": 99, "name": "Bay A"}),
+    388: ("MK4 Bay A-4", {"id": 99, "name": "Bay A"}),
+    413: ("X1C Bay B-2", {"id": 100, "name": "Bay B"}),
+    414: ("X1C Bay B-3", {"id": 100, "name": "Bay B"}),
+    420: ("Voron 2.4 Bay C-1", {"id": 101, "name": "Bay C"}),
+    421: ("Voron 2.4 Bay C-2", {"id": 101, "name": "Bay C"}),
 }
 
 __all__ = ["ALEX", "MARIA", "FarmStory", "envelope", "job_object", "queue_item"]

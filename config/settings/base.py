@@ -174,6 +174,17 @@ PRINTFARM_LIVE = {
     "gap_wait_seconds": env.float("PRINTFARM_LIVE_GAP_WAIT", default=0.5),
 }
 
+# --- Planning V2 page (apps/planning) ----------------------------------------------------------
+PRINTFARM_PLANNING = {
+    # Time between a print's end and the next print on that printer (clearing the bed).
+    "turnaround_seconds": env.int("PRINTFARM_PLANNING_TURNAROUND", default=600),
+    # Duration assumed for a queued file SimplyPrint has no estimate for.
+    "default_estimate_seconds": env.int("PRINTFARM_PLANNING_DEFAULT_ESTIMATE", default=3600),
+}
+# Serve /static/ from the app directories (the embedded run; behind nginx it never gets there).
+PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=True)
+# --- end Planning V2 ----------------------------------------------------------------------------
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIMPLEPRINT_CONFIG["max_body_bytes"]
 
 # --- Auth, API --------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ and SimplyPrint test deliveries.
 
 SimplyPrint is reached only through ``apps.simpleprint.webhook_manager`` (imported lazily: it
 lands after this module), which must offer ``list_webhooks() -> list[dict]`` (the registrations
-of ``webhooks/Get``) and ``trigger_test(webhook_id: int)`` (``webhooks/TriggerTestWebhook``).
+of ``webhooks/Get``), ``trigger_test(webhook_id: int)`` (``webhooks/TriggerTestWebhook``) and
+``enable(webhook_id)`` / ``disable(webhook_id)`` (``webhooks/SetEnabled``).
 """
 
 from __future__ import annotations
@@ -145,6 +146,20 @@ def trigger_test_delivery(webhook_id: int) -> Outcome:
         message=f"SimplyPrint was asked to send a test delivery for webhook {webhook_id}; it "
                 "appears in the event log when it arrives.",
     )
+
+
+def set_webhook_enabled(webhook_id: int, enabled: bool) -> Outcome:
+    """Switch a SimplyPrint webhook on or off (``webhook_manager.enable`` / ``disable``)."""
+    manager = _manager()
+    try:
+        (manager.enable if enabled else manager.disable)(webhook_id)
+    except Exception as exc:  # reported to the operator with SimplyPrint's reason
+        logger.warning("switching webhook %s failed: %s", webhook_id, exc)
+        raise SimplyPrintUnavailable(
+            f"SimplyPrint did not {'enable' if enabled else 'disable'} webhook {webhook_id}: {exc}"
+        ) from exc
+    return Outcome(action="enable" if enabled else "disable", webhook_id=webhook_id,
+                   message=f"Webhook {webhook_id} is {'enabled' if enabled else 'disabled'}.")
 
 
 def reprocess(event_ids: list[int]) -> dict[int, str]:
