@@ -41,7 +41,7 @@ from ..serializers import (
     WebhookTestRequestSerializer,
 )
 from ..services import diagnostics
-from .errors import BadGateway, ServiceUnavailable
+from .errors import BadGateway
 from .filters import EventFilter, JobFilter, PrinterFilter, QueueFilter, StrictOrderingFilter
 
 ErrorSerializer = inline_serializer("Error", fields={
@@ -174,7 +174,6 @@ class WebhookTestView(APIView):
         responses={
             200: WebhookTestingDataSerializer, **ERRORS,
             502: OpenApiResponse(ErrorSerializer, description="SimplyPrint refused or failed"),
-            503: OpenApiResponse(ErrorSerializer, description="No webhook manager in this build"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -186,8 +185,6 @@ class WebhookTestView(APIView):
         else:
             try:
                 outcome = diagnostics.trigger_test_delivery(data["webhook_id"])
-            except diagnostics.WebhookManagerMissing as exc:
-                raise ServiceUnavailable(str(exc)) from exc
             except diagnostics.SimplyPrintUnavailable as exc:
                 raise BadGateway(str(exc)) from exc
         return Response(WebhookTestingDataSerializer(outcome).data)
@@ -204,7 +201,6 @@ class WebhookEnabledView(APIView):
         responses={
             200: WebhookEnabledSerializer, **ERRORS,
             502: OpenApiResponse(ErrorSerializer, description="SimplyPrint refused or failed"),
-            503: OpenApiResponse(ErrorSerializer, description="No webhook manager in this build"),
         },
     )
     def post(self, request: Request, webhook_id: int) -> Response:
@@ -213,8 +209,6 @@ class WebhookEnabledView(APIView):
         enabled = serializer.validated_data["enabled"]
         try:
             outcome = diagnostics.set_webhook_enabled(webhook_id, enabled)
-        except diagnostics.WebhookManagerMissing as exc:
-            raise ServiceUnavailable(str(exc)) from exc
         except diagnostics.SimplyPrintUnavailable as exc:
             raise BadGateway(str(exc)) from exc
         return Response(WebhookEnabledSerializer(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -24,12 +22,3 @@ def test_enabled_is_required(staff_api: APIClient) -> None:
     response = staff_api.post(URL, {}, format="json")
     assert response.status_code == 400
     assert "enabled" in response.json()["errors"]
-
-
-def test_without_a_webhook_manager_the_switch_explains_why(staff_api: APIClient) -> None:
-    # Until the client helper's webhook_manager lands there is nothing to ask SimplyPrint with.
-    if importlib.util.find_spec("apps.simpleprint.webhook_manager"):
-        pytest.skip("this build has a webhook manager")
-    response = staff_api.post(URL, {"enabled": True}, format="json")
-    assert response.status_code == 503
-    assert "webhook manager" in response.json()["detail"]
