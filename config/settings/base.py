@@ -257,6 +257,8 @@ PRINTFARM_SYNC = {
     "backoff_max_interval": env.float("PRINTFARM_POLL_BACKOFF_MAX", default=600.0),
 }
 # Celery beat: the sync tick (it decides itself whether a poll or reconcile is due).
+# A tick not started within its interval is dropped: the next one does the same work.
 CELERY_BEAT_SCHEDULE["simpleprint-sync"] = {
     "task": "simpleprint.sync_tick", "schedule": PRINTFARM_SYNC["tick_interval"],
+    "options": {"expires": PRINTFARM_SYNC["tick_interval"]},
 }

@@ -146,7 +146,7 @@ def test_two_processes_share_the_limit_through_redis(simplyprint: SimulatedSimpl
     name, start = f"burst-{uuid.uuid4().hex}", time.time() + 2.5
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     args = [sys.executable, "-m", "tests.simpleprint.burst", simplyprint.url, TEST_REDIS_URL,
-            name, "16", "1.0", "4", "5", str(start)]
+            name, "10", "1.0", "4", "5", str(start)]
     procs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
              for _ in range(2)]
     outputs = [proc.communicate(timeout=60)[0] for proc in procs]

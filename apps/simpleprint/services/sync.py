@@ -73,9 +73,11 @@ class SyncResult:
 
 
 def default_client() -> SyncClient:
+    """A client that tries each call once: the next tick is the retry, so a tick never holds a
+    worker (which also processes webhook events) through a round of backoffs."""
     from ..client import SimplePrintClient
 
-    return SimplePrintClient()
+    return SimplePrintClient(max_attempts=1)
 
 
 # --- the three readers -------------------------------------------------------------------------
