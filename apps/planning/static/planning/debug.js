@@ -78,14 +78,15 @@ export class DebugPanel {
       box.innerHTML = head + overview.webhooks.map((hook) => {
         const ours = hook.url === overview.receiver_url;
         const staff = config.isStaff ? "" : " disabled";
-        return `<div class="hook" data-testid="webhook-${hook.id}">
-          <b>#${hook.id} ${esc(hook.name || "")}</b>
-          ${hook.enabled ? `<span class="badge b-ok">✅ ${gettext("enabled")}</span>` : `<span class="badge b-bad">⏸️ ${gettext("disabled")}</span>`}
-          ${ours ? `<span class="badge b-info">🎯 ${gettext("points at this server")}</span>` : ""}
-          <span class="muted small">${fmt(gettext("%(n)s events"), { n: (hook.events || []).length })}</span>
-          <span style="margin-left:auto"></span>
-          <button type="button" data-hook="${hook.id}" data-action="${hook.enabled ? "disable" : "enable"}"${staff}>${hook.enabled ? "⏸️ " + gettext("Disable") : "▶️ " + gettext("Enable")}</button>
-          <button type="button" data-hook="${hook.id}" data-action="test" data-testid="webhook-test-${hook.id}"${staff}>🧪 ${gettext("Test")}</button>
+        return `<div class="hook" data-testid="webhook-${hook.id}" data-enabled="${hook.enabled ? "true" : "false"}">
+          <div class="title"><b>#${hook.id} ${esc(hook.name || "")}</b>
+            ${hook.enabled ? `<span class="badge b-ok">✅ ${gettext("enabled")}</span>` : `<span class="badge b-bad">⏸️ ${gettext("disabled")}</span>`}
+            ${ours ? `<span class="badge b-info">🎯 ${gettext("points at this server")}</span>` : ""}
+            <span class="muted small">${fmt(gettext("%(n)s events"), { n: (hook.events || []).length })}</span></div>
+          <div class="actions">
+            <button type="button" data-hook="${hook.id}" data-action="${hook.enabled ? "disable" : "enable"}" data-testid="webhook-toggle-${hook.id}"${staff}>${hook.enabled ? "⏸️ " + gettext("Disable") : "▶️ " + gettext("Enable")}</button>
+            <button type="button" data-hook="${hook.id}" data-action="test" data-testid="webhook-test-${hook.id}"${staff}>🧪 ${gettext("Test")}</button>
+          </div>
           <div class="url">${esc(hook.url)}</div>
           <div class="small muted" data-result="${hook.id}"></div>
         </div>`;
@@ -143,19 +144,25 @@ export class DebugPanel {
   renderMode() {
     const mode = this.mode?.mode || this.overview?.mode;
     if (!mode) return;
-    const parts = [`<div class="big">${mode === "polling" ? "🔄 " + gettext("Polling") : "⚡ " + gettext("Webhooks")}</div>`,
-      `<div class="small muted">${mode === "polling" ? gettext("Webhooks are not arriving: state is read from the API.") : gettext("State arrives as SimplyPrint sends it.")}</div>`];
-    const usage = this.mode?.api_usage;
+    const info = this.mode?.info;
+    const usage = this.mode?.api_usage || info?.api;
+    const polling = mode === "polling";
+    const rows = [];
+    if (info?.reason) rows.push([gettext("Why"), esc(info.reason)]);
     if (usage) {
-      const calls = usage.calls_last_hour ?? usage.last_hour ?? usage.calls;
-      const headroom = usage.headroom ?? usage.remaining;
-      parts.push(`<div>${fmt(gettext("API calls in the last hour: %(n)s"), { n: calls ?? "—" })}</div>`);
-      parts.push(`<div>${fmt(gettext("Rate-limit headroom: %(n)s"), { n: headroom ?? "—" })}${usage.limit ? ` / ${esc(usage.limit)}` : ""}</div>`);
-    } else {
-      parts.push(`<div class="small muted">${gettext("API usage is not reported by this build.")}</div>`);
+      rows.push([gettext("API calls in the last hour"), esc(usage.calls ?? "—")]);
+      rows.push([gettext("Rate-limit headroom"), fmt(gettext("%(n)s of %(limit)s requests per minute"), {
+        n: esc(usage.headroom_per_minute ?? "—"), limit: esc(usage.rate_limit_per_minute ?? "—") })]);
     }
-    if (this.mode?.info) parts.push(`<pre class="small">${esc(JSON.stringify(this.mode.info, null, 1))}</pre>`);
-    this.$("#mode-detail").innerHTML = parts.join("");
+    if (info) {
+      rows.push([gettext("Last poll"), info.last_poll_at ? `${clock(info.last_poll_at)} <span class="muted">${rel(info.last_poll_at)}</span>` : "—"]);
+      if (polling && info.next_poll_at) rows.push([gettext("Next poll"), clock(info.next_poll_at)]);
+      if (info.last_error) rows.push([gettext("Last error"), `<span class="error">${esc(info.last_error)}</span>`]);
+    }
+    this.$("#mode-detail").innerHTML = `<div class="big">${polling ? "🔄 " + gettext("Polling") : "⚡ " + gettext("Webhooks")}</div>
+      <div class="small muted">${polling ? gettext("Webhooks are not arriving: state is read from the API.") : gettext("State arrives as SimplyPrint sends it.")}</div>
+      ${rows.length ? `<dl class="kv">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`
+        : `<div class="small muted">${gettext("API usage is not reported by this build.")}</div>`}`;
   }
 
   // --- ping -----------------------------------------------------------------------------------
@@ -187,12 +194,12 @@ export class DebugPanel {
   renderPing() {
     const lines = [];
     if (this.pageRtt !== undefined) {
-      lines.push(`<div class="big" data-testid="ping-rtt">${fmt(gettext("%(ms)s ms"), { ms: this.pageRtt.toFixed(1) })}</div><div class="small muted">${gettext("round trip page → server → page")}</div>`);
+      lines.push(`<span class="big" data-testid="ping-rtt">${fmt(gettext("%(ms)s ms"), { ms: this.pageRtt.toFixed(1) })}</span><span class="small muted">${gettext("round trip page → server → page")}</span>`);
     }
     const report = this.serverPing;
     if (report?.error) lines.push(`<div class="error">⚠️ ${esc(report.error)}</div>`);
     else if (report) {
-      lines.push(`<div class="small">${fmt(gettext("Server ping: %(n)s of %(c)s connected pages answered, median %(ms)s ms"), {
+      lines.push(`<div class="small server">${fmt(gettext("Server ping: %(n)s of %(c)s connected pages answered, median %(ms)s ms"), {
         n: report.listeners, c: report.connected, ms: report.median_ms === null ? "—" : report.median_ms.toFixed(1) })}</div>`);
     }
     this.$("#ping-result").innerHTML = lines.join("");
