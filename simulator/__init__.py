@@ -1,0 +1,10 @@
+"""A local stand-in for the SimplyPrint API and its webhook deliveries.
+
+``create_app(config)`` gives the ASGI app; ``simulator.testing.run_in_thread(config)`` serves it
+on a free loopback port; ``python -m simulator`` runs it with uvicorn.
+"""
+
+from simulator.app import Simulator, create_app
+from simulator.config import SimConfig
+
+__all__ = ["SimConfig", "Simulator", "create_app"]

@@ -1,0 +1,18 @@
+"""``python -m simulator [--options]``: serve the simulator with uvicorn."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from simulator.app import create_app
+from simulator.config import from_args
+
+
+def main() -> None:
+    config = from_args()
+    uvicorn.run(create_app(config), host=config.host, port=config.port,
+                log_level=config.log_level)
+
+
+if __name__ == "__main__":
+    main()

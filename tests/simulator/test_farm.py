@@ -1,0 +1,180 @@
+"""Farm behaviour: determinism, job lifecycles, queue consumption, clocks."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.clock import MANUAL_EPOCH, RealClock
+from simulator.farm import Farm
+from tests.simulator.conftest import SimClient
+
+DAY = 86400
+
+
+def _trace(farm: Farm) -> list[tuple[str, int, Any]]:
+    return [(e.event, e.timestamp, e.data) for e in farm.events]
+
+
+def test_same_seed_same_events_whatever_the_advance_chunks() -> None:
+    one = Farm(printers=12, seed=5, start=MANUAL_EPOCH)
+    one.advance_to(MANUAL_EPOCH + DAY)
+    other = Farm(printers=12, seed=5, start=MANUAL_EPOCH)
+    t = float(MANUAL_EPOCH)
+    while t < MANUAL_EPOCH + DAY:
+        t = min(t + 37.5, MANUAL_EPOCH + DAY)
+        other.advance_to(t)
+    assert _trace(one) and _trace(one) == _trace(other)
+    assert one.state() == other.state()
+    third = Farm(printers=12, seed=6, start=MANUAL_EPOCH)
+    third.advance_to(MANUAL_EPOCH + DAY)
+    assert _trace(third) != _trace(one)
+
+
+def test_same_seed_same_events_over_http(make_sim: Callable[..., SimClient]) -> None:
+    traces = []
+    for _ in range(2):
+        sim = make_sim(seed=3)
+        sim.api("POST", "queue/AddItem", json={"fileId": "ab" * 32, "group": 1, "amount": 2})
+        for _ in range(6):
+            sim.advance(1800)
+        traces.append(sim.get("/_sim/events", params={"limit": 20000}).json()["events"])
+    assert traces[0] and traces[0] == traces[1]
+    assert [e["seq"] for e in traces[0]] == list(range(1, len(traces[0]) + 1))
+
+
+def test_job_lifecycles_over_two_days() -> None:
+    farm = Farm(printers=12, seed=1, start=MANUAL_EPOCH)
+    farm.advance_to(MANUAL_EPOCH + 2 * DAY)
+    events = list(farm.events)
+    counts = Counter(e.event for e in events)
+    assert counts["job.started"] > 100
+    assert counts["job.done"] > 0 and counts["job.failed"] > 0 and counts["job.cancelled"] > 0
+    assert counts["job.bed_cleared"] > 0 and counts["queue.add_item"] > 0
+    assert [e.timestamp for e in events] == sorted(e.timestamp for e in events)
+
+    per_job: defaultdict[int, list[str]] = defaultdict(list)
+    for e in events:
+        if e.event.startswith("job.") or e.event == "printer.ai_failure_detected":
+            per_job[e.data["job"]["id"]].append(e.event)
+    terminal = {"job.done", "job.failed", "job.cancelled"}
+    for job_id, names in per_job.items():
+        job = farm.jobs[job_id]
+        ends = [n for n in names if n in terminal]
+        assert len(ends) <= 1, names
+        if "job.started" in names:
+            assert names[0] == "job.started" and job.started >= MANUAL_EPOCH
+        if ends:
+            assert ends[0] == f"job.{job.state}"
+        if "job.bed_cleared" in names:
+            assert ends and names[-1] == "job.bed_cleared", names
+        if job.active:
+            assert not ends
+    finished = [j for j in farm.jobs.values() if not j.active]
+    cleared = sum(1 for names in per_job.values() if "job.bed_cleared" in names)
+    assert cleared >= len(finished) - len(farm.printers)  # at most one uncleared bed each
+    # Pause always pairs with resume (except possibly the last pause).
+    for names in per_job.values():
+        assert names.count("job.paused") - names.count("job.resumed") in (0, 1)
+
+
+def test_queue_is_consumed_and_refilled() -> None:
+    farm = Farm(printers=12, seed=2, start=MANUAL_EPOCH)
+    seeded = set(farm.queue)
+    farm.advance_to(MANUAL_EPOCH + DAY)
+    from_queue = [j for j in farm.jobs.values() if j.queue_item_id is not None]
+    assert len(from_queue) == len(farm.jobs)  # the natural farm prints from the queue only
+    done_items = [i for i in farm.queue.values() if i.is_done]
+    assert done_items and any(i.printed > 0 for i in done_items)
+    assert seeded - {i.id for i in farm.queue.values() if not i.is_done}  # seeded items consumed
+    assert any(i.id not in seeded for i in farm.queue.values())  # users added more
+    for item in farm.queue.values():
+        assert 0 <= item.left <= item.amount and item.printed <= item.amount
+    assert any(j.autoprint for j in farm.jobs.values())
+    assert any(not j.autoprint for j in farm.jobs.values())
+
+
+def test_scenario_lifecycle_produces_webhook_events(sim: SimClient) -> None:
+    sim.control(natural=False)
+    state = sim.get("/_sim/state").json()
+    assert state["now"] == MANUAL_EPOCH and len(state["printers"]) == 12
+    pid = next(p["id"] for p in state["printers"] if p["state"] == "printing")
+    sim.scenario("set_autoprint", printer_id=pid, state="disabled")
+    finished = sim.scenario("finish_job", printer_id=pid)["job"]
+    assert finished["state"] == "done" and finished["percentage"] == 100
+    sim.scenario("clear_bed", printer_id=pid)
+    started = sim.scenario("start_job", printer_id=pid, file="x.gcode", estimate=600)["job"]
+    assert started["analysis"]["estimate"] == 600 and started["state"] == "printing"
+    sim.advance(300)
+    row = sim.api("POST", "printers/Get", params={"pid": pid}).json()["data"]
+    assert 0 < row["job"]["percentage"] < 100
+    sim.advance(600)
+    truth = next(p for p in sim.get("/_sim/state").json()["printers"] if p["id"] == pid)
+    assert truth["job"]["state"] == "done" and truth["bed_clear"] is False
+    names = [e["event"] for e in sim.get("/_sim/events").json()["events"]]
+    assert names[-1] == "job.done"
+    assert names[-5:] == ["printer.autoprint_state_changed", "job.done", "job.bed_cleared",
+                          "job.started", "job.done"]
+
+
+def test_offline_is_only_visible_by_polling(sim: SimClient) -> None:
+    sim.control(natural=False)
+    before = sim.get("/_sim/state").json()["events"]
+    sim.scenario("set_offline", printer_id=3)
+    row = sim.api("POST", "printers/Get", params={"pid": 3}).json()["data"]
+    assert row["printer"]["online"] is False and row["printer"]["state"] == "offline"
+    sim.scenario("set_online", printer_id=3)
+    row = sim.api("POST", "printers/Get", params={"pid": 3}).json()["data"]
+    assert row["printer"]["online"] is True and row["printer"]["state"] != "offline"
+    assert sim.get("/_sim/state").json()["events"] == before
+
+
+def test_pending_items_get_decided() -> None:
+    farm = Farm(printers=12, seed=4, start=MANUAL_EPOCH)
+    farm.advance_to(MANUAL_EPOCH + 2 * DAY)
+    names = Counter(e.event for e in farm.events)
+    assert names["queue.item_pending_approval"] > 0
+    assert names["queue.item_approved"] + names["queue.item_denied"] > 0
+
+
+def test_real_clock_runs_accelerated_and_pauses() -> None:
+    clock = RealClock(start=1000.0, speed=3600)
+    time.sleep(0.05)
+    assert clock.now() > 1000 + 100
+    clock.paused = True
+    frozen = clock.now()
+    time.sleep(0.02)
+    assert clock.now() == frozen
+    clock.paused = False
+    clock.speed = 1
+    assert clock.now() - frozen < 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=3 * 3600), min_size=1, max_size=8),
+       st.integers(min_value=0, max_value=10_000))
+def test_chunking_never_changes_the_trace(chunks: list[float], seed: int) -> None:
+    stepped = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    t = float(MANUAL_EPOCH)
+    for chunk in chunks:
+        t += chunk
+        stepped.advance_to(t)
+    whole = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    whole.advance_to(t)
+    assert _trace(whole) == _trace(stepped)
+
+
+def test_printers_drop_offline_without_any_event() -> None:
+    farm = Farm(printers=12, seed=1, start=MANUAL_EPOCH)
+    offline_seen = set()
+    for minute in range(0, 24 * 60, 5):
+        farm.advance_to(MANUAL_EPOCH + minute * 60)
+        offline_seen |= {p["id"] for p in farm.state()["printers"] if not p["online"]}
+    assert offline_seen
+    assert all((p["state"] == "offline") == (not p["online"]) for p in farm.state()["printers"])
+    assert not any("online" in e.event or "offline" in e.event for e in farm.events)
