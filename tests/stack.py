@@ -347,3 +347,13 @@ class PostgresServer:
     def available() -> bool:
         return (PG_BIN / "initdb").exists() and (
             os.geteuid() != 0 or shutil.which("runuser") is not None)
+
+
+def django_database_url() -> str:
+    """The URL of the database the running Django (the test session) uses, for the stack's
+    processes to share it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}")

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import redis
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
@@ -31,7 +30,7 @@ from apps.simpleprint.models import LiveUpdate, PrinterWebhookEvent
 from apps.simpleprint.services.inbox import reset_for_reprocessing
 from tests.live_pages import LivePages
 from tests.payloads import FarmStory
-from tests.stack import WEBHOOK_PATH, ProductionStack, production_stack
+from tests.stack import WEBHOOK_PATH, ProductionStack, django_database_url, production_stack
 
 pytestmark = [
     pytest.mark.production,
@@ -53,17 +52,11 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
-
-
 @pytest.fixture
 def stack(transactional_db: None) -> Iterator[ProductionStack]:
     redis_url = os.environ["TEST_REDIS_URL"]
     redis.Redis.from_url(redis_url).flushdb()  # the test Redis DB belongs to the tests
-    with production_stack(database_url(), redis_url) as running:
+    with production_stack(django_database_url(), redis_url) as running:
         yield running
 
 
