@@ -305,7 +305,7 @@ class PostgresServer:
     a free port): it can be stopped and started without touching the shared cluster. Run as
     root, the server processes run as the ``postgres`` user."""
 
-    workdir: Path
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="printfarm-pg-")))
     port: int = field(default_factory=free_port)
 
     @property
@@ -320,7 +320,10 @@ class PostgresServer:
         subprocess.run([*prefix, *command], check=True, capture_output=True, cwd="/")
 
     def init(self) -> PostgresServer:
+        """Create the cluster (the directory must be reachable by the ``postgres`` user: the
+        default, a fresh directory under the system's temporary directory, is)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir.chmod(0o755)
         if os.geteuid() == 0:
             shutil.chown(self.workdir, "postgres", "postgres")
         self._run(str(PG_BIN / "initdb"), "-D", str(self.datadir), "-U", "postgres",
@@ -335,6 +338,12 @@ class PostgresServer:
 
     def stop(self) -> None:
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-w", "-m", "fast", "stop")
+
+    def remove(self) -> None:
+        """Stop the server if it runs, and delete the cluster."""
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
         import psycopg
