@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests import payloads
+from tests.simplyprint_sim import SimulatedSimplyPrint, running_simulator
 
 WEBHOOK_URL = "/api/v1/simpleprint/webhook/printers/"
 
@@ -37,3 +38,27 @@ def post_delivery(client: Client, webhook_secret: str) -> Callable[..., Any]:
 @pytest.fixture
 def farm() -> payloads.FarmStory:
     return payloads.FarmStory()
+
+
+# --- a running SimplyPrint (the bundled simulator) ---------------------------------------------
+
+@pytest.fixture
+def simplyprint() -> Iterator[SimulatedSimplyPrint]:
+    """A fresh simulator (manual clock, no random activity, five printers) over real HTTP."""
+    with running_simulator() as running:
+        yield running
+
+
+@pytest.fixture
+def sp_simulator(simplyprint: SimulatedSimplyPrint) -> str:
+    """The base URL of a running simulator, for ``SIMPLEPRINT_CONFIG['base_url']``."""
+    return simplyprint.url
+
+
+@pytest.fixture
+def sp_settings(settings: Any, simplyprint: SimulatedSimplyPrint) -> Any:
+    """Settings whose SimplyPrint account is the running simulator."""
+    settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": simplyprint.url,
+                                   "company_id": simplyprint.company_id,
+                                   "api_key": simplyprint.api_key}
+    return settings

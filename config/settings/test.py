@@ -35,6 +35,10 @@ SIMPLEPRINT_CONFIG = {
     "webhook_secret_previous": "",
     "allow_insecure_webhooks": False,
     "public_url": "http://testserver",
+    # SimplePrintClient retry tuning (optional keys): tiny delays keep failing calls fast.
+    "backoff_base": 0.01,
+    "backoff_max": 0.05,
+    "max_wait": 5.0,
 }
 PRINTFARM_DEMO_LOGIN = False
 LANGUAGE_CODE = "en"

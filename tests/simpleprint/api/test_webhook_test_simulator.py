@@ -1,9 +1,8 @@
 """``POST webhook/test/ {"webhook_id": N}`` end to end: SimplyPrint (the bundled simulator) is
 asked for its test delivery and the delivery reaches the receiver.
 
-Skipped until the ``simulator`` package lands. Seams it relies on (see the API helper's report):
-a ``sp_simulator`` fixture yielding the base URL of a running simulator, and
-``webhook_manager.ensure_webhook()`` registering ``receiver_url()`` there.
+Uses the ``sp_simulator`` fixture (tests/conftest.py: the base URL of a running simulator) and
+``webhook_manager.ensure_webhook()`` (registers ``receiver_url()`` there).
 """
 
 from __future__ import annotations
@@ -37,7 +36,9 @@ def test_simplyprint_test_delivery_arrives(staff_api: APIClient, live_server: An
 
     deadline = time.monotonic() + 10
     arrived: list[Any] = []
-    while not arrived and time.monotonic() < deadline:
+    # Stored first, processed right after its commit: wait for both.
+    while not (arrived and arrived[0]["status"] == "processed") \
+            and time.monotonic() < deadline:
         arrived = staff_api.get("/api/v1/simpleprint/webhook/events/",
                                 {"event": "test", "webhook_id": webhook_id}).json()["results"]
         time.sleep(0.1)

@@ -1,0 +1,398 @@
+"""The one door to SimplyPrint's REST API (contract: /work/shared/simplyprint-api.md).
+
+Every call: waits for a slot of the shared rate limit, sends ``X-API-KEY``, ``Accept:
+application/json`` and a ``User-Agent``, puts each parameter where the contract says (query Q or
+JSON body B, never both), is counted in :mod:`.api_usage`, and succeeds only on a 2xx whose
+``status`` (or ``success``) is true; anything else raises :class:`SimplePrintAPIError`.
+
+Retries, with exponential backoff and jitter, honouring ``Retry-After``:
+- 429 on any call (SimplyPrint did not execute it); the shared limiter pauses too;
+- 5xx and transport errors on reads (and idempotent writes such as ``SetEnabled``);
+- a connection that could not be opened (the request never left) on any call.
+Other 4xx are never retried. A state-changing call that timed out (or lost its connection after
+sending) raises :class:`SimplePrintOutcomeUnknown`: re-read the state before trying again.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from . import api_usage
+from .ratelimit import RateLimiter, RateLimitTimeout, get_limiter
+
+logger = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+USER_AGENT = f"printfarm/{VERSION} (+SimplyPrint integration)"
+#: Transport errors raised before the request was sent: safe to retry any call.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class SimplePrintAPIError(Exception):
+    """SimplyPrint refused a call, or could not be asked. ``str()`` is ``HTTP error 429: Too
+    Many Requests`` style; ``status`` is the HTTP code (0 when there was no answer)."""
+
+    def __init__(self, status: int, message: str, endpoint: str) -> None:
+        super().__init__(status, message, endpoint)
+        self.status = status
+        self.message = message
+        self.endpoint = endpoint
+
+    def __str__(self) -> str:
+        return f"HTTP error {self.status}: {self.message}"
+
+
+class SimplePrintConnectionError(SimplePrintAPIError):
+    """No answer: connection refused, DNS failure, timeout on a read."""
+
+    def __init__(self, base_url: str, detail: str, endpoint: str) -> None:
+        super().__init__(0, detail, endpoint)
+        self.base_url = base_url
+
+    def __str__(self) -> str:
+        return f"cannot reach {self.base_url} ({self.endpoint}): {self.message}"
+
+
+class SimplePrintOutcomeUnknown(SimplePrintConnectionError):
+    """A state-changing call was sent but no answer came: it may or may not have happened."""
+
+    def __str__(self) -> str:
+        return (f"outcome unknown: {self.endpoint} was sent to {self.base_url} but no answer "
+                f"came ({self.message}); re-read the state before trying again")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    page_amount: int
+
+
+def _ids(value: int | Iterable[int]) -> str:
+    """A printer id or ids as the CSV string SimplyPrint reads (``"12,13"``)."""
+    if isinstance(value, int):
+        return str(value)
+    return ",".join(str(int(v)) for v in value)
+
+
+def _unix(value: int | float | datetime | str) -> str:
+    if isinstance(value, datetime):
+        return str(int(value.timestamp()))
+    if isinstance(value, int | float):
+        return str(int(value))
+    return value
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    raw = response.headers.get("Retry-After")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, email.utils.parsedate_to_datetime(raw).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class SimplePrintClient:
+    """Sync client; one ``httpx.Client`` per instance. Use as a context manager, or ``close()``.
+
+    Account and timeout default to ``settings.SIMPLEPRINT_CONFIG``; retry tuning defaults to its
+    optional keys ``max_attempts`` (4), ``backoff_base`` (0.5 s), ``backoff_max`` (10 s) and
+    ``max_wait`` (30 s: the longest a call waits for the rate limit or a ``Retry-After``).
+    """
+
+    def __init__(self, base_url: str | None = None, company_id: int | None = None,
+                 api_key: str | None = None, *, timeout: float | None = None,
+                 limiter: RateLimiter | None = None, rate_limit: int | None = None,
+                 max_attempts: int | None = None, backoff_base: float | None = None,
+                 backoff_max: float | None = None, max_wait: float | None = None) -> None:
+        config = settings.SIMPLEPRINT_CONFIG
+        self.base_url = (base_url or config["base_url"]).rstrip("/")
+        self.company_id = int(config["company_id"] if company_id is None else company_id)
+        api_key = config["api_key"] if api_key is None else api_key
+        self.max_attempts = max(1, int(max_attempts or config.get("max_attempts", 4)))
+        self.backoff_base = config.get("backoff_base", 0.5) if backoff_base is None \
+            else backoff_base
+        self.backoff_max = config.get("backoff_max", 10.0) if backoff_max is None \
+            else backoff_max
+        self.max_wait = config.get("max_wait", 30.0) if max_wait is None else max_wait
+        self.limiter = limiter or get_limiter(
+            api_usage.account_name(self.base_url, self.company_id, api_key),
+            int(config["rate_limit"] if rate_limit is None else rate_limit))
+        self._http = httpx.Client(
+            base_url=f"{self.base_url}/{self.company_id}/",
+            timeout=float(timeout or config.get("timeout", 10.0)),
+            headers={"X-API-KEY": api_key, "Accept": "application/json",
+                     "User-Agent": USER_AGENT},
+        )
+
+    def __enter__(self) -> SimplePrintClient:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- the request pipeline --------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with "equal jitter": between half and all of base·2^(n-1)."""
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _acquire(self, endpoint: str) -> None:
+        try:
+            self.limiter.acquire(max_wait=self.max_wait)
+        except RateLimitTimeout as exc:
+            api_usage.record(endpoint, "throttled")
+            raise SimplePrintAPIError(429, str(exc), endpoint) from exc
+
+    def _call(self, method: str, endpoint: str, *, params: dict[str, Any] | None = None,
+              body: dict[str, Any] | None = None, idempotent: bool) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            attempt += 1
+            self._acquire(endpoint)
+            try:
+                response = self._http.request(method, endpoint, params=params, json=body)
+            except httpx.TransportError as exc:
+                api_usage.record(endpoint, "error")
+                detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                if not idempotent and not isinstance(exc, NOT_SENT):
+                    raise SimplePrintOutcomeUnknown(self.base_url, detail, endpoint) from exc
+                if attempt >= self.max_attempts:
+                    raise SimplePrintConnectionError(self.base_url, detail, endpoint) from exc
+                delay = self._backoff(attempt)
+                logger.info("SimplyPrint %s: %s; retry %d in %.2f s", endpoint, detail,
+                            attempt, delay)
+                time.sleep(delay)
+                continue
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            answer = answer if isinstance(answer, dict) else {}
+            succeeded = answer.get("status", answer.get("success")) is True
+            if response.is_success and succeeded:
+                api_usage.record(endpoint, "ok")
+                return answer
+            status = response.status_code
+            api_usage.record(endpoint, str(status))
+            message = str(answer.get("message") or response.reason_phrase or "request refused")
+            error = SimplePrintAPIError(status, message, endpoint)
+            hinted = _retry_after(response)
+            delay = self._backoff(attempt) if hinted is None \
+                else hinted + random.uniform(0, 0.1 * max(hinted, 0.1))
+            if status == 429:
+                self.limiter.pause(delay)  # holds back every caller; the next acquire waits
+            retryable = status == 429 or (status >= 500 and idempotent)
+            if not retryable or attempt >= self.max_attempts or delay > self.max_wait:
+                raise error
+            logger.info("SimplyPrint %s: %s; retry %d in %.2f s", endpoint, error, attempt,
+                        delay)
+            if status != 429:
+                time.sleep(delay)
+
+    # --- account ---------------------------------------------------------------------------------
+
+    def test_account(self) -> str:
+        """``account/Test``: checks the key and company; returns SimplyPrint's message."""
+        answer = self._call("GET", "account/Test", idempotent=True)
+        return str(answer.get("message") or "")
+
+    # --- printers --------------------------------------------------------------------------------
+
+    def get_printers(self, page: int = 1, page_size: int = 100,
+                     search: str | None = None) -> Page:
+        """One page of printers with live state (POST: GET caps ``page_size`` at 25)."""
+        body: dict[str, Any] = {"page": page, "page_size": page_size}
+        if search:
+            body["search"] = search
+        answer = self._call("POST", "printers/Get", body=body, idempotent=True)
+        data = answer.get("data")
+        items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+        return Page(items=items, page_amount=max(1, int(answer.get("page_amount") or 1)))
+
+    def iter_all_printers(self, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Every printer, page by page; a printer seen on two pages is yielded once."""
+        seen: set[Any] = set()
+        page, pages = 1, 1
+        while page <= pages:
+            result = self.get_printers(page=page, page_size=page_size)
+            pages = result.page_amount
+            for row in result.items:
+                if row.get("id") not in seen:
+                    seen.add(row.get("id"))
+                    yield row
+            page += 1
+
+    def get_all_printers(self, page_size: int = 100) -> list[dict[str, Any]]:
+        return list(self.iter_all_printers(page_size))
+
+    def get_printer(self, pid: int) -> dict[str, Any]:
+        """One printer row (``printers/Get?pid=``: ``data`` is then an object)."""
+        answer = self._call("POST", "printers/Get", params={"pid": pid}, idempotent=True)
+        data = answer.get("data")
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if not isinstance(data, dict):
+            raise SimplePrintAPIError(404, f"printer {pid} not found", "printers/Get")
+        return data
+
+    def get_printer_groups(self) -> list[dict[str, Any]]:
+        """Printer group names (``groups/Get``)."""
+        return list(self._call("GET", "groups/Get", idempotent=True).get("groups") or [])
+
+    # --- printer actions (state-changing) --------------------------------------------------------
+
+    def create_job(self, pid: int | Iterable[int], *, queue_file: int | None = None,
+                   file_id: str | None = None, filesystem: str | None = None,
+                   next_queue_item: bool = False, **options: Any) -> dict[str, Any]:
+        """Start a print on ``pid`` (one or several printers) from exactly one source.
+        ``options`` go into the body as given (``analysis_strict``, ``start_options`` …).
+        Returns the answer: ``jobIds`` (the new job ids) and ``files``."""
+        sources = {"queue_file": queue_file, "file_id": file_id, "filesystem": filesystem,
+                   "next_queue_item": next_queue_item or None}
+        given = {key: value for key, value in sources.items() if value is not None}
+        if len(given) != 1:
+            raise ValueError("give exactly one of queue_file, file_id, filesystem, "
+                             "next_queue_item")
+        body = {"pid": _ids(pid), **given, **options}
+        answer = self._call("POST", "printers/actions/CreateJob", body=body, idempotent=False)
+        answer.setdefault("jobIds", answer.get("job_ids") or answer.get("jobs") or [])
+        return answer
+
+    def pause(self, pid: int | Iterable[int]) -> None:
+        self._call("POST", "printers/actions/Pause", params={"pid": _ids(pid)},
+                   idempotent=False)
+
+    def resume(self, pid: int | Iterable[int]) -> None:
+        self._call("POST", "printers/actions/Resume", params={"pid": _ids(pid)},
+                   idempotent=False)
+
+    def cancel(self, pid: int | Iterable[int], reason: int | None = None,
+               comment: str | None = None) -> None:
+        """``reason``: 1 failed, 2 regretted, 3 no extrusion/clog, 4 fell off, 5 no filament,
+        6 other."""
+        body: dict[str, Any] = {}
+        if reason is not None:
+            body["reason"] = reason
+        if comment is not None:
+            body["comment"] = comment
+        self._call("POST", "printers/actions/Cancel", params={"pid": _ids(pid)}, body=body,
+                   idempotent=False)
+
+    def clear_bed(self, pid: int | Iterable[int], success: bool = True,
+                  rating: int | None = None) -> None:
+        """Mark the bed cleared; ``success`` is sent explicitly (SimplyPrint defaults to
+        false)."""
+        body: dict[str, Any] = {"success": success}
+        if rating is not None:
+            body["rating"] = rating
+        self._call("POST", "printers/actions/ClearBed", params={"pid": _ids(pid)}, body=body,
+                   idempotent=False)
+
+    # --- jobs ------------------------------------------------------------------------------------
+
+    def get_jobs(self, page: int = 1, page_size: int = 100, statuses: list[str] | None = None,
+                 start_date: int | float | datetime | str | None = None,
+                 end_date: int | float | datetime | str | None = None,
+                 printer_ids: list[int] | None = None) -> Page:
+        """Job history (``statuses``: ``ongoing``, ``cancelled``, ``failed``, ``finished``;
+        dates as Unix seconds or datetimes)."""
+        body: dict[str, Any] = {"page": page, "page_size": page_size}
+        if statuses:
+            body["accepted_statuses"] = list(statuses)
+        if start_date is not None:
+            body["start_date"] = _unix(start_date)
+        if end_date is not None:
+            body["end_date"] = _unix(end_date)
+        if printer_ids:
+            body["printer_ids"] = [int(p) for p in printer_ids]
+        answer = self._call("POST", "jobs/GetPaginatedPrintJobs", body=body, idempotent=True)
+        return Page(items=list(answer.get("data") or []),
+                    page_amount=max(1, int(answer.get("page_amount") or 1)))
+
+    def get_job_details(self, uid: str) -> dict[str, Any]:
+        """One job in full, by its **uid** (not the numeric id)."""
+        answer = self._call("GET", "jobs/GetDetails", params={"id": uid}, idempotent=True)
+        return dict(answer.get("job") or {})
+
+    # --- queue -----------------------------------------------------------------------------------
+
+    def get_queue_items(self, include_done: bool = False) -> list[dict[str, Any]]:
+        """The queue's items (and the done ones when asked). ``queue`` may be a dict
+        ``{items, done_items}`` or a list, with ``done_items`` possibly at the top level."""
+        params = {"done_items": "1"} if include_done else None
+        answer = self._call("GET", "queue/GetItems", params=params, idempotent=True)
+        queue = answer.get("queue")
+        done: Any = answer.get("done_items")
+        if isinstance(queue, dict):
+            items = list(queue.get("items") or [])
+            done = queue.get("done_items") or done
+        else:
+            items = list(queue) if isinstance(queue, list) else []
+        if include_done:
+            items += list(done or [])
+        return items
+
+    def get_queue_item(self, item_id: int) -> dict[str, Any]:
+        answer = self._call("GET", "queue/GetItem", params={"id": item_id}, idempotent=True)
+        return dict(answer.get("item") or answer.get("queue") or {})
+
+    def get_queue_groups(self) -> list[dict[str, Any]]:
+        """Queue groups (payload key ``list``)."""
+        return list(self._call("GET", "queue/groups/Get", idempotent=True).get("list") or [])
+
+    # --- webhooks (Print Farm plan) ---------------------------------------------------------------
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "webhooks/Get", idempotent=True).get("data") or [])
+
+    def create_webhook(self, name: str, url: str, events: Iterable[str], secret: str | None,
+                       enabled: bool = True, description: str | None = None,
+                       webhook_id: int | None = None) -> dict[str, Any]:
+        """Create, or replace ``webhook_id``. Every field is sent (an update may replace the
+        whole record, and ``enabled`` defaults to false)."""
+        body: dict[str, Any] = {
+            "name": name, "description": description or "", "url": url,
+            "events": list(events), "secret": secret or "", "enabled": enabled,
+        }
+        if webhook_id is not None:
+            body["id"] = webhook_id
+        answer = self._call("POST", "webhooks/Create", body=body, idempotent=False)
+        return dict(answer.get("webhook") or {})
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        self._call("POST", "webhooks/Delete", body={"id": webhook_id}, idempotent=False)
+
+    def set_webhook_enabled(self, webhook_id: int, enabled: bool) -> None:
+        self._call("POST", "webhooks/SetEnabled", body={"id": webhook_id, "enabled": enabled},
+                   idempotent=True)
+
+    def trigger_test_webhook(self, webhook_id: int) -> None:
+        """SimplyPrint then POSTs an ``event: "test"`` delivery to the webhook's URL."""
+        self._call("POST", "webhooks/TriggerTestWebhook", body={"id": webhook_id},
+                   idempotent=False)
+
+    def get_sample_payloads(self, event: str, limit: int = 1) -> list[dict[str, Any]]:
+        answer = self._call("GET", "webhooks/GetSamplePayload",
+                            params={"event": event, "limit": limit}, idempotent=True)
+        return list(answer.get("samples") or [])

@@ -1,0 +1,118 @@
+"""A running SimplyPrint simulator for tests: served over real HTTP on a free loopback port, with
+the account the test settings use (company 1, key ``test-api-key``) so that pointing
+``SIMPLEPRINT_CONFIG['base_url']`` at it is enough."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from simulator import SimConfig
+from simulator.app import Simulator, create_app
+from simulator.testing import serve_in_thread
+
+API_KEY = "test-api-key"
+COMPANY_ID = 1
+
+
+@dataclass
+class SimulatedSimplyPrint:
+    url: str
+    sim: Simulator
+    api_key: str = API_KEY
+    company_id: int = COMPANY_ID
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = httpx.request(method, f"{self.url}/_sim/{path}",
+                                 headers={"X-API-KEY": self.api_key}, **kwargs)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def control(self, **fields: Any) -> dict[str, Any]:
+        return dict(self._request("POST", "control", json=fields)["control"])
+
+    def scenario(self, action: str, **fields: Any) -> dict[str, Any]:
+        return self._request("POST", "scenario", json={"action": action, **fields})
+
+    def stats(self) -> dict[str, Any]:
+        return self._request("GET", "stats")
+
+    def state(self) -> dict[str, Any]:
+        return self._request("GET", "state")
+
+    def requests_to(self, endpoint: str) -> dict[str, int]:
+        """Answers per HTTP status the simulator gave to ``endpoint``."""
+        return dict(self.stats()["requests"]["by_endpoint_status"].get(endpoint, {}))
+
+    def set_rate_limit(self, per_window: int, window: float) -> None:
+        """SimplyPrint's own limit, with a short window so that tests need not wait minutes."""
+        self.sim.limiter.per_minute = per_window
+        self.sim.limiter.window = window
+
+    def printer(self, pid: int) -> dict[str, Any]:
+        return next(p for p in self.state()["printers"] if p["id"] == pid)
+
+
+@contextlib.contextmanager
+def running_simulator(**overrides: Any) -> Iterator[SimulatedSimplyPrint]:
+    values: dict[str, Any] = {
+        "clock": "manual", "natural": False, "printers": 5, "api_key": API_KEY,
+        "company_id": COMPANY_ID, "rate_limit": 0, "retry_base": 0.02, "retry_attempts": 3,
+        "delivery_timeout": 2.0, "reorder_hold": 0.3, "log_level": "warning",
+    }
+    values.update(overrides)
+    app = create_app(SimConfig(**values))
+    with serve_in_thread(app) as url:
+        yield SimulatedSimplyPrint(url=url, sim=app.state.sim)
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class ScriptedSimplyPrint:
+    """A real HTTP server that records each request and answers from ``answers`` (path after the
+    company id -> (status, JSON body)), ``{"status": true}`` by default: for exact parameter
+    placement and for answer shapes the simulator does not produce."""
+
+    answers: dict[str, tuple[int, dict[str, Any]]]
+    requests: list[Recorded]
+
+    def app(self) -> Any:
+        import json
+
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import JSONResponse
+        from starlette.routing import Route
+
+        async def handle(request: Request) -> JSONResponse:
+            raw = await request.body()
+            path = request.path_params["path"]
+            self.requests.append(Recorded(request.method, path, dict(request.query_params),
+                                          json.loads(raw) if raw else None,
+                                          dict(request.headers)))
+            status, body = self.answers.get(path, (200, {"status": True, "message": None}))
+            return JSONResponse(body, status_code=status)
+
+        return Starlette(routes=[Route("/{company}/{path:path}", handle,
+                                       methods=["GET", "POST"])])
+
+
+@contextlib.contextmanager
+def scripted_simplyprint(**answers: tuple[int, dict[str, Any]]
+                         ) -> Iterator[tuple[ScriptedSimplyPrint, str]]:
+    """``answers`` keys use ``__`` for ``/`` (``printers__Get``)."""
+    server = ScriptedSimplyPrint({k.replace("__", "/"): v for k, v in answers.items()}, [])
+    with serve_in_thread(server.app()) as url:
+        yield server, url
