@@ -119,7 +119,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# Socket timeouts: a broker read that never returns (seen in the chaos run after a Redis
+# restart) raises instead of hanging a worker process forever; a task that still runs after
+# the hard limit has its process replaced (its event stays in the inbox for the sweeper).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_timeout": 15,
+                                   "socket_connect_timeout": 5}
+CELERY_TASK_TIME_LIMIT = 300
 
 # --- The SimplyPrint integration ---------------------------------------------------------------
 SIMPLEPRINT_CONFIG = {
