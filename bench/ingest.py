@@ -36,12 +36,15 @@ SECRET = "bench-secret-0123456789abcdef"
 RECEIVER = "/api/v1/simpleprint/webhook/printers/"
 
 
-def delivery_factory() -> Any:
+def delivery_factory(start: int = 0) -> Any:
+    """Distinct deliveries numbered from ``start`` (each round starts further on, so a later
+    round never repeats an earlier one: repeats would be duplicates, not new rows)."""
     story = FarmStory()
+    story.tick(start)
 
     def make(n: int) -> tuple[bytes, dict[str, str]]:
         story.tick(1)
-        body = json.dumps(story.job_started(385 + n % 50, job_id=10_000_000 + n)).encode()
+        body = json.dumps(story.job_started(385 + n % 50, job_id=10_000_000 + start + n)).encode()
         return body, {"content-type": "application/json", "x-sp-secret": SECRET}
 
     return make
@@ -68,9 +71,10 @@ def run_side(name: str, app: str, env: dict[str, str], url_path: str, database_u
              table: str, args: argparse.Namespace) -> dict[str, Any]:
     rounds = []
     with server(app, env) as (base, pid):
-        for _ in range(args.rounds):
+        for round_index in range(args.rounds):
             before = count_rows(database_url, table)
-            result = asyncio.run(closed_loop(base + url_path, delivery_factory(),
+            result = asyncio.run(closed_loop(base + url_path,
+                                             delivery_factory(round_index * 10_000_000),
                                              args.concurrency, args.seconds))
             stored = count_rows(database_url, table) - before
             rounds.append({**result.summary(), "stored": stored,

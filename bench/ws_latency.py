@@ -9,6 +9,7 @@ writes it to ``bench/results/ws_latency-<profile>.json``.
 
     python -m bench.ws_latency --duration 60
     python -m bench.ws_latency --duration 60 --redis
+    python -m bench.ws_latency --duration 20 --rates 100,150,200,250,300   # the highest it sustains
 """
 
 from __future__ import annotations
@@ -159,7 +160,13 @@ def main() -> None:
     parser.add_argument("--redis", action="store_true", help="Redis channel layer and cache")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    parser.add_argument("--rates", default="",
+                        help="comma-separated rates to step through (one fresh server each); "
+                             "reports the highest sustained one")
     args = parser.parse_args()
+    if args.rates:
+        step_rates(args)
+        return
 
     profile = ("redis" if args.redis else "default") + (
         "" if args.server == "daphne" else f"-{args.server}")
@@ -187,6 +194,45 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"ws_latency-{profile}.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def run_once(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ws-latency-") as tmp:
+        env = server_env(Path(tmp), redis_url=args.redis_url if args.redis else "")
+        token = prepare_database(env)
+        server = AsgiServer(env, server=args.server).start()
+        try:
+            result = asyncio.run(drive(server, token, args))
+        finally:
+            server.stop()
+        result["worker_lag_ms"] = worker_lag(Path(tmp) / "live.sqlite3")
+    return result
+
+
+def sustained(result: dict[str, Any]) -> bool:
+    """Kept up: every page got every change, and the slowest 1 % within a second (a growing
+    backlog shows as latency growing towards the run's length)."""
+    p99 = result["latency_ms"]["p99"]
+    return result["lost"] == 0 and p99 is not None and p99 < 1000
+
+
+def step_rates(args: argparse.Namespace) -> None:
+    steps = []
+    for rate in [float(r) for r in args.rates.split(",")]:
+        args.rate = rate
+        result = run_once(args)
+        steps.append({"rate": rate, "sustained": sustained(result),
+                      **{k: result[k] for k in ("achieved_rate", "post_ms", "latency_ms",
+                                                 "worker_lag_ms", "lost", "seq_errors")}})
+        print(json.dumps(steps[-1]))
+    best = max((s["rate"] for s in steps if s["sustained"]), default=None)
+    report = {"benchmark": "ws_latency-steps", "clients": args.clients,
+              "duration": args.duration, "highest_sustained_rate": best, "steps": steps,
+              "date": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": {"python": platform.python_version(), "cpus": _cpus()}}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "ws_latency-steps.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({"highest_sustained_rate": best}))
 
 
 def _cpus() -> int:

@@ -17,12 +17,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.simpleprint.lifecycle import BackgroundStarter  # noqa: E402
+from apps.simpleprint.receiver_asgi import WebhookFastPath  # noqa: E402
 from apps.simpleprint.routing import websocket_urlpatterns  # noqa: E402
 from apps.simpleprint.ws_auth import TokenAuthMiddleware  # noqa: E402
 
 application = BackgroundStarter(
     ProtocolTypeRouter({
-        "http": django_asgi_app,
+        "http": WebhookFastPath(django_asgi_app),  # deliveries skip the middleware stack
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
         ),

@@ -7,6 +7,7 @@ Shapes for the events the contract leaves undocumented are the ones the simulato
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,3 +136,59 @@ def printer_job_row(job_id: int, *, state: str = "printing", percentage: int = 4
     return {"id": job_id, "uid": f"da69d2a4-e07e-48ff-128a-{job_id:012d}", "state": state,
             "file": file, "percentage": percentage, "time": time_left, "canPreview": True,
             "layer": 12}
+
+
+def farm_stream(count: int, seed: int = 1, printers: int = 12) -> list[dict[str, Any]]:
+    """``count`` distinct deliveries of a busy farm, in event order: jobs that start, pause,
+    resume, end and get their beds cleared on ``printers`` printers, printer settings that
+    change, queue items that come and go. The same ``seed`` gives the same stream."""
+    rng = random.Random(seed)
+    story = FarmStory()
+    printer_ids = [1000 + n for n in range(printers)]
+    running: dict[int, tuple[dict[str, Any], str]] = {}
+    stream: list[dict[str, Any]] = []
+    item_ids = itertools.count(50_000)
+    queued: list[dict[str, Any]] = []
+    while len(stream) < count:
+        story.tick(rng.choice((1, 1, 2, 5, 30)))
+        printer = rng.choice(printer_ids)
+        roll = rng.random()
+        if roll < 0.6:
+            started, phase = running.get(printer, (None, "idle"))
+            if started is None:
+                started = story.job_started(printer, percentage=0)
+                running[printer] = (started, "printing")
+                stream.append(started)
+            elif phase == "printing":
+                ending = rng.choice(("job.paused", "job.done", "job.done", "job.failed",
+                                     "job.cancelled"))
+                stream.append(story.job_event(ending, started, rng.randint(1, 99)))
+                running[printer] = (started, "paused" if ending == "job.paused" else "ended")
+            elif phase == "paused":
+                stream.append(story.job_event("job.resumed", started, rng.randint(1, 99)))
+                running[printer] = (started, "printing")
+            else:
+                stream.append(story.job_event("job.bed_cleared", started))
+                del running[printer]
+        elif roll < 0.8:
+            event, data = rng.choice((
+                ("printer.nozzle_size_changed", {"nozzle": rng.choice((0.4, 0.6, 0.8))}),
+                ("printer.out_of_order_state_changed", {"out_of_order": rng.random() < 0.3}),
+                ("printer.autoprint_state_changed", {"state": rng.choice(("enabled", "paused"))}),
+                ("printer.custom_tag_assigned", {"tag": {"id": rng.randint(1, 4)}}),
+                ("printer.material_changed", {"material": [{
+                    "ext": 0, "type": rng.randint(1, 4), "color": "Black", "hex": "#000000"}]}),
+            ))
+            stream.append(story.printer_event(event, printer, **data))
+        elif queued and rng.random() < 0.5:
+            item = queued.pop(rng.randrange(len(queued)))
+            event = rng.choice(("queue.delete_item", "queue.move_item"))
+            if event == "queue.move_item":
+                item = {**item, "sort_order": rng.randint(1, 9)}
+                queued.append(item)
+            stream.append(story.queue_event(event, item))
+        else:
+            item = queue_item(next(item_ids), sort_order=rng.randint(1, 9), group=2)
+            queued.append(item)
+            stream.append(story.queue_event("queue.add_item", item))
+    return stream

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,12 +117,49 @@ class Envelope:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+#: Deepest nesting of arrays and objects accepted in a delivery (SimplyPrint's are ~4 deep).
+MAX_DEPTH = 32
+#: Integers that identify something are stored in 64-bit columns.
+BIGINT_LIMIT = 2**63
+
+
+def _reject_constant(name: str) -> Any:
+    raise EnvelopeError(f"The body contains {name}, which JSON does not allow.")
+
+
+def _check_storable(value: Any) -> None:
+    """Refuse what parses as JSON in Python but cannot be stored faithfully (PostgreSQL's jsonb
+    refuses it, and a 503 would make SimplyPrint retry a hopeless delivery forever): nesting
+    deeper than :data:`MAX_DEPTH`, infinite numbers (``1e999``), NUL characters and unpaired
+    surrogates (``"\\ud800"``) in strings or keys."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise EnvelopeError("The body contains a NUL character (\\u0000).")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise EnvelopeError("The body contains an unpaired UTF-16 surrogate.") from None
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise EnvelopeError("The body contains a number too large for a float.")
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                raise EnvelopeError(f"The body is nested deeper than {MAX_DEPTH} levels.")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
 def parse_envelope(body: bytes) -> Envelope:
     """Parse and validate a delivery body. Raises :class:`EnvelopeError` with a clear message."""
     try:
-        raw = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = json.loads(body, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, too many digits
         raise EnvelopeError(f"The body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise EnvelopeError(f"The body is nested deeper than {MAX_DEPTH} levels.") from None
+    _check_storable(raw)
     if not isinstance(raw, dict):
         raise EnvelopeError("The body must be a JSON object with event, timestamp and data.")
     missing = [key for key in ("event", "timestamp", "data") if key not in raw]
@@ -137,8 +175,9 @@ def parse_envelope(body: bytes) -> Envelope:
     if not isinstance(data, dict):
         raise EnvelopeError("'data' must be a JSON object.")
     webhook_id = raw.get("webhook_id")
-    if webhook_id is not None and (isinstance(webhook_id, bool) or not isinstance(webhook_id, int)):
-        raise EnvelopeError("'webhook_id' must be an integer when present.")
+    if webhook_id is not None and (isinstance(webhook_id, bool) or not isinstance(webhook_id, int)
+                                   or not -BIGINT_LIMIT <= webhook_id < BIGINT_LIMIT):
+        raise EnvelopeError("'webhook_id' must be a 64-bit integer when present.")
     return Envelope(webhook_id=webhook_id, event=event, timestamp=timestamp, data=data, raw=raw)
 
 
@@ -147,12 +186,13 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 
 def _as_int(value: Any) -> int | None:
+    """An id as a number that fits the 64-bit columns, or None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)
+    if isinstance(value, int) and -BIGINT_LIMIT <= value < BIGINT_LIMIT:
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
     return None
 
 

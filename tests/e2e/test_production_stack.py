@@ -3,42 +3,34 @@ nginx (rendered from deploy/nginx.conf), a Celery worker and beat, production se
 
 Deliveries go through nginx to both servers, are stored, and are applied by the worker (the
 servers hand them over with PRINTFARM_WORKER=celery); the changes are published on the Redis
-channel layer to the Planning group. A SIGKILLed worker loses nothing (the beat sweeper
+channel layer, and real Planning pages connected through nginx to both servers receive them
+with one gap-free sequence. A SIGKILLed worker loses nothing (the beat sweeper
 re-dispatches what was in flight), and a task delivered twice applies its event once.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
-import secrets
 import shutil
 import signal
-import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis
-from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from apps.simpleprint.models import LiveUpdate, PrinterWebhookEvent
 from apps.simpleprint.services.inbox import reset_for_reprocessing
+from tests.live_pages import LivePages
 from tests.payloads import FarmStory
-from tests.stack import Processes, bin_path, free_port, render_nginx, wait_for_port
-
-WEBHOOK_PATH = "/api/v1/simpleprint/webhook/printers/"
-WEBHOOK_SECRET = "e2e-" + secrets.token_hex(16)
+from tests.stack import WEBHOOK_PATH, ProductionStack, django_database_url, production_stack
 
 pytestmark = [
     pytest.mark.production,
@@ -60,130 +52,17 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
-
-
-@dataclass
-class GroupListener:
-    """Collects what is published to the Planning group on the Redis channel layer (what the
-    consumers of both servers relay to their pages). Receives never time out (a cancelled
-    receive may drop a message); :meth:`close` sends the listener a stop message instead."""
-
-    url: str
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    channel: str = ""
-    ready: threading.Event = field(default_factory=threading.Event)
-
-    def run(self) -> None:
-        asyncio.run(self._listen())
-
-    async def _listen(self) -> None:
-        from apps.simpleprint.broadcast import company_group
-
-        layer = self._layer()
-        self.channel = await layer.new_channel()
-        await layer.group_add(company_group(1), self.channel)
-        self.ready.set()
-        while (message := await layer.receive(self.channel))["type"] != "e2e.stop":
-            self.messages.append(json.loads(message["text"]))
-        await layer.group_discard(company_group(1), self.channel)
-        await layer.flush()
-
-    def _layer(self) -> Any:
-        from channels_redis.core import RedisChannelLayer
-
-        return RedisChannelLayer(hosts=[self.url])
-
-    def close(self) -> None:
-        asyncio.run(self._layer().send(self.channel, {"type": "e2e.stop"}))
-
-    def received_event_ids(self) -> set[int]:
-        return {m["data"]["id"] for m in self.messages if m["type"] == "event.received"}
-
-
-@dataclass
-class Stack:
-    processes: Processes
-    workdir: Path
-    base_url: str
-    backend_ports: list[int]
-    client: httpx.Client
-
-    def post(self, envelope: dict[str, Any]) -> httpx.Response:
-        return self.client.post(WEBHOOK_PATH, json=envelope,
-                                headers={"X-SP-Secret": WEBHOOK_SECRET})
-
-    def start_worker(self) -> None:
-        self.processes.start("worker", [
-            bin_path("celery"), "-A", "config", "worker", "--loglevel", "INFO",
-            "--concurrency", "2", "--without-gossip", "--without-mingle",
-            "--hostname", f"e2e-{uuid.uuid4().hex[:6]}@%h"])
-
-    def start_beat(self) -> None:
-        self.processes.start("beat", [
-            bin_path("celery"), "-A", "config", "beat", "--loglevel", "INFO",
-            "--schedule", str(self.workdir / "celerybeat-schedule")])
-
-
 @pytest.fixture
-def stack(transactional_db: None) -> Iterator[Stack]:
+def stack(transactional_db: None) -> Iterator[ProductionStack]:
     redis_url = os.environ["TEST_REDIS_URL"]
     redis.Redis.from_url(redis_url).flushdb()  # the test Redis DB belongs to the tests
-    workdir = Path(tempfile.mkdtemp(prefix="printfarm-e2e-"))
-    workdir.chmod(0o755)  # nginx workers run unprivileged
-    static = workdir / "static"
-    static.mkdir()
-    (static / "probe.txt").write_text("static ok")
-    backend_ports = [free_port(), free_port()]
-    https_port = free_port()
-    conf = render_nginx(workdir, http_port=free_port(), https_port=https_port,
-                        upstreams=[f"127.0.0.1:{p}" for p in backend_ports], static_root=static)
-    for temp in ("client_body", "proxy"):
-        (workdir / temp).chmod(0o777)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "PRINTFARM_", "SIMPLEPRINT_", "TEST_"))
-           and k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": redis_url,
-        "SIMPLEPRINT_COMPANY_ID": "1",
-        "SIMPLEPRINT_API_KEY": "e2e-api-key",
-        "SIMPLEPRINT_BASE_URL": "http://127.0.0.1:1",
-        "SIMPLEPRINT_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "SIMPLEPRINT_PUBLIC_URL": f"https://127.0.0.1:{https_port}",
-        "PRINTFARM_ALLOW_HTTP": "1",
-        "PRINTFARM_SWEEP_GRACE": "2",
-        "PRINTFARM_SWEEP_INTERVAL": "1",
-        "PRINTFARM_HEARTBEAT_INTERVAL": "1",
-        "PRINTFARM_HEARTBEAT_MAX_AGE": "10",
-        "PRINTFARM_VAR_DIR": str(workdir / "var"),
-        "DJANGO_STATIC_ROOT": str(static),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-    })
-    processes = Processes(env=env, logdir=workdir)
-    client = httpx.Client(base_url=f"https://127.0.0.1:{https_port}", verify=False, timeout=10)
-    stack = Stack(processes, workdir, f"https://127.0.0.1:{https_port}", backend_ports, client)
-    try:
-        for index, port in enumerate(backend_ports, start=1):
-            server = processes.start(f"daphne-{index}", [
-                bin_path("daphne"), "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
-                "config.asgi:application"])
-            wait_for_port(port, server)
-        nginx = processes.start("nginx", ["nginx", "-c", str(conf), "-e",
-                                          str(workdir / "error.log")])
-        wait_for_port(https_port, nginx)
-        yield stack
-    finally:
-        client.close()
-        processes.stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with production_stack(django_database_url(), redis_url) as running:
+        yield running
+
+
+def api_token() -> str:
+    user = User.objects.create(username="e2e-page", is_staff=True)
+    return Token.objects.create(user=user).key
 
 
 def applications(event_id: int) -> tuple[int, int]:
@@ -209,7 +88,7 @@ def deliveries(count: int) -> list[dict[str, Any]]:
 
 
 def test_deliveries_through_nginx_are_applied_by_the_worker_even_when_it_is_killed(
-        stack: Stack) -> None:
+        stack: ProductionStack) -> None:
     readiness = stack.client.get("/readyz")
     assert readiness.status_code == 503, readiness.text + stack.processes.log("daphne-1")
     assert readiness.json()["failed"] == ["worker_heartbeat"]
@@ -222,34 +101,35 @@ def test_deliveries_through_nginx_are_applied_by_the_worker_even_when_it_is_kill
     assert not PrinterWebhookEvent.objects.filter(processed=True).exists(), \
         "the servers applied events themselves; they must hand them to the worker"
 
-    listener = GroupListener(os.environ["TEST_REDIS_URL"])
-    listening = threading.Thread(target=listener.run, daemon=True)
-    listening.start()
-    assert listener.ready.wait(10)
-    stack.start_worker()
-    stack.start_beat()
-    wait_until(lambda: stack.client.get("/readyz").status_code == 200, 30, "readiness")
-    wait_until(lambda: all_processed(first_ids), 30, "the first deliveries to be applied")
+    # Real Planning pages through nginx; round robin puts them on both servers.
+    with LivePages(stack.ws_url, api_token(), origin=stack.base_url, count=4) as pages:
+        for index in (1, 2):
+            assert "WSCONNECT /ws/planning/" in stack.processes.log(f"daphne-{index}"), \
+                f"no page reached server {index} through nginx"
+        stack.start_worker()
+        stack.start_beat()
+        wait_until(lambda: stack.client.get("/readyz").status_code == 200, 30, "readiness")
+        wait_until(lambda: all_processed(first_ids), 30, "the first deliveries to be applied")
 
-    ids = list(first_ids)
-    stream = deliveries(40)[6:]
-    for index, envelope in enumerate(stream):
-        response = stack.post(envelope)
-        assert response.status_code == 200, response.text
-        ids.append(response.json()["id"])
-        if index == 10:
-            stack.processes.kill("worker", signal.SIGKILL)
-    stack.start_worker()
-    wait_until(lambda: all_processed(ids), 60, "every delivery to be applied after the kill")
-    after_restart = ids[len(first_ids) + 11:]
-    wait_until(lambda: set(first_ids + after_restart) <= listener.received_event_ids(), 10,
-               f"the live updates ({len(listener.messages)} so far)")
-    # An event committed by the killed worker a moment before its publish step was never
-    # published: its change is in the outbox, where pages fill such gaps from (checked below).
-    unpublished = set(ids) - listener.received_event_ids()
-    assert len(unpublished) <= 2, unpublished
-    listener.close()
-    listening.join(5)
+        ids = list(first_ids)
+        for index, envelope in enumerate(deliveries(40)[6:]):
+            response = stack.post(envelope)
+            assert response.status_code == 200, response.text
+            ids.append(response.json()["id"])
+            if index == 10:
+                stack.processes.kill("worker", signal.SIGKILL)
+        stack.start_worker()
+        wait_until(lambda: all_processed(ids), 60, "every delivery to be applied after the kill")
+        # Even a change committed by the killed worker just before its publish step reaches
+        # the pages: their consumers fill skipped numbers from the outbox.
+        wait_until(lambda: all(set(ids) <= pages.event_ids(page)
+                               for page in range(pages.count)), 15, "every page's live updates")
+
+    sequences = [pages.deltas(page) for page in range(pages.count)]
+    for seqs in sequences:
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "a gap or a repeat"
+    common_start = max(seqs[0] for seqs in sequences)
+    assert len({tuple(s for s in seqs if s >= common_start) for seqs in sequences}) == 1
 
     for event_id in ids:
         assert applications(event_id) == (1, 1), f"event {event_id} applied more than once"
@@ -261,7 +141,7 @@ def test_deliveries_through_nginx_are_applied_by_the_worker_even_when_it_is_kill
 
 
 def test_a_task_sent_twice_applies_its_event_once_and_failures_are_retried(
-        stack: Stack) -> None:
+        stack: ProductionStack) -> None:
     from apps.simpleprint.tasks import process_webhook_event
 
     stack.start_worker()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters as filters
@@ -34,6 +35,19 @@ class StrictOrderingFilter(OrderingFilter):
         return super().get_ordering(request, queryset, view)
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time, compared in UTC: Python accepts offsets up to ±23:59, PostgreSQL
+    refuses those beyond ±15:59 (which made ``?…_after=2000-01-01T00:00+16:00`` a 500)."""
+
+    def filter(self, qs: QuerySet[Any], value: datetime | None) -> QuerySet[Any]:
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:  # beyond year 1 or 9999 in UTC: clamp, the answer is the same
+                value = (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
+        return super().filter(qs, value)
+
+
 class EventFilter(filters.FilterSet):
     event = filters.CharFilter(method="filter_event",
                                help_text="Event name as received or as applied (job.done)")
@@ -44,10 +58,10 @@ class EventFilter(filters.FilterSet):
                                    help_text="SimplyPrint printer id")
     job = filters.NumberFilter(field_name="job_sp_id", help_text="SimplyPrint job id")
     webhook_id = filters.NumberFilter()
-    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    received_after = UtcDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    occurred_after = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = PrinterWebhookEvent
@@ -79,10 +93,10 @@ class JobFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=PrintJob.Status.choices)
     file_name = filters.CharFilter(lookup_expr="icontains",
                                    help_text="Part of the file name, any case")
-    started_after = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_before = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
-    ended_after = filters.IsoDateTimeFilter(field_name="ended_at", lookup_expr="gte")
-    ended_before = filters.IsoDateTimeFilter(field_name="ended_at", lookup_expr="lt")
+    started_after = UtcDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = UtcDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    ended_after = UtcDateTimeFilter(field_name="ended_at", lookup_expr="gte")
+    ended_before = UtcDateTimeFilter(field_name="ended_at", lookup_expr="lt")
 
     class Meta:
         model = PrintJob

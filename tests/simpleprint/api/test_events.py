@@ -120,6 +120,14 @@ def test_bad_filter_values_are_400_naming_the_parameter(
     assert field in body["detail"]
 
 
+@pytest.mark.parametrize("moment", ["2000-01-01T00:00:00+16:00", "2000-01-01T00:00:00-23:59",
+                                    "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_date_filters_take_any_iso_offset(api: APIClient, farm_history: History,
+                                          moment: str) -> None:
+    for param in ("received_after", "occurred_before"):
+        assert api.get(URL, {param: moment}).status_code == 200
+
+
 def test_detail_has_payload_and_headers(api: APIClient, farm_history: History) -> None:
     body = api.get(f"{URL}{farm_history.first_event}/").json()
     assert body["payload"]["event"] == "job.started"

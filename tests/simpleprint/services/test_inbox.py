@@ -149,6 +149,19 @@ def test_the_sweeper_picks_up_events_whose_task_was_lost(post_delivery, farm,
     assert PrinterWebhookEvent.objects.get().status == "processed"
 
 
+def test_a_backlogged_event_is_swept_once_per_lease_not_at_every_sweep(
+        post_delivery, farm, deferred_processing, monkeypatch) -> None:
+    from apps.simpleprint import dispatch
+
+    monkeypatch.setattr(dispatch, "dispatch", lambda event_id: None)  # a queue that never drains
+    post_delivery(farm.job_started(385))
+    make_due(PrinterWebhookEvent.objects.get())
+    assert inbox.sweep() == 1  # its task is lost, or queued behind a long backlog
+    assert inbox.sweep() == 0  # still queued: not dispatched again
+    PrinterWebhookEvent.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert inbox.sweep() == 1  # a retry is due: a new lease
+
+
 def test_reprocess_command_applies_failed_events_again(post_delivery, farm, monkeypatch,
                                                        capsys):
     monkeypatch.setattr(jobs, "apply_job_event",
