@@ -52,8 +52,21 @@ class LivePages:
 
     @staticmethod
     async def _listen(ws: Any, received: list[dict[str, Any]]) -> None:
+        """Record deltas as the Planning page applies them (``live.js``): a hole in the numbers
+        is answered once with a resync, whose replay is then taken as complete."""
+        last, resyncing = received[0]["seq"], False
         async for raw in ws:
-            received.append(json.loads(raw))
+            message = json.loads(raw)
+            seq = message.get("seq")
+            if seq is not None and message.get("type") != "snapshot":
+                if seq > last + 1 and not resyncing:
+                    resyncing = True
+                    await ws.send(json.dumps({"type": "resync", "last_seq": last}))
+                    continue
+                if seq <= last:
+                    continue
+                resyncing, last = False, seq
+            received.append(message)
 
     async def _close(self) -> None:
         for ws in self._sockets:

@@ -17,6 +17,7 @@ export class Live {
     this.fallbackTimer = null;
     this.reconnectTimer = null;
     this.state = "connecting";
+    this.resyncing = false;
   }
 
   url() {
@@ -81,11 +82,15 @@ export class Live {
         break;
       default:
         if (message.seq === undefined) break;
-        if (message.seq > this.store.seq + 1 && this.store.loaded) {
+        if (message.seq > this.store.seq + 1 && this.store.loaded && !this.resyncing) {
           // A hole: ask for what is missing (the server answers in order) and drop this one.
+          // Once: numbers of transactions that rolled back never exist, and the replay that
+          // answers the resync is complete whatever its first number.
+          this.resyncing = true;
           this.send({ type: "resync", last_seq: this.store.seq });
           break;
         }
+        this.resyncing = false;
         this.store.applyDelta(message);
     }
   }
