@@ -1,9 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
+BIN := $(abspath $(VENV))/bin
 
-.PHONY: run test install lint typecheck bench clean
+.PHONY: run test install lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,11 @@ install: $(VENV)/.installed
 
 ## Start the service on the embedded default, fed by the bundled SimplyPrint simulator.
 run: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/run-default.sh
+	PATH="$(BIN):$$PATH" ./scripts/run-default.sh
 
 ## Run the whole test suite (the production profile too when TEST_DATABASE_URL/TEST_REDIS_URL are set).
 test: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" ./scripts/test.sh
+	PATH="$(BIN):$$PATH" ./scripts/test.sh
 
 lint: install
 	$(BIN)/ruff check .

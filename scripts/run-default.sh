@@ -67,7 +67,8 @@ if [ "$USE_SIMULATOR" = 1 ]; then
 fi
 
 say "🚀 Starting printfarm on http://$HOST:$PORT"
-(exec python -m daphne -b "$HOST" -p "$PORT" config.asgi:application) &
+(exec python -m daphne -b "$HOST" -p "$PORT" --access-log "$PRINTFARM_VAR_DIR/access.log" \
+    config.asgi:application) &
 pids+=($!)
 wait_port "$PORT" "the server"
 

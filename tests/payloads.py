@@ -11,18 +11,27 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-BASE_TS = 1718006400
+from apps.simpleprint.samples import APPROVER as MARIA
+from apps.simpleprint.samples import OPERATOR as ALEX
+from apps.simpleprint.samples import job_object as sample_job_object
+from apps.simpleprint.samples import queue_item as sample_queue_item
 
-ALEX = {"id": 7, "sso": False, "first_name": "Alex", "last_name": "Johnson",
-        "avatar": "https://www.gravatar.com/avatar/abc123?s=100"}
-MARIA = {"id": 9, "sso": False, "first_name": "Maria", "last_name": "Petrova",
-         "avatar": "https://www.gravatar.com/avatar/def456?s=100"}
+BASE_TS = 1718006400
 
 PRINTERS = {
     385: ("MK4 Bay A-1", {"id": 99, "name": "Bay A"}),
     386: ("MK4 Bay A-2", {"id": 99, "name": "Bay A"}),
     412: ("X1C Bay B-1", {"id": 100, "name": "Bay B"}),
+    # A bigger farm for the Planning page's browser tests.
+    387: ("MK4 Bay A-3", {"id": 99, "name": "Bay A"}),
+    388: ("MK4 Bay A-4", {"id": 99, "name": "Bay A"}),
+    413: ("X1C Bay B-2", {"id": 100, "name": "Bay B"}),
+    414: ("X1C Bay B-3", {"id": 100, "name": "Bay B"}),
+    420: ("Voron 2.4 Bay C-1", {"id": 101, "name": "Bay C"}),
+    421: ("Voron 2.4 Bay C-2", {"id": 101, "name": "Bay C"}),
 }
+
+__all__ = ["ALEX", "MARIA", "FarmStory", "envelope", "job_object", "queue_item"]
 
 
 def envelope(event: str, data: dict[str, Any], timestamp: int = BASE_TS,
@@ -30,41 +39,18 @@ def envelope(event: str, data: dict[str, Any], timestamp: int = BASE_TS,
     return {"webhook_id": webhook_id, "event": event, "timestamp": timestamp, "data": data}
 
 
+def queue_item(item_id: int, **kwargs: Any) -> dict[str, Any]:
+    """A queue item of the farm's queue group 2 (not the samples' group), five copies left."""
+    return sample_queue_item(item_id, **{"group": 2, "left": 5, **kwargs})
+
+
 def job_object(job_id: int, printer_id: int, *, state: str = "printing",
-               file: str = "bracket_v2_0.4n_PLA_2h10m.gcode", started: int = BASE_TS,
-               ended: int | None = None, percentage: int = 0, estimate: int = 7800,
-               skipped: list[int] | None = None) -> dict[str, Any]:
+               started: int = BASE_TS, ended: int | None = None, percentage: int = 0,
+               **kwargs: Any) -> dict[str, Any]:
     name, group = PRINTERS.get(printer_id, (f"Printer {printer_id}", None))
-    duration = (ended - started) if ended else 0
-    return {
-        "id": job_id, "uid": f"da69d2a4-e07e-48ff-128a-{job_id:012d}",
-        "panel_url": f"https://simplyprint.io/panel/{job_id}",
-        "printer_id": printer_id, "state": state, "file": file,
-        "percentage": percentage, "time_left": None if ended else max(estimate - duration, 0),
-        "current_layer": 0, "analysis": {"estimate": estimate, "totalLayers": 164},
-        "started": started, "ended": ended, "ai": None, "autoprint": False,
-        "printer": {"id": printer_id, "name": name, "group": group},
-        "cost": 0.84, "duration": duration, "skippedObjects": skipped,
-    }
-
-
-def queue_item(item_id: int, *, filename: str = "gear_M3_0.4n_PETG_1h05m.gcode",
-               sort_order: int = 1, group: int = 2, left: int = 5, printed: int = 0,
-               printers: list[int] | None = None, estimate: int = 3900) -> dict[str, Any]:
-    return {
-        "id": item_id, "filename": filename, "note": None, "model": False, "printable": True,
-        "type": "printable", "zipPrintable": False, "zipNoModel": None,
-        "left": left, "printed": printed, "filesystem_id": "c677ebfd2de41c58eec387e3c84e7895",
-        "for": {"printers": printers, "models": None, "groups": None},
-        "tags": None, "group": group,
-        "analysis": {"slicer": "PrusaSlicer", "filament": [4210.5], "estimate": estimate,
-                     "temps": {"tool": {"T0": 240}, "bed": 80},
-                     "modelSize": {"x": 80, "y": 40, "z": 25}},
-        "added": "2024-06-10T07:03:20+00:00", "size": 2458112, "index": None,
-        "sort_order": sort_order, "user": "Alex Johnson", "user_id": 7, "custom_fields": [],
-        "quota_warnings": {"over_quota": False, "insufficient_balance": False,
-                           "would_exceed": [], "details": []},
-    }
+    return sample_job_object(job_id, printer={"id": printer_id, "name": name, "group": group},
+                             state=state, started=started, ended=ended, now=ended or started,
+                             percentage=percentage, **kwargs)
 
 
 def printer_ref(printer_id: int) -> dict[str, Any]:
@@ -116,6 +102,40 @@ class FarmStory:
         else:
             payload.setdefault("user", ALEX)
         return envelope(event, payload, self.now)
+
+
+def printer_row(printer_id: int, *, state: str = "operational", online: bool = True,
+                job: dict[str, Any] | None = None, nozzle: float = 0.4,
+                material: list[dict[str, Any]] | None = None, custom: list[int] | None = None,
+                out_of_order: bool = False) -> dict[str, Any]:
+    """One ``printers/Get`` row (API notes §5.1, §10.1); ``job`` is its short job object."""
+    name, group = PRINTERS.get(printer_id, (f"Printer {printer_id}", None))
+    return {
+        "id": printer_id, "sort_order": printer_id,
+        "printer": {
+            "name": name, "state": state, "group": (group or {}).get("id", 0), "position": 1,
+            "api": "OctoPrint", "ui": "OctoPrint", "ip": "10.78.16.41", "public": 0,
+            "online": online, "region": "eu-west-2", "firmware": "Prusa-Firmware 6.1.3",
+            "model": {"id": 304, "name": "MK4", "brand": "Prusa", "extruders": 1},
+            "hasCam": 0, "hasQueue": {"items": 2, "fits": True}, "outOfOrder": int(out_of_order),
+            "latency": 42 if online else None,
+        },
+        "filament": None,
+        "job": job,
+        "tags": {"nozzle": nozzle,
+                 "material": material if material is not None else
+                 [{"ext": 0, "type": 1, "color": "Black", "hex": "#101010"}],
+                 "custom": custom or []},
+    }
+
+
+def printer_job_row(job_id: int, *, state: str = "printing", percentage: int = 40,
+                    time_left: int = 3000, file: str = "bracket_v2_0.4n_PLA_2h10m.gcode"
+                    ) -> dict[str, Any]:
+    """The ``job`` of a ``printers/Get`` row (``time`` = seconds left while printing)."""
+    return {"id": job_id, "uid": f"da69d2a4-e07e-48ff-128a-{job_id:012d}", "state": state,
+            "file": file, "percentage": percentage, "time": time_left, "canPreview": True,
+            "layer": 12}
 
 
 def farm_stream(count: int, seed: int = 1, printers: int = 12) -> list[dict[str, Any]]:

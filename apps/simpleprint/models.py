@@ -262,3 +262,36 @@ class LiveUpdate(models.Model):
 
     def as_message(self) -> dict[str, Any]:
         return {"seq": self.pk, "type": self.kind, "data": self.payload}
+
+
+class SyncState(models.Model):
+    """The one row describing how state reaches this service (webhooks or polling) and when the
+    poller last ran. A database row, not cache keys: every process (ASGI server, Celery workers,
+    beat) must agree on the mode, it must survive restarts, and the locmem cache of the
+    embedded default is per process. Times are SimplyPrint's (Unix seconds as datetimes)."""
+
+    class Mode(models.TextChoices):
+        WEBHOOKS = "webhooks", _("webhooks")
+        POLLING = "polling", _("polling")
+
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.WEBHOOKS)
+    reason = models.CharField(max_length=300, blank=True)
+    mode_changed_at = models.DateTimeField(null=True, blank=True)
+    # The newest inbox id when polling began: a delivery after it means webhooks are back.
+    switch_event_id = models.BigIntegerField(default=0)
+    registration_checked = models.BooleanField(default=False)
+    # When a test delivery was asked for because deliveries went quiet (see services/modes.py).
+    probe_sent_at = models.DateTimeField(null=True, blank=True)
+    last_poll_at = models.DateTimeField(null=True, blank=True)
+    last_reconcile_at = models.DateTimeField(null=True, blank=True)
+    last_queue_sync_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    # Multiplies every interval; doubled on each 429 up to a cap, back to 1 on success.
+    backoff = models.PositiveIntegerField(default=1)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("sync state")
+
+    def __str__(self) -> str:
+        return f"{self.mode} ({self.reason})"

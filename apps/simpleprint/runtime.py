@@ -122,8 +122,8 @@ scheduler = Scheduler()
 
 
 def start_background() -> None:
-    """Start the worker and the scheduler with the sweeper and the live-update pruner
-    (idempotent)."""
+    """Start the worker and the scheduler with the sweeper, the live-update pruner and the
+    SimplyPrint sync tick (idempotent)."""
     from django.conf import settings
 
     from .services.inbox import sweep
@@ -134,5 +134,10 @@ def start_background() -> None:
     interval = settings.PRINTFARM_PROCESSING["sweep_interval_seconds"]
     scheduler.register("sweep", interval, sweep, first_run_in=1.0)
     scheduler.register("prune_live_updates", 60.0, prune_live_updates)
+    if settings.PRINTFARM_SYNC["enabled"]:
+        from .services.sync import tick
+
+        scheduler.register("simpleprint-sync", settings.PRINTFARM_SYNC["tick_interval"], tick,
+                           first_run_in=2.0)
     worker.start()
     scheduler.start()

@@ -36,46 +36,61 @@ def printer_short() -> dict[str, Any]:
     return {"id": SAMPLE_PRINTER_ID, "name": "Sample printer"}
 
 
-def job_object(event: str, job_id: int, timestamp: int) -> dict[str, Any]:
-    """The ``job`` object of §9.6 as it looks when ``event`` happens."""
-    started = timestamp - 3600
-    ended = timestamp if event in _ENDED else None
-    done = event in ("job.done", "job.bed_cleared")
+def job_object(job_id: int, *, printer: dict[str, Any], state: str, started: int,
+               ended: int | None, now: int, percentage: int, layer: int = 0,
+               file: str = "bracket_v2_0.4n_PLA_2h10m.gcode", estimate: int = 7800,
+               skipped: list[int] | None = None) -> dict[str, Any]:
+    """A ``job`` object of §9.6 at time ``now``. ``printer`` is ``{id, name, group}``."""
     return {
-        "id": job_id, "uid": f"5a3e1c2b-0d4f-4e8a-9b7c-{job_id:012d}",
+        "id": job_id, "uid": f"da69d2a4-e07e-48ff-128a-{job_id:012d}",
         "panel_url": f"https://simplyprint.io/panel/{job_id}",
-        "printer_id": SAMPLE_PRINTER_ID, "state": _JOB_STATES.get(event, "printing"),
-        "file": "sample_bracket_0.4n_PLA_2h10m.gcode",
-        "percentage": 100 if done else 46, "time_left": None if ended else 4200,
-        "current_layer": 164 if done else 75, "analysis": {"estimate": 7800, "totalLayers": 164},
+        "printer_id": printer["id"], "state": state, "file": file,
+        "percentage": percentage,
+        "time_left": None if ended else max(estimate - (now - started), 0),
+        "current_layer": layer, "analysis": {"estimate": estimate, "totalLayers": 164},
         "started": started, "ended": ended, "ai": None, "autoprint": False,
-        "printer": {**printer_short(), "group": SAMPLE_GROUP},
-        "cost": 0.84, "duration": (ended or timestamp) - started,
-        "skippedObjects": [2] if event == "job.objects_skipped" else None,
+        "printer": printer, "cost": 0.84, "duration": (ended or now) - started,
+        "skippedObjects": skipped,
     }
 
 
-def queue_item(item_id: int, *, left: int = 3, printed: int = 0) -> dict[str, Any]:
+def queue_item(item_id: int, *, filename: str = "gear_M3_0.4n_PETG_1h05m.gcode",
+               left: int = 3, printed: int = 0, sort_order: int = 1,
+               group: int = SAMPLE_QUEUE_GROUP_ID, printers: list[int] | None = None,
+               estimate: int = 3900) -> dict[str, Any]:
     """A ``queue_item`` with the fields of the verified ``queue.add_item`` sample (§9.6)."""
     return {
-        "id": item_id, "filename": "sample_gear_M3_0.4n_PETG_1h05m.gcode", "note": None,
+        "id": item_id, "filename": filename, "note": None,
         "model": False, "printable": True, "type": "printable", "zipPrintable": False,
         "zipNoModel": None, "left": left, "printed": printed,
         "filesystem_id": "c677ebfd2de41c58eec387e3c84e7895",
-        "for": {"printers": [SAMPLE_PRINTER_ID], "models": None, "groups": None},
-        "tags": None, "group": SAMPLE_QUEUE_GROUP_ID,
-        "analysis": {"slicer": "PrusaSlicer", "filament": [4210.5], "estimate": 3900,
+        "for": {"printers": printers, "models": None, "groups": None},
+        "tags": None, "group": group,
+        "analysis": {"slicer": "PrusaSlicer", "filament": [4210.5], "estimate": estimate,
                      "temps": {"tool": {"T0": 240}, "bed": 80},
                      "modelSize": {"x": 80, "y": 40, "z": 25}},
         "added": "2024-06-10T07:03:20+00:00", "size": 2458112, "index": None,
-        "sort_order": 1, "user": "Alex Johnson", "user_id": 7, "custom_fields": [],
+        "sort_order": sort_order, "user": "Alex Johnson", "user_id": 7, "custom_fields": [],
         "quota_warnings": {"over_quota": False, "insufficient_balance": False,
                            "would_exceed": [], "details": []},
     }
 
 
+def _sample_job(event: str, job_id: int, timestamp: int) -> dict[str, Any]:
+    """The sample printer's job as it looks when ``event`` happens."""
+    done = event in ("job.done", "job.bed_cleared")
+    return job_object(
+        job_id, printer={**printer_short(), "group": SAMPLE_GROUP},
+        state=_JOB_STATES.get(event, "printing"), started=timestamp - 3600,
+        ended=timestamp if event in _ENDED else None, now=timestamp,
+        percentage=100 if done else 46, layer=164 if done else 75,
+        file="sample_bracket_0.4n_PLA_2h10m.gcode",
+        skipped=[2] if event == "job.objects_skipped" else None,
+    )
+
+
 def _job_data(event: str, ref: int, timestamp: int) -> dict[str, Any]:
-    data: dict[str, Any] = {"job": job_object(event, ref, timestamp)}
+    data: dict[str, Any] = {"job": _sample_job(event, ref, timestamp)}
     if event == "job.started":
         data.update(user=OPERATOR, started_by=OPERATOR)
     elif event == "job.cancelled":
@@ -107,7 +122,8 @@ def _printer_data(event: str) -> dict[str, Any]:
 def _queue_data(event: str, ref: int) -> dict[str, Any]:
     if event == "queue.empty_queue":
         return {"user": OPERATOR, "group": SAMPLE_QUEUE_GROUP_ID}
-    data: dict[str, Any] = {"queue_item": queue_item(ref)}
+    data: dict[str, Any] = {"queue_item": queue_item(
+        ref, filename="sample_gear_M3_0.4n_PETG_1h05m.gcode", printers=[SAMPLE_PRINTER_ID])}
     if event == "queue.item_approved":
         data["approved_by"] = APPROVER
     elif event == "queue.item_denied":

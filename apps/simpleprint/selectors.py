@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from . import presence
-from .models import LiveUpdate, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from .models import LiveUpdate, Printer, PrinterWebhookEvent, PrintJob, PrintQueue, StateSource
 from .serializers import (
     PrinterSerializer,
     PrinterWebhookEventSerializer,
     PrintJobSerializer,
     PrintQueueSerializer,
 )
+from .services.stamps import read_stamp
 
 #: How many recent jobs and events a snapshot carries (the page fetches more over the API).
 SNAPSHOT_RECENT = 50
@@ -47,8 +50,55 @@ def job_history() -> QuerySet[PrintJob]:
 
 def current_mode() -> str:
     """How state reaches this service: ``"webhooks"`` or ``"polling"`` (the fallback when
-    deliveries stop). Webhooks until the poller decides otherwise."""
-    return "webhooks"
+    deliveries stop). Webhooks until the poller decides otherwise (services/modes.py)."""
+    from .services import modes
+
+    return modes.current_mode()
+
+
+def mode_info() -> dict[str, object]:
+    """The mode with its reason, last poll, last reconcile, next poll and the API budget."""
+    from .services import modes
+
+    return modes.mode_info()
+
+
+def freshness(printer: Printer, now: float | None = None, mode: str | None = None) -> str:
+    """``live`` (a webhook changed it last), ``polled`` or ``stale``: not heard from (no event,
+    no poll) within ``stale_after`` seconds in polling mode, or within a reconcile interval plus
+    ``stale_after`` with webhooks. A stale printer is never shown as simply online."""
+    config = settings.PRINTFARM_SYNC
+    now = time.time() if now is None else now
+    mode = mode or current_mode()
+    limit = config["stale_after"]
+    if mode == "webhooks":
+        limit += config["reconcile_interval"]
+    heard = max((read_stamp(printer.aspect_times, aspect)[0] for aspect in printer.aspect_times),
+                default=0)
+    if printer.last_polled_at is not None:
+        heard = max(heard, int(printer.last_polled_at.timestamp()))
+    if now - heard > limit:
+        return "stale"
+    return "live" if printer.state_source == StateSource.WEBHOOK else "polled"
+
+
+def shown_progress(printer: Printer, now: float | None = None) -> tuple[int | None, int | None]:
+    """(progress %, seconds left) now: SimplyPrint sends no progress webhooks, so between polls
+    the last known progress is extrapolated towards 100 % at the last known end time (or the
+    job's start + estimate). Never past 99 % before SimplyPrint says the job is done."""
+    if printer.state != Printer.State.PRINTING or printer.progress_at is None:
+        return printer.progress, printer.time_left
+    now = time.time() if now is None else now
+    elapsed = max(0.0, now - printer.progress_at.timestamp())
+    progress, left = printer.progress or 0, printer.time_left
+    job = printer.current_job
+    if left is None and job is not None and job.started_at and job.estimate_seconds:
+        left = max(0, int(job.started_at.timestamp() + job.estimate_seconds
+                          - printer.progress_at.timestamp()))
+    if not left:
+        return printer.progress, left
+    share = min(1.0, elapsed / left)
+    return min(99, int(progress + (100 - progress) * share)), max(0, int(left - elapsed))
 
 
 def event_log() -> QuerySet[PrinterWebhookEvent]:

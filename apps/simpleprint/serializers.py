@@ -129,3 +129,13 @@ class ReprocessResultSerializer(serializers.Serializer):
     status = serializers.CharField()
     processing_error = serializers.CharField(allow_blank=True)
 
+
+
+class WebhookEnabledRequestSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+class WebhookEnabledSerializer(serializers.Serializer):
+    webhook_id = serializers.IntegerField()
+    enabled = serializers.BooleanField()
+    message = serializers.CharField()

@@ -31,3 +31,11 @@ def prune_live_updates() -> int:
 def worker_heartbeat() -> float:
     """Sent by beat, run by a worker: a fresh heartbeat proves both are alive (see /readyz)."""
     return health.record_heartbeat()
+
+
+@shared_task(name="simpleprint.sync_tick", ignore_result=True)
+def sync_tick() -> str:
+    """Poll or reconcile when due (one worker at a time: ``locks.exclusive``)."""
+    from .services import sync
+
+    return sync.tick()

@@ -187,6 +187,17 @@ PRINTFARM_LIVE = {
     "gap_wait_seconds": env.float("PRINTFARM_LIVE_GAP_WAIT", default=0.5),
 }
 
+# --- Planning V2 page (apps/planning) ----------------------------------------------------------
+PRINTFARM_PLANNING = {
+    # Time between a print's end and the next print on that printer (clearing the bed).
+    "turnaround_seconds": env.int("PRINTFARM_PLANNING_TURNAROUND", default=600),
+    # Duration assumed for a queued file SimplyPrint has no estimate for.
+    "default_estimate_seconds": env.int("PRINTFARM_PLANNING_DEFAULT_ESTIMATE", default=3600),
+}
+# Serve /static/ from the app directories (the embedded run; behind nginx it never gets there).
+PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=True)
+# --- end Planning V2 ----------------------------------------------------------------------------
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIMPLEPRINT_CONFIG["max_body_bytes"]
 
 # --- Auth, API --------------------------------------------------------------------------------
@@ -240,3 +251,27 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticf
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # "plain" or "json" (one object a line; the production default).
 LOGGING = build_logging(LOG_LEVEL, env.str("LOG_FORMAT", default="plain"))
+
+# --- SimplyPrint sync: polling fallback and reconciliation (feat/poll) ----------------------
+# Seconds. Defaults keep the API calls with webhooks under 2 % of a 30 s poller's (bench/README.md):
+# a reconcile is one printers/Get call; progress is extrapolated between reconciles
+# (progress_interval > 0 polls printers/Get that often while printers are busy instead).
+PRINTFARM_SYNC = {
+    "enabled": env.bool("PRINTFARM_SYNC_ENABLED", default=True),
+    "tick_interval": env.float("PRINTFARM_SYNC_TICK", default=5.0),
+    "poll_interval": env.float("PRINTFARM_POLL_INTERVAL", default=30.0),
+    "reconcile_interval": env.float("PRINTFARM_RECONCILE_INTERVAL", default=600.0),
+    "queue_reconcile_interval": env.float("PRINTFARM_QUEUE_RECONCILE_INTERVAL", default=3600.0),
+    "progress_interval": env.float("PRINTFARM_PROGRESS_INTERVAL", default=0.0),
+    "silence_threshold": env.float("PRINTFARM_SILENCE_THRESHOLD", default=900.0),
+    # After that silence a test delivery is asked for; none within this many seconds → polling.
+    "probe_grace": env.float("PRINTFARM_PROBE_GRACE", default=120.0),
+    "stale_after": env.float("PRINTFARM_STALE_AFTER", default=120.0),
+    "backoff_max_interval": env.float("PRINTFARM_POLL_BACKOFF_MAX", default=600.0),
+}
+# Celery beat: the sync tick (it decides itself whether a poll or reconcile is due).
+# A tick not started within its interval is dropped: the next one does the same work.
+CELERY_BEAT_SCHEDULE["simpleprint-sync"] = {
+    "task": "simpleprint.sync_tick", "schedule": PRINTFARM_SYNC["tick_interval"],
+    "options": {"expires": PRINTFARM_SYNC["tick_interval"]},
+}

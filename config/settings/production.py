@@ -18,6 +18,8 @@ validate_production_environment(os.environ)
 DEBUG = False
 PRINTFARM_DEMO_LOGIN = False
 PRINTFARM_WORKER = env.str("PRINTFARM_WORKER", default="celery")
+# nginx serves /static/ (collectstatic into STATIC_ROOT).
+PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=False)
 
 # --- Behind the proxy (deploy/nginx.conf terminates TLS and sets X-Forwarded-Proto) ------------
 PRINTFARM_ALLOW_HTTP = is_true(os.environ.get("PRINTFARM_ALLOW_HTTP"))

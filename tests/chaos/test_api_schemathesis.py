@@ -37,7 +37,9 @@ def test_every_api_operation_answers_without_a_server_error(case: schemathesis.C
     if case.operation.path.endswith("/ping/"):
         case.query = {**(case.query or {}), "wait": "0"}  # else it waits for pongs, up to 10 s
     response = case.call(headers={"Authorization": f"Token {token}"})
-    upstream = case.operation.path.endswith("/webhook/test/") and response.status_code == 502
+    # Operations that ask SimplyPrint (unreachable here) answer 502 with its reason, by design.
+    asks_simplyprint = case.operation.path.endswith(("/webhook/test/", "/enabled/"))
+    upstream = asks_simplyprint and response.status_code == 502
     assert response.status_code < 500 or upstream, (case.as_curl_command(), response.text[:500])
     if response.status_code >= 400:
         assert response.json(), (case.as_curl_command(), response.text[:500])

@@ -52,9 +52,3 @@ class BadGateway(APIException):
     status_code = 502
     default_detail = "SimplyPrint did not answer as expected."
     default_code = "bad_gateway"
-
-
-class ServiceUnavailable(APIException):
-    status_code = 503
-    default_detail = "This feature is not available right now."
-    default_code = "unavailable"

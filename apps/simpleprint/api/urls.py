@@ -3,7 +3,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import EventViewSet, JobViewSet, PrinterViewSet, QueueViewSet, WebhookTestView
+from .views import (
+    EventViewSet,
+    JobViewSet,
+    PrinterViewSet,
+    QueueViewSet,
+    WebhookEnabledView,
+    WebhookTestView,
+)
 
 router = SimpleRouter()
 router.register("webhook/events", EventViewSet, basename="event")
@@ -13,5 +20,7 @@ router.register("queue", QueueViewSet, basename="queue")
 
 urlpatterns = [
     path("webhook/test/", WebhookTestView.as_view(), name="webhook-test"),
+    path("webhook/hooks/<int:webhook_id>/enabled/", WebhookEnabledView.as_view(),
+         name="webhook-enabled"),
     *router.urls,
 ]

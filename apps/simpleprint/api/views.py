@@ -34,12 +34,14 @@ from ..serializers import (
     PrintJobSerializer,
     PrintQueueSerializer,
     ReprocessResultSerializer,
+    WebhookEnabledRequestSerializer,
+    WebhookEnabledSerializer,
     WebhookStatusSerializer,
     WebhookTestingDataSerializer,
     WebhookTestRequestSerializer,
 )
 from ..services import diagnostics
-from .errors import BadGateway, ServiceUnavailable
+from .errors import BadGateway
 from .filters import EventFilter, JobFilter, PrinterFilter, QueueFilter, StrictOrderingFilter
 
 ErrorSerializer = inline_serializer("Error", fields={
@@ -172,7 +174,6 @@ class WebhookTestView(APIView):
         responses={
             200: WebhookTestingDataSerializer, **ERRORS,
             502: OpenApiResponse(ErrorSerializer, description="SimplyPrint refused or failed"),
-            503: OpenApiResponse(ErrorSerializer, description="No webhook manager in this build"),
         },
     )
     def post(self, request: Request) -> Response:
@@ -184,8 +185,31 @@ class WebhookTestView(APIView):
         else:
             try:
                 outcome = diagnostics.trigger_test_delivery(data["webhook_id"])
-            except diagnostics.WebhookManagerMissing as exc:
-                raise ServiceUnavailable(str(exc)) from exc
             except diagnostics.SimplyPrintUnavailable as exc:
                 raise BadGateway(str(exc)) from exc
         return Response(WebhookTestingDataSerializer(outcome).data)
+
+
+class WebhookEnabledView(APIView):
+    """``webhook/hooks/<id>/enabled/``: switch a webhook registered at SimplyPrint on or off."""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        summary="Enable or disable a SimplyPrint webhook (staff)",
+        request=WebhookEnabledRequestSerializer,
+        responses={
+            200: WebhookEnabledSerializer, **ERRORS,
+            502: OpenApiResponse(ErrorSerializer, description="SimplyPrint refused or failed"),
+        },
+    )
+    def post(self, request: Request, webhook_id: int) -> Response:
+        serializer = WebhookEnabledRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enabled = serializer.validated_data["enabled"]
+        try:
+            outcome = diagnostics.set_webhook_enabled(webhook_id, enabled)
+        except diagnostics.SimplyPrintUnavailable as exc:
+            raise BadGateway(str(exc)) from exc
+        return Response(WebhookEnabledSerializer(
+            {"webhook_id": webhook_id, "enabled": enabled, "message": outcome.message}).data)

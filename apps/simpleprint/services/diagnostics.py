@@ -1,27 +1,22 @@
 """Operator diagnostics: the webhook overview, local sample injection, reprocessing events,
 and SimplyPrint test deliveries.
 
-SimplyPrint is reached only through ``apps.simpleprint.webhook_manager`` (imported lazily: it
-lands after this module), which must offer ``list_webhooks() -> list[dict]`` (the registrations
-of ``webhooks/Get``) and ``trigger_test(webhook_id: int)`` (``webhooks/TriggerTestWebhook``).
+SimplyPrint is reached only through :mod:`apps.simpleprint.webhook_manager`.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import secrets
 import time
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 
-from .. import selectors
+from .. import selectors, webhook_manager
 from ..events import SUBSCRIBED_EVENTS, parse_envelope
 from ..samples import sample_envelope
 from .inbox import process_event, reset_for_reprocessing, store_delivery
@@ -38,10 +33,6 @@ class SimplyPrintUnavailable(Exception):
     """SimplyPrint did not answer, or refused; the message says why."""
 
 
-class WebhookManagerMissing(SimplyPrintUnavailable):
-    """This build has no webhook manager, so SimplyPrint cannot be asked anything."""
-
-
 @dataclass(frozen=True)
 class Outcome:
     action: str
@@ -53,21 +44,6 @@ class Outcome:
     webhook_id: int | None = None
 
 
-def receiver_url() -> str:
-    public = settings.SIMPLEPRINT_CONFIG["public_url"].rstrip("/")
-    return public + reverse("simpleprint:webhook-printers")
-
-
-def _manager() -> ModuleType:
-    try:
-        return importlib.import_module("apps.simpleprint.webhook_manager")
-    except ImportError as exc:
-        raise WebhookManagerMissing(
-            f"The webhook manager is not available in this build ({exc}); registered webhooks "
-            "cannot be read from SimplyPrint."
-        ) from None
-
-
 def _without_secret(webhook: dict[str, Any]) -> dict[str, Any]:
     """A registration as SimplyPrint lists it, minus the secret it returns in clear text."""
     shown = {key: value for key, value in webhook.items() if key != "secret"}
@@ -77,9 +53,8 @@ def _without_secret(webhook: dict[str, Any]) -> dict[str, Any]:
 
 def registered_webhooks() -> list[dict[str, Any]]:
     """The webhooks registered at SimplyPrint. Raises :class:`SimplyPrintUnavailable`."""
-    manager = _manager()
     try:
-        webhooks = manager.list_webhooks()
+        webhooks = webhook_manager.list_webhooks()
     except Exception as exc:  # any client failure is reported, not raised, by the API
         logger.warning("could not list webhooks at SimplyPrint: %s", exc)
         raise SimplyPrintUnavailable(f"SimplyPrint could not be asked for its webhooks: {exc}"
@@ -94,7 +69,7 @@ def webhook_overview() -> dict[str, Any]:
         webhooks, error = registered_webhooks(), None
     except SimplyPrintUnavailable as exc:
         webhooks, error = None, str(exc)
-    url = receiver_url()
+    url = webhook_manager.receiver_url()
     counts = selectors.event_counts()
     last_received_at = counts.pop("last_received_at")
     config = settings.SIMPLEPRINT_CONFIG
@@ -102,7 +77,7 @@ def webhook_overview() -> dict[str, Any]:
         "mode": selectors.current_mode(),
         "receiver_url": url,
         "receiver_registered": None if webhooks is None
-        else any(w.get("url") == url for w in webhooks),
+        else any(webhook_manager.same_url(w.get("url"), url) for w in webhooks),
         "secret_configured": bool(config["webhook_secret"]),
         "previous_secret_configured": bool(config["webhook_secret_previous"]),
         "insecure_webhooks_allowed": bool(config["allow_insecure_webhooks"]),
@@ -132,9 +107,8 @@ def inject_sample(event: str) -> Outcome:
 
 def trigger_test_delivery(webhook_id: int) -> Outcome:
     """Ask SimplyPrint to send its ``test`` event to ``webhook_id``'s URL."""
-    manager = _manager()
     try:
-        manager.trigger_test(webhook_id)
+        webhook_manager.trigger_test(webhook_id)
     except Exception as exc:  # reported to the operator with SimplyPrint's reason
         logger.warning("test delivery for webhook %s failed: %s", webhook_id, exc)
         raise SimplyPrintUnavailable(
@@ -145,6 +119,19 @@ def trigger_test_delivery(webhook_id: int) -> Outcome:
         message=f"SimplyPrint was asked to send a test delivery for webhook {webhook_id}; it "
                 "appears in the event log when it arrives.",
     )
+
+
+def set_webhook_enabled(webhook_id: int, enabled: bool) -> Outcome:
+    """Switch a SimplyPrint webhook on or off (``webhook_manager.enable`` / ``disable``)."""
+    try:
+        (webhook_manager.enable if enabled else webhook_manager.disable)(webhook_id)
+    except Exception as exc:  # reported to the operator with SimplyPrint's reason
+        logger.warning("switching webhook %s failed: %s", webhook_id, exc)
+        raise SimplyPrintUnavailable(
+            f"SimplyPrint did not {'enable' if enabled else 'disable'} webhook {webhook_id}: {exc}"
+        ) from exc
+    return Outcome(action="enable" if enabled else "disable", webhook_id=webhook_id,
+                   message=f"Webhook {webhook_id} is {'enabled' if enabled else 'disabled'}.")
 
 
 def reprocess(event_ids: list[int]) -> dict[int, str]:

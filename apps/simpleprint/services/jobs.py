@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
+
 from ..events import printer_id_of
 from ..models import PrintJob, StateSource
 from . import live, printers
@@ -137,3 +139,82 @@ def _bed_cleared_without_job(printer_sp_id: int, data: dict[str, Any], stamp: St
     printer_data = as_dict(data.get("printer"))
     printer = printers.ensure_printer(printer_sp_id, name=printer_data.get("name") or "")
     printers.apply_job_event(printer, None, "job.bed_cleared", stamp)
+
+
+# --- polled state ------------------------------------------------------------------------------
+
+#: Job status strings of the API (job list ``status``, ``printers/Get`` ``job.state``) → status.
+#: ``ongoing`` means printing or paused: it keeps a paused job paused.
+_POLLED_STATUS: dict[str, str] = {
+    "printing": PrintJob.Status.PRINTING, "resuming": PrintJob.Status.PRINTING,
+    "downloading": PrintJob.Status.PRINTING, "cancelling": PrintJob.Status.PRINTING,
+    "paused": PrintJob.Status.PAUSED, "pausing": PrintJob.Status.PAUSED,
+    "done": PrintJob.Status.DONE, "finished": PrintJob.Status.DONE,
+    "completed": PrintJob.Status.DONE, "failed": PrintJob.Status.FAILED,
+    "error": PrintJob.Status.FAILED, "cancelled": PrintJob.Status.CANCELLED,
+    "canceled": PrintJob.Status.CANCELLED,
+}
+_SHOWN_FIELDS = ("status", "percentage", "file_name", "uid", "printer_id", "started_at",
+                 "ended_at", "duration", "cost", "autoprint")
+
+
+def shown(job: PrintJob) -> tuple[Any, ...]:
+    return tuple(getattr(job, name) for name in _SHOWN_FIELDS)
+
+
+def apply_job_row(row: dict[str, Any], fetched_at: float,
+                  printer_sp_id: int | None = None) -> PrintJob | None:
+    """Apply one polled job: a ``jobs/GetPaginatedPrintJobs`` row, or the ``job`` of a
+    ``printers/Get`` row (then ``printer_sp_id`` says whose). Same rules as webhooks, with the
+    poll's stamp ``(fetched_at, 0, 0)``: a finished job never returns to printing, and a newer
+    webhook status is not undone. Publishes only when something shown changed."""
+    sp_id = as_int(row.get("id"))
+    if sp_id is None:
+        return None
+    printer_sp_id = printer_sp_id if printer_sp_id is not None else as_int(row.get("printer"))
+    raw_status = str(row.get("status", row.get("state")) or "").lower()
+    status = _POLLED_STATUS.get(raw_status)
+    job = PrintJob.objects.select_for_update().filter(sp_id=sp_id).first()
+    if job is None:
+        job = PrintJob(sp_id=sp_id, source=StateSource.POLL)
+    before = shown(job) if job.pk else None
+    if job.printer_id is None and printer_sp_id is not None:
+        job.printer = printers.ensure_printer(printer_sp_id)
+    job.uid = job.uid or str(row.get("uid") or "")
+    job.file_name = job.file_name or str(row.get("filename") or row.get("file") or "")
+    job.autoprint = job.autoprint or bool(row.get("autoprint"))
+    if job.started_at is None:
+        job.started_at = _polled_time(row.get("startDate"))
+    stamp = EventTime(int(fetched_at), 0).stamp(0)
+    if raw_status == "ongoing":
+        status = job.status if job.status in (PrintJob.Status.PRINTING,
+                                              PrintJob.Status.PAUSED) else PrintJob.Status.PRINTING
+    if status is not None and _status_applies(job, status, stamp):
+        job.status = status
+        job.aspect_times["status"] = list(max(read_stamp(job.aspect_times, "status"), stamp))
+        percentage = as_int(row.get("currentPercentage", row.get("percentage")))
+        if percentage is not None:
+            job.percentage = max(0, min(100, percentage))
+        ended = _polled_time(row.get("endDate"))
+        if ended is not None:
+            job.ended_at = ended
+        printed = as_int(row.get("printTime"))
+        if printed is not None and status in PrintJob.TERMINAL:
+            job.duration = printed
+        cost = as_dict(row.get("cost")).get("total_cost")
+        if isinstance(cost, int | float) and not isinstance(cost, bool):
+            job.cost = float(cost)
+    if before is not None and shown(job) == before:
+        if not job.is_terminal:
+            job.save(update_fields=["aspect_times"])
+        return job
+    job.source = job.source or StateSource.POLL
+    job.save()
+    live.job_changed(job)
+    return job
+
+
+def _polled_time(value: Any) -> Any:
+    if isinstance(value, str) and value:
+        return parse_datetime(value)
+    return from_unix(value)

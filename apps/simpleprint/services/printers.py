@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ..models import Printer, PrintJob, StateSource
 from . import live
-from .stamps import PayloadError, Stamp, as_int, claim_aspect, from_unix
+from .stamps import EventTime, PayloadError, Stamp, as_dict, as_int, claim_aspect, from_unix
 
 #: Printer state a job event implies, and whether the job stays the printer's current job.
 _JOB_EVENT_PRINTER_STATE: dict[str, tuple[str, bool]] = {
@@ -159,3 +159,100 @@ _SETTING_HANDLERS = {
     "printer.custom_tag_detached": _tag(attached=False),
     "printer.out_of_order_state_changed": _out_of_order,
 }
+
+
+# --- polled state ------------------------------------------------------------------------------
+
+#: ``printers/Get`` ``printer.state`` → the state shown (section 5.2 of the API notes).
+_RAW_STATES: dict[str, str] = {
+    "operational": Printer.State.OPERATIONAL,
+    "printing": Printer.State.PRINTING, "resuming": Printer.State.PRINTING,
+    "paused": Printer.State.PAUSED, "pausing": Printer.State.PAUSED,
+    "cancelling": Printer.State.CANCELLING,
+    "downloading": Printer.State.DOWNLOADING,
+    "offline": Printer.State.OFFLINE,
+    "error": Printer.State.ERROR, "not_ready": Printer.State.ERROR,
+}
+#: Job states of a ``printers/Get`` job row under which the job is still the printer's job.
+ACTIVE_JOB_STATES = frozenset({"printing", "paused", "pausing", "resuming", "cancelling",
+                               "downloading", "ongoing"})
+_SHOWN_FIELDS = (
+    "name", "group_id", "model_id", "model_name", "sort_order", "state", "raw_state", "online",
+    "current_job_id", "progress", "time_left", "bed_needs_clearing", "material", "nozzle_size",
+    "custom_tags", "out_of_order",
+)
+
+
+def shown(printer: Printer) -> tuple[Any, ...]:
+    """What the pages show of a printer: a poll that leaves this unchanged publishes nothing."""
+    return tuple(getattr(printer, name) for name in _SHOWN_FIELDS)
+
+
+def poll_state(raw_state: str, online: bool) -> str:
+    if not online:
+        return Printer.State.OFFLINE
+    return _RAW_STATES.get(raw_state.lower(), Printer.State.UNKNOWN)
+
+
+def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None = None) -> bool:
+    """Apply one ``printers/Get`` row fetched at SimplyPrint time ``fetched_at``.
+
+    Each aspect is claimed with the poll's stamp ``(fetched_at, 0, 0)``: a webhook of the same
+    second or later wins, an older one delivered late loses. ``job`` is the row's job, already
+    applied by the caller. Returns whether anything shown changed (and then publishes it)."""
+    sp_id = as_int(row.get("id"))
+    if sp_id is None:
+        raise PayloadError("printers/Get row without an id")
+    info, tags = as_dict(row.get("printer")), as_dict(row.get("tags"))
+    job_row = row["job"] if isinstance(row.get("job"), dict) else None
+    stamp = EventTime(int(fetched_at), 0).stamp(0)
+    printer = ensure_printer(sp_id, name=str(info.get("name") or ""))
+    before = shown(printer)
+
+    printer.name = str(info.get("name") or printer.name)
+    printer.group_id = as_int(info.get("group")) or printer.group_id
+    model = as_dict(info.get("model"))
+    printer.model_id = as_int(model.get("id")) or printer.model_id
+    printer.model_name = str(model.get("name") or printer.model_name)
+    printer.sort_order = as_int(row.get("sort_order")) or printer.sort_order
+    online = bool(info.get("online"))
+    printer.online = online  # no webhook reports connectivity: the poll is its only source
+    if claim_aspect(printer.aspect_times, "job", stamp):
+        raw_state = str(info.get("state") or "")
+        printer.raw_state = raw_state
+        printer.state = poll_state(raw_state, online)
+        job_state = str((job_row or {}).get("state") or "").lower()
+        active = job_row is not None and job_state in ACTIVE_JOB_STATES
+        printer.current_job = job if active else None
+        printer.bed_needs_clearing = job_row is not None and not active
+        if active and job_row is not None:
+            printer.progress = as_int(job_row.get("percentage", job_row.get("progress")))
+            printer.time_left = as_int(job_row.get("time", job_row.get("time_left")))
+        else:
+            printer.progress = printer.time_left = None
+        printer.progress_at = from_unix(fetched_at)
+    elif not online:
+        printer.state = Printer.State.OFFLINE
+    if "material" in tags and claim_aspect(printer.aspect_times, "material", stamp):
+        printer.material = tags["material"] if isinstance(tags["material"], list) else []
+    nozzle = tags.get("nozzle")
+    if isinstance(nozzle, int | float) and claim_aspect(printer.aspect_times, "nozzle", stamp):
+        printer.nozzle_size = float(nozzle)
+    custom = tags.get("custom")
+    if isinstance(custom, list):
+        wanted = {i for i in (as_int(t) for t in custom) if i is not None}
+        kept = set(printer.custom_tags)
+        for tag_id in wanted | kept:
+            if claim_aspect(printer.aspect_times, f"tag:{tag_id}", stamp):
+                kept = kept | {tag_id} if tag_id in wanted else kept - {tag_id}
+        printer.custom_tags = sorted(kept)
+    if "outOfOrder" in info and claim_aspect(printer.aspect_times, "out_of_order", stamp):
+        printer.out_of_order = bool(info["outOfOrder"])
+    printer.last_polled_at = from_unix(fetched_at)
+    if shown(printer) == before:
+        printer.save(update_fields=["aspect_times", "last_polled_at", "progress_at"])
+        return False
+    _touch(printer, StateSource.POLL)
+    printer.save()
+    live.printer_changed(printer)
+    return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.dateparse import parse_datetime
 
 from ..models import PrintQueue, QueueClearance, StateSource
@@ -18,6 +18,7 @@ from . import live
 from .stamps import (
     EventTime,
     PayloadError,
+    Stamp,
     as_dict,
     as_int,
     claim_aspect,
@@ -60,8 +61,9 @@ def apply_queue_event(event: str, data: dict[str, Any], at: EventTime) -> None:
         decider = data.get("approved_by") or data.get("denied_by")
         item.decided_by_name = person_name(decider)
         item.decision_reason = str(data.get("reason") or "")
-    if item.state != State.DELETED and _cleared_since(item.group_id, times):
-        item.state = State.DELETED
+    cleared_ts = _cleared_since(item.group_id, times)
+    if cleared_ts is not None:
+        _mark_emptied(item, (cleared_ts, EMPTY_RANK, 0))
     item.raw = item_data
     item.source = StateSource.WEBHOOK
     item.save()
@@ -107,18 +109,30 @@ def empty_queue(group: Any, at: EventTime) -> None:
         items = items.filter(group_id=group_id)
     stamp = at.stamp(EMPTY_RANK)
     for item in items:
-        if claim_aspect(item.aspect_times, "state", stamp):
-            item.state = State.DELETED
-            item.save(update_fields=["state", "aspect_times", "updated_at"])
+        # An item moved or re-added after the emptying (delivered earlier) stays.
+        if _last_seen(item.aspect_times) < stamp:
+            _mark_emptied(item, stamp)
+            item.save()
             live.queue_changed(item)
 
 
-def _cleared_since(group_id: int | None, times: dict[str, Any]) -> bool:
-    """Whether the item's group was emptied at or after the last sign of the item's life."""
-    last_seen = max(read_stamp(times, "state")[0], read_stamp(times, "fields")[0])
+def _mark_emptied(item: PrintQueue, stamp: Stamp) -> None:
+    """The state an emptying leaves, whether it is applied before or after the item's events."""
+    item.aspect_times["state"] = list(max(read_stamp(item.aspect_times, "state"), stamp))
+    item.state = State.DELETED
+    item.decided_by_name = item.decision_reason = ""
+
+
+def _last_seen(times: dict[str, Any]) -> Stamp:
+    """The stamp of the latest sign of an item's life: a state change or a fields snapshot."""
+    return max(read_stamp(times, "state"), read_stamp(times, "fields"))
+
+
+def _cleared_since(group_id: int | None, times: dict[str, Any]) -> int | None:
+    """When the item's group was emptied at or after the last sign of the item's life, if so."""
     return QueueClearance.objects.filter(
-        Q(group_id__isnull=True) | Q(group_id=group_id), cleared_ts__gte=last_seen
-    ).exists()
+        Q(group_id__isnull=True) | Q(group_id=group_id), cleared_ts__gte=_last_seen(times)[0]
+    ).aggregate(latest=Max("cleared_ts"))["latest"]
 
 
 def _ids(value: Any) -> list[int]:
@@ -128,3 +142,68 @@ def _ids(value: Any) -> list[int]:
         return []
     return [i for i in (as_int(v) for v in value) if i is not None]
 
+
+
+# --- polled state ------------------------------------------------------------------------------
+
+_SHOWN_FIELDS = ("filename", "note", "position", "group_id", "state", "amount", "left",
+                 "printed", "for_printers", "for_models", "for_groups", "estimate_seconds")
+
+
+def shown(item: PrintQueue) -> tuple[Any, ...]:
+    return tuple(getattr(item, name) for name in _SHOWN_FIELDS)
+
+
+def apply_queue_snapshot(items: list[dict[str, Any]], fetched_at: float,
+                         done_items: list[dict[str, Any]] | None = None) -> int:
+    """Apply a full ``queue/GetItems`` answer fetched at SimplyPrint time ``fetched_at``.
+
+    Listed items are live (an item the service thought finished or deleted comes back, as
+    ``queue.revive_item`` would); ``done_items`` are done; a live item missing from both was
+    deleted. Each change is claimed with the poll's stamp ``(fetched_at, 0, 0)``, so an
+    ``add_item`` delivered after the fetch is not deleted by it. Returns how many items changed
+    (each one published)."""
+    stamp = EventTime(int(fetched_at), 0).stamp(0)
+    seen: set[int] = set()
+    changed = 0
+    for item_data, listed_state in [*((i, None) for i in items),
+                                    *((i, State.DONE) for i in done_items or [])]:
+        sp_id = as_int(item_data.get("id"))
+        if sp_id is None or sp_id in seen:
+            continue
+        seen.add(sp_id)
+        item, created = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
+        before = None if created else shown(item)
+        if claim_aspect(item.aspect_times, "fields", stamp):
+            apply_fields(item, item_data)
+            amount = as_int(item_data.get("amount"))
+            if amount is None and created:
+                item.amount = item.left + item.printed
+        if listed_state is None and item.state in (State.DONE, State.DELETED):
+            state: str | None = State.QUEUED
+        elif listed_state is None and created:
+            state = State.QUEUED
+        else:
+            state = listed_state
+        if state is not None and state != item.state and claim_aspect(item.aspect_times,
+                                                                      "state", stamp):
+            item.state = state
+        changed += _save_polled(item, before)
+    gone = PrintQueue.objects.select_for_update().filter(state__in=PrintQueue.ACTIVE) \
+        .exclude(sp_id__in=seen)
+    for item in gone:
+        before = shown(item)
+        if claim_aspect(item.aspect_times, "state", stamp):
+            item.state = State.DELETED
+        changed += _save_polled(item, before)
+    return changed
+
+
+def _save_polled(item: PrintQueue, before: tuple[Any, ...] | None) -> int:
+    if before is not None and shown(item) == before:
+        item.save(update_fields=["aspect_times"])
+        return 0
+    item.source = StateSource.POLL
+    item.save()
+    live.queue_changed(item)
+    return 1

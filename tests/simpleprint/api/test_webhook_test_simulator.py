@@ -7,14 +7,13 @@ Uses the ``sp_simulator`` fixture (tests/conftest.py: the base URL of a running 
 
 from __future__ import annotations
 
-import importlib
 import time
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
-pytest.importorskip("simulator")
+from apps.simpleprint import webhook_manager
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/simpleprint/webhook/test/"
@@ -22,7 +21,6 @@ URL = "/api/v1/simpleprint/webhook/test/"
 
 def test_simplyprint_test_delivery_arrives(staff_api: APIClient, live_server: Any,
                                            sp_simulator: str, settings: Any) -> None:
-    webhook_manager = importlib.import_module("apps.simpleprint.webhook_manager")
     settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sp_simulator,
                                    "public_url": live_server.url}
     webhook_manager.ensure_webhook()
@@ -43,3 +41,24 @@ def test_simplyprint_test_delivery_arrives(staff_api: APIClient, live_server: An
                                 {"event": "test", "webhook_id": webhook_id}).json()["results"]
         time.sleep(0.1)
     assert arrived and arrived[0]["status"] == "processed"
+
+
+def test_a_webhook_is_disabled_and_enabled_at_simplyprint(staff_api: APIClient, sp_simulator: str,
+                                                          settings: Any) -> None:
+    settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sp_simulator}
+    webhook, _ = webhook_manager.ensure_webhook()
+    switch = f"/api/v1/simpleprint/webhook/hooks/{webhook['id']}/enabled/"
+
+    assert staff_api.post(switch, {"enabled": False}, format="json").status_code == 200
+    assert [w["enabled"] for w in webhook_manager.list_webhooks()] == [False]
+    assert staff_api.post(switch, {"enabled": True}, format="json").status_code == 200
+    assert [w["enabled"] for w in webhook_manager.list_webhooks()] == [True]
+
+
+def test_switching_an_unknown_webhook_is_a_502_with_simplyprints_reason(
+        staff_api: APIClient, sp_simulator: str, settings: Any) -> None:
+    settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sp_simulator}
+    response = staff_api.post("/api/v1/simpleprint/webhook/hooks/424242/enabled/",
+                              {"enabled": True}, format="json")
+    assert response.status_code == 502
+    assert "424242" in response.json()["detail"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from apps.simpleprint.events import parse_envelope
@@ -25,6 +25,7 @@ from tests.payloads import ALEX, FarmStory, envelope, queue_item
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PRINTER_IDS = (385, 386)
+QUEUE_GROUPS = {900: 2, 901: 2, 902: 3}
 JOB_ENDINGS = ("job.done", "job.failed", "job.cancelled", None)
 SETTINGS = (
     ("printer.nozzle_size_changed", lambda v: {"nozzle": (0.4, 0.6, 0.8)[v % 3]}),
@@ -70,9 +71,12 @@ def farm_histories(draw: st.DrawFn) -> list[dict[str, Any]]:
             event, data = draw(st.sampled_from(SETTINGS))
             stream.append(story.printer_event(event, printer, **data(draw(st.integers(0, 9)))))
         else:
-            item_id = draw(st.sampled_from([900, 901, 902]))
+            item_id = draw(st.sampled_from(sorted(QUEUE_GROUPS)))
+            # An item keeps its queue group: whether an emptying of a group covers an item
+            # that moved between groups around it depends on arrival order (reconciliation
+            # settles it; see docs/architecture.md).
             item = queue_item(item_id, sort_order=draw(st.integers(1, 5)),
-                              group=draw(st.sampled_from([2, 3])))
+                              group=QUEUE_GROUPS[item_id])
             event = draw(st.sampled_from([
                 "queue.add_item", "queue.move_item", "queue.delete_item",
                 "queue.item_pending_approval", "queue.item_approved", "queue.item_denied",
@@ -111,7 +115,10 @@ def reset_state() -> None:
         model.objects.all().delete()
 
 
-@settings(max_examples=60, deadline=None,
+# Derandomized so CI runs the same examples every time; no shrinking, which takes minutes on
+# database-backed examples (a failure prints the whole stream instead).
+@settings(max_examples=100, deadline=None, derandomize=True,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(stream=farm_histories(), data=st.data())
 def test_duplicates_and_reordering_converge_to_the_in_order_state(stream, data):

@@ -1,0 +1,264 @@
+// The "Debug API" panel: webhooks at SimplyPrint, the live event log, sample deliveries,
+// the WebSocket ping and the ingestion mode.
+import { eventStatus } from "./labels.js";
+import { api, clock, config, esc, fmt, rel, gettext } from "./util.js";
+
+const MESSAGES_KEPT = 100;
+
+export class DebugPanel {
+  constructor(store, live, root) {
+    this.store = store;
+    this.live = live;
+    this.root = root;
+    this.$ = (sel) => root.querySelector(sel);
+    this.messages = [];
+    this.openPings = new Map();
+    this.selected = null;
+    this.bind();
+  }
+
+  bind() {
+    document.getElementById("debug-open").addEventListener("click", () => this.open());
+    this.$("#debug-close").addEventListener("click", () => { this.root.hidden = true; });
+    document.addEventListener("keydown", (e) => { if (e.key === "Escape") this.root.hidden = true; });
+    for (const tab of this.root.querySelectorAll(".tab")) {
+      tab.addEventListener("click", () => this.showTab(tab.dataset.tab));
+    }
+    this.$("#webhooks-refresh").addEventListener("click", () => this.loadWebhooks());
+    this.$("#webhooks").addEventListener("click", (e) => this.webhookAction(e));
+    this.$("#inject-form").addEventListener("submit", (e) => this.inject(e));
+    this.$("#ping-btn").addEventListener("click", () => this.ping());
+    this.$("#events-filter").addEventListener("change", () => this.renderEvents());
+    this.$("#events tbody").addEventListener("click", (e) => {
+      const row = e.target.closest("tr[data-id]");
+      if (row) this.showEvent(Number(row.dataset.id));
+    });
+    this.$("#event-detail").addEventListener("click", (e) => {
+      const button = e.target.closest("[data-reprocess]");
+      if (button) this.reprocess(Number(button.dataset.reprocess), button);
+    });
+  }
+
+  open() {
+    this.root.hidden = false;
+    this.loadWebhooks();
+    this.loadMode();
+    this.renderEvents();
+  }
+
+  showTab(name) {
+    for (const tab of this.root.querySelectorAll(".tab")) {
+      tab.classList.toggle("active", tab.dataset.tab === name);
+      tab.setAttribute("aria-selected", tab.dataset.tab === name);
+    }
+    for (const body of this.root.querySelectorAll("[data-tab-body]")) body.hidden = body.dataset.tabBody !== name;
+    if (name === "messages") this.renderMessages();
+  }
+
+  // --- webhooks -----------------------------------------------------------------------------
+  async loadWebhooks() {
+    const box = this.$("#webhooks");
+    try {
+      const overview = await api("webhook/test/");
+      this.overview = overview;
+      this.renderMode();
+      const counts = overview.counts;
+      const head = `<p class="small">${fmt(gettext("Receiver: %(url)s"), { url: `<code>${esc(overview.receiver_url)}</code>` })}
+        · ${overview.secret_configured ? "🔐 " + gettext("secret configured") : "⚠️ " + gettext("no secret configured")}
+        · ${fmt(gettext("%(received)s received, %(processed)s processed, %(failed)s failed"), counts)}
+        · ${gettext("last delivery")} ${rel(overview.last_received_at)}</p>`;
+      if (!overview.webhooks) {
+        box.innerHTML = head + `<p class="error">⚠️ ${esc(overview.webhooks_error || gettext("SimplyPrint could not be asked."))}</p>`;
+        return;
+      }
+      if (!overview.webhooks.length) {
+        box.innerHTML = head + `<p class="muted">${gettext("No webhook is registered at SimplyPrint.")}</p>`;
+        return;
+      }
+      box.innerHTML = head + overview.webhooks.map((hook) => {
+        const ours = hook.url === overview.receiver_url;
+        const staff = config.isStaff ? "" : " disabled";
+        return `<div class="hook" data-testid="webhook-${hook.id}" data-enabled="${hook.enabled ? "true" : "false"}">
+          <div class="title"><b>#${hook.id} ${esc(hook.name || "")}</b>
+            ${hook.enabled ? `<span class="badge b-ok">✅ ${gettext("enabled")}</span>` : `<span class="badge b-bad">⏸️ ${gettext("disabled")}</span>`}
+            ${ours ? `<span class="badge b-info">🎯 ${gettext("points at this server")}</span>` : ""}
+            <span class="muted small">${fmt(gettext("%(n)s events"), { n: (hook.events || []).length })}</span></div>
+          <div class="actions">
+            <button type="button" data-hook="${hook.id}" data-action="${hook.enabled ? "disable" : "enable"}" data-testid="webhook-toggle-${hook.id}"${staff}>${hook.enabled ? "⏸️ " + gettext("Disable") : "▶️ " + gettext("Enable")}</button>
+            <button type="button" data-hook="${hook.id}" data-action="test" data-testid="webhook-test-${hook.id}"${staff}>🧪 ${gettext("Test")}</button>
+          </div>
+          <div class="url">${esc(hook.url)}</div>
+          <div class="small muted" data-result="${hook.id}"></div>
+        </div>`;
+      }).join("");
+    } catch (error) {
+      box.innerHTML = `<p class="error">⚠️ ${esc(error.message)}</p>`;
+    }
+  }
+
+  async webhookAction(event) {
+    const button = event.target.closest("button[data-hook]");
+    if (!button) return;
+    const id = Number(button.dataset.hook);
+    const result = this.$(`[data-result="${id}"]`);
+    button.disabled = true;
+    try {
+      if (button.dataset.action === "test") {
+        const outcome = await api("webhook/test/", { method: "POST", body: { webhook_id: id } });
+        result.textContent = "🧪 " + gettext("Test delivery requested; it appears in the event log below when it arrives.");
+        result.title = outcome.message;
+      } else {
+        await api(`webhook/hooks/${id}/enabled/`, { method: "POST", body: { enabled: button.dataset.action === "enable" } });
+        await this.loadWebhooks();
+      }
+    } catch (error) {
+      result.textContent = "⚠️ " + error.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async inject(event) {
+    event.preventDefault();
+    const name = this.$("#inject-event").value;
+    const out = this.$("#inject-result");
+    out.textContent = "…";
+    try {
+      const outcome = await api("webhook/test/", { method: "POST", body: { inject_event: name } });
+      out.innerHTML = `${fmt(gettext("Sample %(event)s stored as #%(id)s:"), { event: esc(name), id: outcome.event_id })} ${eventStatus(outcome.status)}`;
+    } catch (error) {
+      out.textContent = "⚠️ " + error.message;
+    }
+  }
+
+  // --- mode -----------------------------------------------------------------------------------
+  async loadMode() {
+    try {
+      this.mode = await api(config.mode);
+      this.renderMode();
+    } catch (error) {
+      this.$("#mode-detail").textContent = "⚠️ " + error.message;
+    }
+  }
+
+  renderMode() {
+    const mode = this.mode?.mode || this.overview?.mode;
+    if (!mode) return;
+    const info = this.mode?.info;
+    const usage = this.mode?.api_usage || info?.api;
+    const polling = mode === "polling";
+    const rows = [];
+    if (info?.reason) rows.push([gettext("Why"), esc(info.reason)]);
+    if (usage) {
+      rows.push([gettext("API calls in the last hour"), esc(usage.calls ?? "—")]);
+      rows.push([gettext("Rate-limit headroom"), fmt(gettext("%(n)s of %(limit)s requests per minute"), {
+        n: esc(usage.headroom_per_minute ?? "—"), limit: esc(usage.rate_limit_per_minute ?? "—") })]);
+    }
+    if (info) {
+      rows.push([gettext("Last poll"), info.last_poll_at ? `${clock(info.last_poll_at)} <span class="muted">${rel(info.last_poll_at)}</span>` : "—"]);
+      if (polling && info.next_poll_at) rows.push([gettext("Next poll"), clock(info.next_poll_at)]);
+      if (info.last_error) rows.push([gettext("Last error"), `<span class="error">${esc(info.last_error)}</span>`]);
+    }
+    this.$("#mode-detail").innerHTML = `<div class="big">${polling ? "🔄 " + gettext("Polling") : "⚡ " + gettext("Webhooks")}</div>
+      <div class="small muted">${polling ? gettext("Webhooks are not arriving: state is read from the API.") : gettext("State arrives as SimplyPrint sends it.")}</div>
+      ${rows.length ? `<dl class="kv">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`
+        : `<div class="small muted">${gettext("API usage is not reported by this build.")}</div>`}`;
+  }
+
+  // --- ping -----------------------------------------------------------------------------------
+  async ping() {
+    const out = this.$("#ping-result");
+    const id = this.live.ping();
+    if (!id) {
+      out.textContent = "⚠️ " + gettext("Not connected.");
+      return;
+    }
+    this.openPings.set(id, true);
+    out.textContent = "…";
+    try {
+      const report = await api("websocket/ping/?wait=2", { method: "POST" });
+      this.serverPing = report;
+      this.renderPing();
+    } catch (error) {
+      this.serverPing = { error: error.message };
+      this.renderPing();
+    }
+  }
+
+  onPong(message) {
+    if (!this.openPings.delete(message.id)) return;
+    this.pageRtt = performance.now() - message.t;
+    this.renderPing();
+  }
+
+  renderPing() {
+    const lines = [];
+    if (this.pageRtt !== undefined) {
+      lines.push(`<span class="big" data-testid="ping-rtt">${fmt(gettext("%(ms)s ms"), { ms: this.pageRtt.toFixed(1) })}</span><span class="small muted">${gettext("round trip page → server → page")}</span>`);
+    }
+    const report = this.serverPing;
+    if (report?.error) lines.push(`<div class="error">⚠️ ${esc(report.error)}</div>`);
+    else if (report) {
+      lines.push(`<div class="small server">${fmt(gettext("Server ping: %(n)s of %(c)s connected pages answered, median %(ms)s ms"), {
+        n: report.listeners, c: report.connected, ms: report.median_ms === null ? "—" : report.median_ms.toFixed(1) })}</div>`);
+    }
+    this.$("#ping-result").innerHTML = lines.join("");
+  }
+
+  // --- events -----------------------------------------------------------------------------------
+  renderEvents() {
+    if (this.root.hidden) return;
+    const filter = this.$("#events-filter").value;
+    const events = [...this.store.events.values()]
+      .filter((e) => !filter || e.event === filter || e.canonical_event === filter)
+      .sort((a, b) => b.id - a.id).slice(0, 200);
+    this.$("#events-count").textContent = `(${events.length})`;
+    this.$("#events tbody").innerHTML = events.length ? events.map((e) => `<tr class="clickable${e.id === this.selected ? " selected" : ""}" data-id="${e.id}" data-event="${esc(e.event)}">
+        <td>${e.id}</td><td>${esc(e.event)}</td><td>${eventStatus(e.status)}</td>
+        <td>${esc(this.store.printers.get(e.printer_sp_id)?.name || e.printer_sp_id || "—")}</td>
+        <td>${clock(e.received_at)} <span class="muted small">${rel(e.received_at)}</span></td></tr>`).join("")
+      : `<tr><td colspan="5" class="muted">${gettext("No events yet.")}</td></tr>`;
+  }
+
+  async showEvent(id) {
+    this.selected = id;
+    this.renderEvents();
+    const box = this.$("#event-detail");
+    box.hidden = false;
+    box.innerHTML = "…";
+    try {
+      const event = await api(`webhook/events/${id}/`);
+      const canReprocess = config.isStaff && (event.status === "failed" || event.status === "pending");
+      box.innerHTML = `<div class="row"><b>#${event.id} ${esc(event.event)}</b> ${eventStatus(event.status)}
+          ${canReprocess ? `<button type="button" data-reprocess="${event.id}" data-testid="reprocess">🔁 ${gettext("Reprocess")}</button>` : ""}</div>
+        <div class="small muted">${fmt(gettext("received %(received)s · attempts %(attempts)s · deliveries %(deliveries)s"), {
+          received: clock(event.received_at), attempts: event.attempts, deliveries: event.deliveries })}
+          ${event.processed_at ? " · " + fmt(gettext("processed %(at)s"), { at: clock(event.processed_at) }) : ""}</div>
+        ${event.processing_error ? `<p class="error">❌ ${esc(event.processing_error)}</p>` : ""}
+        <pre data-testid="event-payload">${esc(JSON.stringify(event.payload, null, 2))}</pre>`;
+    } catch (error) {
+      box.innerHTML = `<p class="error">⚠️ ${esc(error.message)}</p>`;
+    }
+  }
+
+  async reprocess(id, button) {
+    button.disabled = true;
+    try {
+      await api(`webhook/events/${id}/reprocess/`, { method: "POST" });
+      await this.showEvent(id);
+    } catch (error) {
+      button.insertAdjacentText("afterend", " ⚠️ " + error.message);
+    }
+  }
+
+  // --- raw messages ---------------------------------------------------------------------------
+  record(message) {
+    this.messages.unshift(`${clock(Date.now() / 1000)} ${JSON.stringify(message).slice(0, 400)}`);
+    if (this.messages.length > MESSAGES_KEPT) this.messages.length = MESSAGES_KEPT;
+    if (!this.root.hidden && !this.$('[data-tab-body="messages"]').hidden) this.renderMessages();
+  }
+
+  renderMessages() {
+    this.$("#messages").textContent = this.messages.join("\n");
+  }
+}

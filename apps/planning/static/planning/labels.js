@@ -1,0 +1,71 @@
+// What each state looks like: colour class + icon + words (never colour alone).
+import { gettext } from "./util.js";
+
+export const PRINTER_STATES = {
+  printing: { icon: "▶️", label: () => gettext("Printing") },
+  paused: { icon: "⏸️", label: () => gettext("Paused") },
+  operational: { icon: "✅", label: () => gettext("Ready") },
+  downloading: { icon: "⬇️", label: () => gettext("Downloading") },
+  cancelling: { icon: "⏹️", label: () => gettext("Cancelling") },
+  error: { icon: "⚠️", label: () => gettext("Needs attention") },
+  offline: { icon: "🔌", label: () => gettext("Offline") },
+  unknown: { icon: "❔", label: () => gettext("Unknown") },
+};
+
+export function printerState(state) {
+  const known = PRINTER_STATES[state] ? state : "unknown";
+  const { icon, label } = PRINTER_STATES[known];
+  return { cls: `st-${known}`, icon, label: label() };
+}
+
+const JOB_STATUSES = {
+  printing: ["b-info", "▶️", () => gettext("Printing")],
+  paused: ["b-warn", "⏸️", () => gettext("Paused")],
+  done: ["b-ok", "✅", () => gettext("Done")],
+  failed: ["b-bad", "❌", () => gettext("Failed")],
+  cancelled: ["", "⏹️", () => gettext("Cancelled")],
+  unknown: ["", "❔", () => gettext("Unknown")],
+};
+export const JOB_STATUS_KEYS = Object.keys(JOB_STATUSES);
+export function jobStatus(status) {
+  const [cls, icon, label] = JOB_STATUSES[status] || JOB_STATUSES.unknown;
+  return `<span class="badge ${cls}">${icon} ${label()}</span>`;
+}
+
+const QUEUE_STATES = {
+  queued: ["b-info", "🕒", () => gettext("Queued")],
+  approved: ["b-ok", "👍", () => gettext("Approved")],
+  pending_approval: ["b-warn", "⏳", () => gettext("Awaiting approval")],
+};
+export function queueState(state) {
+  const [cls, icon, label] = QUEUE_STATES[state] || ["", "•", () => state];
+  return `<span class="badge ${cls}">${icon} ${label()}</span>`;
+}
+
+const PLAN_STATUSES = {
+  no_printer: ["b-bad", "🚫", () => gettext("No printer may print it")],
+  partly_scheduled: ["b-warn", "◐", () => gettext("Partly scheduled")],
+  beyond_limit: ["", "…", () => gettext("Beyond the projection")],
+};
+export function planStatus(status) {
+  const entry = PLAN_STATUSES[status];
+  return entry ? `<span class="badge ${entry[0]}">${entry[1]} ${entry[2]()}</span>` : "";
+}
+
+const EVENT_STATUSES = {
+  processed: ["b-ok", "✅", () => gettext("Processed")],
+  ignored: ["", "➖", () => gettext("Ignored")],
+  failed: ["b-bad", "❌", () => gettext("Failed")],
+  pending: ["b-warn", "⏳", () => gettext("Pending")],
+};
+export function eventStatus(status) {
+  const [cls, icon, label] = EVENT_STATUSES[status] || EVENT_STATUSES.pending;
+  return `<span class="badge ${cls}">${icon} ${label()}</span>`;
+}
+
+export const REASONS = {
+  offline: () => gettext("offline"),
+  error: () => gettext("needs attention"),
+  out_of_order: () => gettext("out of order"),
+  unknown: () => gettext("state unknown"),
+};

@@ -1,0 +1,133 @@
+// The live channel: WebSocket with reconnect + backoff, resume from the last seq, and a REST
+// fallback (the same snapshot as JSON) every 10 s while the socket is down.
+import { api, config } from "./util.js";
+
+const FALLBACK_INTERVAL = 10000;
+const MAX_BACKOFF = 15000;
+
+export class Live {
+  constructor(store, { onState, onMessage, onPong }) {
+    this.store = store;
+    this.onState = onState;
+    this.onMessage = onMessage;
+    this.onPong = onPong;
+    this.socket = null;
+    this.attempt = 0;
+    this.holdUntil = 0;
+    this.fallbackTimer = null;
+    this.reconnectTimer = null;
+    this.state = "connecting";
+  }
+
+  url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    // A page that already has state resumes from it: the server replays what it missed, or
+    // sends a fresh snapshot when that is no longer possible.
+    const resume = this.store.loaded ? `?last_seq=${this.store.seq}` : "";
+    return `${scheme}//${location.host}${config.wsPath}${resume}`;
+  }
+
+  setState(state, detail = {}) {
+    this.state = state;
+    this.onState(state, detail);
+  }
+
+  connect() {
+    clearTimeout(this.reconnectTimer);
+    this.setState(this.attempt ? "reconnecting" : "connecting", { attempt: this.attempt });
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.attempt = 0;
+      this.stopFallback();
+      this.setState("live");
+    };
+    socket.onmessage = (event) => this.receive(JSON.parse(event.data));
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (event.code === 4401) {
+        location.reload(); // the session ended: the page redirects to the login
+        return;
+      }
+      this.scheduleReconnect();
+    };
+  }
+
+  scheduleReconnect() {
+    this.attempt += 1;
+    const backoff = Math.min(MAX_BACKOFF, 1000 * 2 ** (this.attempt - 1));
+    const delay = Math.max(backoff * (0.8 + Math.random() * 0.4), this.holdUntil - Date.now());
+    this.setState("offline", { retryAt: Date.now() + delay });
+    this.startFallback();
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  receive(message) {
+    this.onMessage(message);
+    switch (message.type) {
+      case "snapshot":
+        this.store.applySnapshot(message);
+        break;
+      case "ping":
+        this.send({ type: "pong", ping_id: message.ping_id });
+        break;
+      case "pong":
+        this.onPong(message);
+        break;
+      case "error":
+        console.warn("live channel:", message.detail);
+        break;
+      default:
+        if (message.seq === undefined) break;
+        if (message.seq > this.store.seq + 1 && this.store.loaded) {
+          // A hole: ask for what is missing (the server answers in order) and drop this one.
+          this.send({ type: "resync", last_seq: this.store.seq });
+          break;
+        }
+        this.store.applyDelta(message);
+    }
+  }
+
+  send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  /** Round trip of the page's own ping; resolved by onPong with the same id. */
+  ping() {
+    const id = `p${Date.now()}${Math.random().toString(16).slice(2, 6)}`;
+    return this.send({ type: "ping", id, t: performance.now() }) ? id : null;
+  }
+
+  startFallback() {
+    if (this.fallbackTimer) return;
+    const refresh = async () => {
+      try {
+        const snapshot = await api(config.snapshot);
+        if (!this.socket || this.socket.readyState !== WebSocket.OPEN) {
+          this.store.applySnapshot(snapshot);
+          this.onState(this.state, { refreshedAt: Date.now() });
+        }
+      } catch (error) {
+        console.warn("REST fallback failed:", error.message);
+      }
+    };
+    this.fallbackTimer = setInterval(refresh, FALLBACK_INTERVAL);
+  }
+
+  stopFallback() {
+    clearInterval(this.fallbackTimer);
+    this.fallbackTimer = null;
+  }
+
+  /** Debug hook: close the socket and stay away for `holdMs` (tests check nothing is lost). */
+  drop(holdMs = 0) {
+    this.holdUntil = Date.now() + holdMs;
+    if (this.socket) this.socket.close(4000, "dropped by the debug hook");
+  }
+}

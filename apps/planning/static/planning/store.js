@@ -1,0 +1,71 @@
+// The page's copy of the farm: a snapshot, then deltas in sequence order.
+const ACTIVE_QUEUE = new Set(["queued", "pending_approval", "approved"]);
+const KEEP_JOBS = 500;
+const KEEP_EVENTS = 500;
+
+export class Store {
+  constructor() {
+    this.seq = 0;
+    this.loaded = false;
+    this.printers = new Map();
+    this.queue = new Map();
+    this.jobs = new Map();
+    this.events = new Map();
+    this.listeners = [];
+  }
+
+  on(listener) { this.listeners.push(listener); }
+
+  emit(kind, data) { for (const listener of this.listeners) listener(kind, data); }
+
+  applySnapshot(snapshot) {
+    const data = snapshot.data;
+    this.seq = snapshot.seq;
+    this.printers = new Map(data.printers.map((p) => [p.sp_id, p]));
+    this.queue = new Map(data.queue.map((q) => [q.sp_id, q]));
+    this.jobs = new Map(data.recent_jobs.map((j) => [j.sp_id, j]));
+    this.events = new Map(data.recent_events.map((e) => [e.id, e]));
+    this.loaded = true;
+    this.emit("snapshot", null);
+  }
+
+  /** Applies one delta; returns false when it was already applied (seq not newer). */
+  applyDelta(message) {
+    if (message.seq <= this.seq) return false;
+    this.seq = message.seq;
+    const data = message.data;
+    switch (message.type) {
+      case "printer.updated":
+        this.printers.set(data.sp_id, data);
+        if (data.current_job) this.jobs.set(data.current_job.sp_id, data.current_job);
+        break;
+      case "job.updated":
+        this.jobs.delete(data.sp_id);
+        this.jobs.set(data.sp_id, data);
+        trim(this.jobs, KEEP_JOBS);
+        break;
+      case "queue.updated":
+        if (ACTIVE_QUEUE.has(data.state)) this.queue.set(data.sp_id, data);
+        else this.queue.delete(data.sp_id);
+        break;
+      case "event.received":
+        this.events.delete(data.id);
+        this.events.set(data.id, data);
+        trim(this.events, KEEP_EVENTS);
+        break;
+      default:
+        break;
+    }
+    this.emit(message.type, data);
+    return true;
+  }
+
+  mergeJobs(jobs) {
+    for (const job of jobs) this.jobs.set(job.sp_id, job);
+    this.emit("jobs.merged", null);
+  }
+}
+
+function trim(map, keep) {
+  while (map.size > keep) map.delete(map.keys().next().value);
+}

@@ -1,0 +1,121 @@
+// The queue table and the job history table.
+import { jobStatus, JOB_STATUS_KEYS, planStatus, queueState } from "./labels.js";
+import { sortedPrinters } from "./board.js";
+import { api, clock, dur, epoch, esc, now, rel, gettext } from "./util.js";
+
+const HISTORY_ROWS = 200;
+
+function restrictions(item, store) {
+  const parts = [];
+  if (item.for_printers?.length) {
+    parts.push(item.for_printers.map((id) => store.printers.get(Number(id))?.name || `#${id}`).join(", "));
+  }
+  if (item.for_models?.length) parts.push(`${gettext("models")} ${item.for_models.join(", ")}`);
+  if (item.for_groups?.length) parts.push(`${gettext("groups")} ${item.for_groups.join(", ")}`);
+  return parts.length ? `<div class="small muted">🎯 ${gettext("only for")} ${esc(parts.join("; "))}</div>` : "";
+}
+
+function when(ts) {
+  return ts ? `${clock(ts)} <span class="muted small">${rel(ts)}</span>` : "—";
+}
+
+export class QueueTable {
+  constructor(store, body, count) {
+    this.store = store;
+    this.body = body;
+    this.count = count;
+    this.plans = new Map();
+  }
+
+  setProjection(projection) {
+    this.plans = new Map(projection.items.map((item) => [item.sp_id, item]));
+    this.render();
+  }
+
+  render() {
+    const items = [...this.store.queue.values()].sort((a, b) => a.position - b.position || a.sp_id - b.sp_id);
+    const pending = items.filter((i) => i.state === "pending_approval").length;
+    this.count.textContent = `(${items.length}${pending ? ` · ⏳ ${pending}` : ""})`;
+    if (!items.length) {
+      this.body.innerHTML = `<tr><td colspan="6" class="muted">${gettext("The queue is empty.")}</td></tr>`;
+      return;
+    }
+    this.body.innerHTML = items.map((item, index) => {
+      const plan = this.plans.get(item.sp_id);
+      const note = item.note ? `<div class="small muted">📝 ${esc(item.note)}</div>` : "";
+      const status = item.state === "pending_approval" ? queueState(item.state) : `${queueState(item.state)} ${planStatus(plan?.status)}`;
+      return `<tr data-id="${item.sp_id}">
+        <td>${index + 1}</td>
+        <td class="file" title="${esc(item.filename)}">${esc(item.filename)}${note}${restrictions(item, this.store)}
+          <div class="small muted">👤 ${esc(item.added_by_name || "—")} · ${rel(item.added_at)}</div></td>
+        <td title="${esc(gettext("left of amount"))}">${item.left} / ${Math.max(item.amount, item.left + item.printed)}</td>
+        <td>${status}</td>
+        <td>${when(plan?.start)}</td>
+        <td>${when(plan?.done_at)}</td>
+      </tr>`;
+    }).join("");
+  }
+}
+
+export class HistoryTable {
+  constructor(store, body, { printer, status, file }) {
+    this.store = store;
+    this.body = body;
+    this.filters = { printer, status, file };
+    for (const key of JOB_STATUS_KEYS) {
+      status.insertAdjacentHTML("beforeend", `<option value="${key}">${jobStatus(key).replace(/<[^>]+>/g, "")}</option>`);
+    }
+  }
+
+  fillPrinters() {
+    const select = this.filters.printer;
+    const chosen = select.value;
+    select.length = 1;
+    for (const printer of sortedPrinters(this.store)) {
+      select.insertAdjacentHTML("beforeend", `<option value="${printer.sp_id}">${esc(printer.name || "#" + printer.sp_id)}</option>`);
+    }
+    select.value = chosen;
+  }
+
+  /** Loads the filtered history from the REST API (the live state only keeps recent jobs). */
+  async fetch() {
+    const params = new URLSearchParams({ page_size: "100" });
+    if (this.filters.printer.value) params.set("printer", this.filters.printer.value);
+    if (this.filters.status.value) params.set("status", this.filters.status.value);
+    if (this.filters.file.value.trim()) params.set("file_name", this.filters.file.value.trim());
+    try {
+      const page = await api(`jobs/?${params}`);
+      this.store.mergeJobs(page.results);
+    } catch (error) {
+      console.warn("history:", error.message);
+    }
+  }
+
+  render() {
+    const printer = this.filters.printer.value;
+    const status = this.filters.status.value;
+    const file = this.filters.file.value.trim().toLowerCase();
+    const jobs = [...this.store.jobs.values()]
+      .filter((j) => (!printer || String(j.printer_id) === printer) && (!status || j.status === status)
+        && (!file || (j.file_name || "").toLowerCase().includes(file)))
+      .sort((a, b) => (epoch(b.started_at) || 0) - (epoch(a.started_at) || 0) || b.sp_id - a.sp_id)
+      .slice(0, HISTORY_ROWS);
+    if (!jobs.length) {
+      this.body.innerHTML = `<tr><td colspan="5" class="muted">${gettext("No jobs match.")}</td></tr>`;
+      return;
+    }
+    this.body.innerHTML = jobs.map((job) => {
+      const started = epoch(job.started_at);
+      const ended = epoch(job.ended_at);
+      const length = ended ? job.duration ?? ended - started : started ? now() - started : null;
+      const name = this.store.printers.get(job.printer_id)?.name || (job.printer_id ? `#${job.printer_id}` : "—");
+      return `<tr data-id="${job.sp_id}">
+        <td class="file" title="${esc(job.file_name)}">${esc(job.file_name || "—")}</td>
+        <td>${esc(name)}</td>
+        <td>${jobStatus(job.status)}</td>
+        <td>${started ? `${clock(started)} <span class="muted small">${rel(started)}</span>` : "—"}</td>
+        <td>${dur(length)}</td>
+      </tr>`;
+    }).join("");
+  }
+}

@@ -1,0 +1,97 @@
+// Small helpers shared by the page's modules: translation, formatting, HTTP.
+export const config = JSON.parse(document.getElementById("planning-config").textContent);
+const lang = config.language || document.documentElement.lang || "ru";
+
+export const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+/** Fills %(name)s placeholders of an already translated text. */
+export const fmt = (text, values) =>
+  text.replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/** Seconds since the epoch from an ISO string, a number of seconds, or null. */
+export function epoch(value) {
+  if (value === null || value === undefined || value === "") return null;
+  if (typeof value === "number") return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms / 1000;
+}
+
+export const now = () => Date.now() / 1000;
+
+const relFormat = new Intl.RelativeTimeFormat(lang, { numeric: "auto", style: "short" });
+/** "5 min ago", "in 2 h": relative to now. */
+export function rel(value) {
+  const ts = epoch(value);
+  if (ts === null) return "—";
+  const diff = ts - now();
+  const abs = Math.abs(diff);
+  if (abs < 45) return relFormat.format(0, "second");
+  if (abs < 3600) return relFormat.format(Math.round(diff / 60), "minute");
+  if (abs < 86400 * 2) return relFormat.format(Math.round(diff / 3600), "hour");
+  return relFormat.format(Math.round(diff / 86400), "day");
+}
+
+/** "2 h 10 min" */
+export function dur(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.round((s % 3600) / 60);
+  if (h === 0) return fmt(gettext("%(m)s min"), { m: Math.max(m, s > 0 ? 1 : 0) });
+  return m ? fmt(gettext("%(h)s h %(m)s min"), { h, m }) : fmt(gettext("%(h)s h"), { h });
+}
+
+const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+const dayTimeFormat = new Intl.DateTimeFormat(lang, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+/** "14:05" today, "Tue 14:05" another day. */
+export function clock(value) {
+  const ts = epoch(value);
+  if (ts === null) return "—";
+  const date = new Date(ts * 1000);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return (sameDay ? timeFormat : dayTimeFormat).format(date);
+}
+
+function cookie(name) {
+  const found = document.cookie.split("; ").find((row) => row.startsWith(name + "="));
+  return found ? decodeURIComponent(found.split("=")[1]) : "";
+}
+
+/** JSON over fetch with the session and CSRF token; throws Error(detail) when not 2xx. */
+export async function api(path, { method = "GET", body } = {}) {
+  const url = path.startsWith("/") ? path : config.api + path;
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": cookie("csrftoken") },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.detail || `HTTP ${response.status}`);
+  return data;
+}
+
+/** Calls fn at most once per `interval` ms, always running the last request (trailing). */
+export function throttle(fn, interval) {
+  let last = 0;
+  let timer = null;
+  return () => {
+    if (timer) return;
+    const wait = Math.max(0, last + interval - Date.now());
+    timer = setTimeout(() => {
+      timer = null;
+      last = Date.now();
+      fn();
+    }, wait);
+  };
+}
+
+export function debounce(fn, delay) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), delay);
+  };
+}

@@ -1,0 +1,16 @@
+"""URLs under ``/planning-v2/``."""
+
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+from . import views
+
+app_name = "planning"
+
+urlpatterns = [
+    path("", views.planning_page, name="page"),
+    path("api/schedule/", views.ScheduleView.as_view(), name="schedule"),
+    path("api/snapshot/", views.SnapshotView.as_view(), name="snapshot"),
+    path("api/mode/", views.ModeView.as_view(), name="mode"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["apps.planning"]), name="jsi18n"),
+]

@@ -1,0 +1,68 @@
+"""The Planning V2 page and the JSON it reads besides the live channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.simpleprint import selectors as sp_selectors
+from apps.simpleprint.samples import SAMPLE_EVENTS
+
+from . import selectors
+
+
+@login_required
+@ensure_csrf_cookie
+def planning_page(request: HttpRequest) -> HttpResponse:
+    """The page shell only: its state arrives as a snapshot over the WebSocket."""
+    turnaround = settings.PRINTFARM_PLANNING["turnaround_seconds"]
+    return render(request, "planning/page.html", {
+        "sample_events": SAMPLE_EVENTS,
+        "turnaround_minutes": round(turnaround / 60),
+        "page_config": {
+            "wsPath": "/ws/planning/",
+            "api": "/api/v1/simpleprint/",
+            "schedule": reverse("planning:schedule"),
+            "snapshot": reverse("planning:snapshot"),
+            "mode": reverse("planning:mode"),
+            "isStaff": request.user.is_staff,
+            "language": get_language(),
+        },
+    })
+
+
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
+class ScheduleView(APIView):
+    """``GET /planning-v2/api/schedule/``: the projection of every printer and queue item."""
+
+    def get(self, request: Request) -> Response:
+        return Response(selectors.current_projection().as_dict())
+
+
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
+class SnapshotView(APIView):
+    """``GET /planning-v2/api/snapshot/``: the live channel's snapshot, for when the socket is
+    down (the page refreshes from it every 10 s, then resumes the socket from its ``seq``)."""
+
+    def get(self, request: Request) -> Response:
+        return Response(sp_selectors.farm_snapshot())
+
+
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
+class ModeView(APIView):
+    """``GET /planning-v2/api/mode/``: webhooks or polling, API calls and rate-limit headroom."""
+
+    def get(self, request: Request) -> Response:
+        status: dict[str, Any] = selectors.mode_status()
+        return Response(status)

@@ -1,0 +1,284 @@
+"""Reading SimplyPrint's API into the domain state: the polling fallback, the reconciliation
+that heals lost deliveries, and the one-off full sync.
+
+Polled rows go through the same writers and ordering rules as webhooks (``apply_poll_row``,
+``apply_job_row``, ``apply_queue_snapshot``), stamped with the SimplyPrint time the request
+started, and publish only what changed. Every call goes through ``SimplePrintClient`` (its shared
+rate limit); :func:`tick` is the scheduled entry point, run by one worker at a time.
+
+Budget (see bench/README.md): with webhooks, a reconcile is one ``printers/Get`` call (all
+printers, page size 100) every ``reconcile_interval``, the queue every
+``queue_reconcile_interval``, and ``jobs/GetPaginatedPrintJobs`` only for jobs the service
+still thinks are running but the printers no longer show. Progress between reconciles is
+extrapolated from the last known progress and time left (see ``selectors.shown_progress``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.db import transaction
+
+from ..models import PrintJob, SyncState
+from . import jobs, modes, printers, queue
+from .stamps import as_int, from_unix, read_stamp
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Mode = SyncState.Mode
+LOCK_NAME = "simpleprint-sync"
+#: Longer than any sync takes; a crashed holder frees the lock after it.
+LOCK_TTL_SECONDS = 300
+PAGE_SIZE = 100
+
+
+class Page(Protocol):
+    items: list[dict[str, Any]]
+    page_amount: int
+
+
+class SyncClient(Protocol):
+    """The part of ``SimplePrintClient`` the sync uses."""
+
+    def get_printers(self, page: int = 1, page_size: int = 100) -> Any: ...
+
+    def get_jobs(self, page: int = 1, page_size: int = 100, statuses: list[str] | None = None,
+                 start_date: Any = None, end_date: Any = None,
+                 printer_ids: list[int] | None = None) -> Any: ...
+
+    def get_queue_items(self, include_done: bool = False) -> list[dict[str, Any]]: ...
+
+    def list_webhooks(self) -> list[dict[str, Any]]: ...
+
+    def trigger_test_webhook(self, webhook_id: int) -> None: ...
+
+
+@dataclass
+class SyncResult:
+    printers: int = 0
+    printers_changed: int = 0
+    jobs: int = 0
+    queue: int = 0
+    queue_changed: int = 0
+    #: Live changes published (printers, jobs and queue items together).
+    changes: int = 0
+    calls: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def default_client() -> SyncClient:
+    """A client that tries each call once: the next tick is the retry, so a tick never holds a
+    worker (which also processes webhook events) through a round of backoffs."""
+    from ..client import SimplePrintClient
+
+    return SimplePrintClient(max_attempts=1)
+
+
+# --- the three readers -------------------------------------------------------------------------
+
+def sync_printers(client: SyncClient, clock: Clock, result: SyncResult,
+                  on_page: Callable[[int, int, int], None] | None = None) -> set[int]:
+    """Read every printer page by page; returns the ids of the jobs shown as running."""
+    running: set[int] = set()
+    page, pages = 1, 1
+    while page <= pages:
+        fetched_at = clock()
+        answer = client.get_printers(page=page, page_size=PAGE_SIZE)
+        result.calls += 1
+        pages = max(1, int(answer.page_amount or 1))
+        for row in answer.items:
+            running |= _apply_printer_row(row, fetched_at, result)
+        if on_page is not None:
+            on_page(page, pages, len(answer.items))
+        page += 1
+    return running
+
+
+def _apply_printer_row(row: dict[str, Any], fetched_at: float, result: SyncResult) -> set[int]:
+    job_row = row.get("job") if isinstance(row.get("job"), dict) else None
+    with transaction.atomic():
+        job = None
+        if job_row is not None:
+            job = jobs.apply_job_row(job_row, fetched_at, printer_sp_id=as_int(row.get("id")))
+        result.printers += 1
+        result.printers_changed += printers.apply_poll_row(row, fetched_at, job)
+    active = job_row is not None and str(job_row.get("state") or "").lower() \
+        in printers.ACTIVE_JOB_STATES
+    return {job.sp_id} if job is not None and active else set()
+
+
+def sync_jobs(client: SyncClient, clock: Clock, result: SyncResult, *, running: set[int],
+              ongoing: bool) -> None:
+    """Read the ongoing jobs (when ``ongoing``), then the history of the printers whose job the
+    service still thinks running but SimplyPrint no longer shows (a lost ``job.done`` …)."""
+    started = clock()
+    if ongoing:
+        running |= _read_jobs(client, clock, result, statuses=["ongoing"])
+    unsettled = [
+        job for job in PrintJob.objects.filter(status__in=(PrintJob.Status.PRINTING,
+                                                           PrintJob.Status.PAUSED))
+        .exclude(sp_id__in=running).select_related("printer")
+        if read_stamp(job.aspect_times, "status")[0] < started and job.printer is not None
+    ]
+    if not unsettled:
+        return
+    earliest = min((j.started_at.timestamp() for j in unsettled if j.started_at), default=None)
+    _read_jobs(client, clock, result, printer_ids=sorted({j.printer.sp_id for j in unsettled
+                                                          if j.printer is not None}),
+               start_date=int(earliest) - 60 if earliest else None,
+               only={j.sp_id for j in unsettled})
+
+
+def _read_jobs(client: SyncClient, clock: Clock, result: SyncResult, *,
+               statuses: list[str] | None = None, printer_ids: list[int] | None = None,
+               start_date: int | None = None, only: set[int] | None = None) -> set[int]:
+    seen: set[int] = set()
+    page, pages = 1, 1
+    while page <= pages:
+        fetched_at = clock()
+        answer = client.get_jobs(page=page, page_size=PAGE_SIZE, statuses=statuses,
+                                 start_date=start_date, printer_ids=printer_ids)
+        result.calls += 1
+        pages = max(1, int(answer.page_amount or 1))
+        for row in answer.items:
+            sp_id = as_int(row.get("id"))
+            if sp_id is None or (only is not None and sp_id not in only):
+                continue
+            seen.add(sp_id)
+            with transaction.atomic():
+                jobs.apply_job_row(row, fetched_at)
+            result.jobs += 1
+        page += 1
+    return seen
+
+
+def sync_queue(client: SyncClient, clock: Clock, result: SyncResult) -> None:
+    """Read the whole queue, done items included (items missing from it were deleted)."""
+    fetched_at = clock()
+    items = client.get_queue_items(include_done=True)
+    result.calls += 1
+    live_items = [i for i in items if not _is_done_item(i)]
+    done_items = [i for i in items if _is_done_item(i)]
+    with transaction.atomic():
+        result.queue_changed += queue.apply_queue_snapshot(live_items, fetched_at, done_items)
+    result.queue += len(live_items)
+
+
+def _is_done_item(item: dict[str, Any]) -> bool:
+    """Done items carry ``ongoing``/``done``/``expires`` (API notes 7.1); live ones do not."""
+    return "done" in item or "expires" in item or (as_int(item.get("left")) or 0) <= 0
+
+
+def _changes() -> int:
+    """The outbox's newest id: how many live changes were published so far."""
+    from ..models import LiveUpdate
+
+    return LiveUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+# --- composed runs ------------------------------------------------------------------------------
+
+def full_sync(client: SyncClient | None = None, clock: Clock = time.time, *,
+              on_page: Callable[[int, int, int], None] | None = None) -> SyncResult:
+    """Everything: printers, ongoing jobs (and unsettled ones), the queue."""
+    client = client or default_client()
+    result, first = SyncResult(), _changes()
+    running = sync_printers(client, clock, result, on_page)
+    sync_jobs(client, clock, result, running=running, ongoing=True)
+    sync_queue(client, clock, result)
+    result.changes = _changes() - first
+    return result
+
+
+def reconcile(client: SyncClient, clock: Clock, *, with_queue: bool) -> SyncResult:
+    """The cheap check in webhooks mode: printers, unsettled jobs, the queue when due."""
+    result, first = SyncResult(), _changes()
+    running = sync_printers(client, clock, result)
+    sync_jobs(client, clock, result, running=running, ongoing=False)
+    if with_queue:
+        sync_queue(client, clock, result)
+    result.changes = _changes() - first
+    return result
+
+
+# --- the scheduled entry point ------------------------------------------------------------------
+
+def tick(client: SyncClient | None = None, clock: Clock = time.time) -> str:
+    """Decide the mode, and poll or reconcile when due. Returns what it did."""
+    from .. import locks
+
+    with locks.exclusive(LOCK_NAME, LOCK_TTL_SECONDS) as held:
+        if not held:
+            return "locked"
+        return _tick(client or default_client(), clock)
+
+
+def _tick(client: SyncClient, clock: Clock) -> str:
+    from ..client import SimplePrintAPIError
+
+    cfg = modes.config()
+    now = clock()
+    state = modes.load(now)
+    try:
+        modes.evaluate(state, now, client)
+    except SimplePrintAPIError as exc:
+        return _failed(state, exc, now)
+    if state.next_poll_at is not None and now < _ts(state.next_poll_at):
+        return "idle"
+    polling = state.mode == Mode.POLLING
+    with_queue = polling or now - _ts(state.last_queue_sync_at) >= cfg["queue_reconcile_interval"]
+    try:
+        if polling:
+            result = full_sync(client, clock)
+        else:
+            result = reconcile(client, clock, with_queue=with_queue)
+    except SimplePrintAPIError as exc:
+        return _failed(state, exc, now)
+    state.backoff, state.last_error = 1, ""
+    stamp = from_unix(now)
+    state.last_reconcile_at = stamp
+    if polling:
+        state.last_poll_at = stamp
+    if with_queue:
+        state.last_queue_sync_at = stamp
+    state.next_poll_at = from_unix(now + _interval(state))
+    state.save()
+    logger.info("sync %s: %s", "poll" if polling else "reconcile", result)
+    return "polled" if polling else "reconciled"
+
+
+def _interval(state: SyncState) -> float:
+    """Seconds to the next run: the mode's interval (progress polling while printers are busy,
+    when enabled), times the 429 backoff, capped."""
+    cfg = modes.config()
+    if state.mode == Mode.POLLING:
+        base = cfg["poll_interval"]
+    else:
+        base = cfg["reconcile_interval"]
+        busy = printers.Printer.objects.filter(state__in=modes.BUSY).exists()
+        if cfg["progress_interval"] > 0 and busy:
+            base = min(base, cfg["progress_interval"])
+    if state.backoff > 1:
+        return float(min(base * state.backoff, max(base, cfg["backoff_max_interval"])))
+    return float(base)
+
+
+def _failed(state: SyncState, exc: Exception, now: float) -> str:
+    status = getattr(exc, "status", None)
+    if status == 429:
+        state.backoff = min(state.backoff * 2, 1024)
+    state.last_error = str(exc)[:2000]
+    state.next_poll_at = from_unix(now + _interval(state))
+    state.save()
+    logger.warning("sync failed (%s); next try in %.0f s", exc, _interval(state))
+    return "rate-limited" if status == 429 else "failed"
+
+
+def _ts(value: datetime | None) -> float:
+    return value.timestamp() if value else 0.0

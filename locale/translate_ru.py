@@ -1,0 +1,261 @@
+"""Fill locale/ru/LC_MESSAGES/*.po from the table below, after `manage.py makemessages`.
+
+Run: python locale/translate_ru.py && python manage.py compilemessages -l ru
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+RU = {
+    # --- templates / server side
+    "Planning V2": "Планирование V2",
+    "Language": "Язык",
+    "Switch": "Переключить",
+    "Log out": "Выйти",
+    "Live connection to the server": "Живое соединение с сервером",
+    "Connecting…": "Подключение…",
+    "Debug API": "Отладка API",
+    "Printers": "Принтеры",
+    "Find a printer, group or file": "Найти принтер, группу или файл",
+    "State": "Состояние",
+    "All states": "Все состояния",
+    "Loading the farm…": "Загрузка фермы…",
+    "Timeline": "План печати",
+    "Current job until its expected end, then what the queue would send next. Bed clearing "
+    "adds %(minutes)s min between prints.":
+        "Текущая печать до ожидаемого окончания, затем то, что очередь отправит следующим. "
+        "Очистка стола добавляет %(minutes)s мин между печатями.",
+    "Window": "Окно",
+    "h": "ч",
+    "Printing now": "Печатает сейчас",
+    "From the queue": "Из очереди",
+    "No estimate (assumed duration)": "Без оценки (предполагаемая длительность)",
+    "Takes nothing (offline, error, out of order)":
+        "Ничего не берёт (не в сети, ошибка, не работает)",
+    "Queue": "Очередь",
+    "File": "Файл",
+    "Copies": "Копии",
+    "Status": "Статус",
+    "Added by": "Добавил",
+    "Expected start": "Ожидаемое начало",
+    "Expected done": "Ожидаемое окончание",
+    "Job history": "История печати",
+    "Printer": "Принтер",
+    "All printers": "Все принтеры",
+    "All statuses": "Все статусы",
+    "File name": "Имя файла",
+    "Started": "Начало",
+    "Duration": "Длительность",
+    "Close": "Закрыть",
+    "Live messages": "Живые сообщения",
+    "Mode": "Режим",
+    "Mode and API budget": "Режим и бюджет API",
+    "WebSocket ping": "Пинг WebSocket",
+    "Ping now": "Пинг",
+    "Webhooks registered at SimplyPrint": "Вебхуки, зарегистрированные в SimplyPrint",
+    "Refresh": "Обновить",
+    "Send a sample delivery": "Отправить пример доставки",
+    "Send": "Отправить",
+    "Only staff can send deliveries, test or switch webhooks and reprocess events.":
+        "Только сотрудники (staff) могут отправлять доставки, тестировать и переключать "
+        "вебхуки и повторно обрабатывать события.",
+    "Live event log": "Журнал событий в реальном времени",
+    "Event": "Событие",
+    "All events": "Все события",
+    "Result": "Результат",
+    "Received": "Получено",
+    "The last 100 messages received on the WebSocket, newest first.":
+        "Последние 100 сообщений, полученных по WebSocket, новые сверху.",
+    "Logged out": "Выход выполнен",
+    "You are logged out": "Вы вышли",
+    "Log in again": "Войти снова",
+    "Log in": "Войти",
+    "Log in to Planning V2": "Вход в Планирование V2",
+    "Wrong username or password. Try again.": "Неверное имя или пароль. Попробуйте ещё раз.",
+    "Your account cannot open this page.": "У вашей учётной записи нет доступа к этой странице.",
+    "Username": "Имя пользователя",
+    "Password": "Пароль",
+    # model choices and admin (apps/simpleprint)
+    "raw data": "исходные данные",
+    "status": "статус",
+    "event": "событие",
+    "category": "категория",
+    "payload": "содержимое",
+    "headers": "заголовки",
+    "Reprocess selected events": "Повторно обработать выбранные события",
+    "Send SimplyPrint test delivery": "Запросить тестовую доставку SimplyPrint",
+    "state": "состояние",
+    "webhook": "вебхук",
+    "poll": "опрос",
+    "pending": "ожидает",
+    "processed": "обработано",
+    "ignored": "пропущено",
+    "failed": "ошибка",
+    "SimplyPrint's Unix time of the event": "Время события в SimplyPrint (Unix)",
+    "The whole envelope as received": "Доставка целиком, как получена",
+    "How many identical deliveries arrived (SimplyPrint retries)":
+        "Сколько одинаковых доставок пришло (повторы SimplyPrint)",
+    "Unknown or informational event": "Неизвестное или информационное событие",
+    "printer webhook event": "событие вебхука принтера",
+    "Printer Webhook Events": "События вебхуков принтеров",
+    "operational": "готов",
+    "printing": "печатает",
+    "paused": "пауза",
+    "cancelling": "отмена",
+    "downloading": "загрузка",
+    "needs attention": "требует внимания",
+    "offline": "не в сети",
+    "unknown": "неизвестно",
+    "SimplyPrint id": "id в SimplyPrint",
+    "seconds": "секунды",
+    "done": "готово",
+    "cancelled": "отменено",
+    "SimplyPrint job id": "id задания в SimplyPrint",
+    "queued": "в очереди",
+    "pending approval": "ждёт одобрения",
+    "approved": "одобрено",
+    "denied": "отклонено",
+    "deleted": "удалено",
+    "SimplyPrint queue item id": "id элемента очереди в SimplyPrint",
+    "print queue item": "элемент очереди печати",
+    "Print Queues": "Очередь печати",
+    # --- JavaScript
+    "in the queue": "в очереди",
+    "%(n)s awaiting approval": "%(n)s ждут одобрения",
+    "next free: %(name)s at %(time)s": "освободится первым: %(name)s в %(time)s",
+    "Reconnecting…": "Переподключение…",
+    "Live": "В реальном времени",
+    "Disconnected: retrying at %(time)s; refreshing every 10 s":
+        "Нет соединения: повтор в %(time)s; обновление каждые 10 с",
+    "Last refresh %(time)s": "Последнее обновление %(time)s",
+    "Polling": "Опрос API",
+    "Webhooks": "Вебхуки",
+    "Webhooks are not arriving: state is read from the API.":
+        "Вебхуки не приходят: состояние читается из API.",
+    "State arrives as SimplyPrint sends it.":
+        "Состояние приходит сразу, как SimplyPrint его отправляет.",
+    "No state received yet": "Состояние ещё не получено",
+    "no data yet": "данных пока нет",
+    "stale · %(age)s": "устарело · %(age)s",
+    "live via webhook · %(age)s": "вживую через вебхук · %(age)s",
+    "from the last poll · %(age)s": "из последнего опроса · %(age)s",
+    "Out of order": "Не работает",
+    "Clear the bed": "Очистить стол",
+    "%(left)s left · ends %(end)s": "осталось %(left)s · до %(end)s",
+    "No job running": "Нет печати",
+    "%(size)s mm nozzle": "сопло %(size)s мм",
+    "No group": "Без группы",
+    "No printers yet: they appear with the first event or poll.":
+        "Принтеров пока нет: они появятся с первым событием или опросом.",
+    "Receiver: %(url)s": "Приёмник: %(url)s",
+    "secret configured": "секрет задан",
+    "no secret configured": "секрет не задан",
+    "%(received)s received, %(processed)s processed, %(failed)s failed":
+        "получено %(received)s, обработано %(processed)s, с ошибкой %(failed)s",
+    "last delivery": "последняя доставка",
+    "SimplyPrint could not be asked.": "Не удалось обратиться к SimplyPrint.",
+    "No webhook is registered at SimplyPrint.":
+        "В SimplyPrint не зарегистрировано ни одного вебхука.",
+    "enabled": "включён",
+    "disabled": "выключен",
+    "points at this server": "указывает на этот сервер",
+    "%(n)s events": "событий: %(n)s",
+    "Disable": "Выключить",
+    "Enable": "Включить",
+    "Test": "Тест",
+    "Test delivery requested; it appears in the event log below when it arrives.":
+        "Тестовая доставка запрошена; она появится в журнале ниже, когда придёт.",
+    "Sample %(event)s stored as #%(id)s:": "Пример %(event)s сохранён как #%(id)s:",
+    "API calls in the last hour: %(n)s": "Запросов к API за последний час: %(n)s",
+    "Rate-limit headroom: %(n)s": "Запас до лимита запросов: %(n)s",
+    "Why": "Почему",
+    "API calls in the last hour": "Запросов к API за последний час",
+    "Rate-limit headroom": "Запас до лимита запросов",
+    "%(n)s of %(limit)s requests per minute": "%(n)s из %(limit)s запросов в минуту",
+    "Last poll": "Последний опрос",
+    "Next poll": "Следующий опрос",
+    "Last error": "Последняя ошибка",
+    "API usage is not reported by this build.": "Эта сборка не сообщает об использовании API.",
+    "Not connected.": "Нет соединения.",
+    "%(ms)s ms": "%(ms)s мс",
+    "round trip page → server → page": "туда и обратно: страница → сервер → страница",
+    "Server ping: %(n)s of %(c)s connected pages answered, median %(ms)s ms":
+        "Пинг сервера: ответили %(n)s из %(c)s подключённых страниц, медиана %(ms)s мс",
+    "No events yet.": "Событий пока нет.",
+    "Reprocess": "Обработать снова",
+    "received %(received)s · attempts %(attempts)s · deliveries %(deliveries)s":
+        "получено %(received)s · попыток %(attempts)s · доставок %(deliveries)s",
+    "processed %(at)s": "обработано %(at)s",
+    "Printing": "Печатает",
+    "Paused": "Пауза",
+    "Ready": "Готов",
+    "Downloading": "Загрузка",
+    "Cancelling": "Отмена",
+    "Needs attention": "Требует внимания",
+    "Offline": "Не в сети",
+    "Unknown": "Неизвестно",
+    "Done": "Готово",
+    "Failed": "Ошибка",
+    "Cancelled": "Отменено",
+    "Queued": "В очереди",
+    "Approved": "Одобрено",
+    "Awaiting approval": "Ждёт одобрения",
+    "No printer may print it": "Ни один принтер не может это печатать",
+    "Partly scheduled": "Запланировано частично",
+    "Beyond the projection": "За пределами плана",
+    "Processed": "Обработано",
+    "Ignored": "Пропущено",
+    "Pending": "Ожидает",
+    "out of order": "не работает",
+    "state unknown": "состояние неизвестно",
+    "models": "модели",
+    "groups": "группы",
+    "only for": "только для",
+    "The queue is empty.": "Очередь пуста.",
+    "left of amount": "осталось из общего числа",
+    "No jobs match.": "Нет подходящих заданий.",
+    "Now": "Сейчас",
+    "takes nothing from the queue": "ничего не берёт из очереди",
+    "free at %(time)s": "свободен в %(time)s",
+    "free now": "свободен сейчас",
+    "%(m)s min": "%(m)s мин",
+    "%(h)s h %(m)s min": "%(h)s ч %(m)s мин",
+    "%(h)s h": "%(h)s ч",
+}
+
+ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
+
+
+def unquote(block: str) -> str:
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block)).replace('\\"', '"')
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"\n'
+
+
+def fill(path: Path) -> list[str]:
+    missing: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        msgid = unquote(match.group(1))
+        if not msgid:
+            return match.group(0)
+        if msgid not in RU:
+            missing.append(msgid)
+            return match.group(0)
+        return f"msgid {match.group(1)}msgstr {quote(RU[msgid])}"
+
+    text = ENTRY.sub(replace, path.read_text())
+    text = text.replace("#, fuzzy\n", "", 1).replace('"Language: \\n"', '"Language: ru\\n"')
+    path.write_text(text)
+    return missing
+
+
+if __name__ == "__main__":
+    here = Path(__file__).parent / "ru" / "LC_MESSAGES"
+    for name in ("django.po", "djangojs.po"):
+        for msgid in fill(here / name):
+            print(f"{name}: no translation for {msgid!r}")

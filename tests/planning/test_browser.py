@@ -1,0 +1,289 @@
+"""Planning V2 in headless Chromium against a real daphne server fed by the SimplyPrint
+simulator.
+
+The simulator (manual clock, no random activity) is the server's SimplyPrint: the server reads
+it once (``sync_simpleprint``), registers its webhook there (``register_webhooks``) and from then
+on every change made through the simulator's ``/_sim/scenario`` reaches the page as a real
+webhook delivery and a live update, without reload.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from simulator.testing import wait_for
+from tests.servers import ROOT, AsgiServer, free_port, prepare_database, server_env
+from tests.simplyprint_sim import SimulatedSimplyPrint, running_simulator
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+USERNAME, PASSWORD = "e2e", "planning-e2e-pass-5521"
+TIMEOUT_MS = 10_000
+IDLE_PRINTER = 9  # the simulated farm's only idle printer
+WIDE, LAPTOP = {"width": 1600, "height": 1000}, {"width": 1280, "height": 800}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@dataclass
+class Farm:
+    """The simulator feeding the running server, and the server's own API."""
+
+    sp: SimulatedSimplyPrint
+    server: AsgiServer
+    token: str
+
+    def act(self, action: str, **fields: Any) -> dict[str, Any]:
+        """A scenario step at the simulator, at a simulated time no earlier than now (so that
+        its deliveries are newer than what the server last read from the API) and later than
+        the previous step's (one 10 s farm step at least: SimplyPrint times are whole seconds,
+        and two events of one printer in the same second have no defined order)."""
+        behind = max(time.time() + 1 - float(self.sp.state()["now"]), 1)
+        self.sp._request("POST", "advance", json={"seconds": math.ceil(behind / 10) * 10})
+        return self.sp.scenario(action, **fields)
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.sp.url}/{self.sp.company_id}/webhooks/Get",
+                             headers={"X-API-KEY": self.sp.api_key}, timeout=10)
+        return list(response.json()["data"])
+
+    def settled(self) -> None:
+        """Every simulator delivery answered and every stored event processed."""
+        wait_for(lambda: self.sp.stats()["deliveries"]["pending"] == 0, timeout=10)
+
+        def processed() -> bool:
+            counts = httpx.get(f"{self.server.http_url}/api/v1/simpleprint/webhook/test/",
+                               headers={"Authorization": f"Token {self.token}"},
+                               timeout=10).json()["counts"]
+            return bool(counts["pending"] == 0)
+
+        wait_for(processed, timeout=10, interval=0.05)
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True,
+                   cwd=ROOT, capture_output=True)
+
+
+def seed(farm: Farm) -> None:
+    """On top of the simulator's busy farm: a paused job, an out-of-order printer, a printer
+    with AutoPrint, and a queue item awaiting approval."""
+    farm.act("pause_job", printer_id=7)
+    farm.act("set_out_of_order", printer_id=8, value=True)
+    farm.act("set_autoprint", printer_id=2, state="enabled")
+    farm.act("add_queue_item", filename="prototype_hinge_0.4n_PLA_30m.gcode", amount=1, group=1,
+             estimate=1800, pending_approval=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
+    with running_simulator(printers=9, start_time=time.time()) as sp:
+        port = free_port()
+        env = server_env(Path(tmp_path_factory.mktemp("planning-browser")),
+                         SIMPLEPRINT_BASE_URL=sp.url, SIMPLEPRINT_COMPANY_ID=str(sp.company_id),
+                         SIMPLEPRINT_API_KEY=sp.api_key,
+                         SIMPLEPRINT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+                         SIMPLEPRINT_RATE_LIMIT="600")
+        running = AsgiServer(env, port=port)
+        token = prepare_database(env)
+        manage(env, "shell", "-c",
+               "from django.contrib.auth.models import User;"
+               f"u = User.objects.get(username='{USERNAME}'); u.set_password('{PASSWORD}');"
+               "u.save()")
+        manage(env, "sync_simpleprint")
+        manage(env, "register_webhooks")
+        running.start()
+        farm = Farm(sp, running, token)
+        seed(farm)
+        farm.settled()
+        yield farm
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, server: Farm) -> Iterator[Any]:
+    context = chromium.new_context(locale="ru-RU", viewport=WIDE,
+                                   base_url=server.server.http_url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto("/planning-v2/")
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", USERNAME)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#conn[data-state=live]")
+    page.wait_for_selector(".card")
+    page.wait_for_selector(".tl-row[data-printer]")
+    yield page
+    context.close()
+
+
+def card(page: Any, printer: int) -> Any:
+    return page.locator(f'[data-testid="printer-{printer}"]')
+
+
+def fits(page: Any, selector: str) -> bool:
+    """Nothing inside ``selector`` sticks out sideways."""
+    return bool(page.evaluate(
+        """(sel) => { const el = document.querySelector(sel);
+        const box = el.getBoundingClientRect();
+        return el.scrollWidth <= el.clientWidth + 1 && [...el.querySelectorAll("*")].every((c) => {
+          const r = c.getBoundingClientRect();
+          return r.width === 0 || (r.left >= box.left - 1 && r.right <= box.right + 1); }); }""",
+        selector))
+
+
+def our_webhook(page: Any) -> Any:
+    """The webhook row of this server's registration (badge 🎯), once the list arrived."""
+    page.click("#debug-open")
+    page.wait_for_selector('[data-testid="debug-panel"]:visible')
+    hook = page.locator('.hook:has(.b-info)')
+    hook.wait_for()
+    return hook
+
+
+def test_board_shows_every_printer_with_its_state(page: Any) -> None:
+    assert page.locator(".card").count() == 9
+    assert card(page, 1).get_attribute("data-state") == "printing"
+    assert "Печатает" in card(page, 1).inner_text()
+    assert card(page, 7).get_attribute("data-state") == "paused"
+    assert "Не работает" in card(page, 8).inner_text()
+    assert "AutoPrint" in card(page, 2).inner_text()
+    assert card(page, IDLE_PRINTER).get_attribute("data-state") == "operational"
+    page.wait_for_selector('#queue tr:has-text("prototype_hinge"):has-text("Ждёт одобрения")')
+    assert page.locator("#queue tbody tr").count() >= 5
+    assert page.locator('.tl-row[data-printer] .tl-b[data-kind="job"]').count() >= 6
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "board.png"), full_page=True)
+
+
+def test_simulated_job_start_and_finish_update_card_and_timeline_without_reload(
+    page: Any, server: Farm
+) -> None:
+    page.evaluate("window.__sameDocument = true")
+    server.act("start_job", printer_id=IDLE_PRINTER, file="spacer_x8_0.4n_PLA_50m.gcode",
+               estimate=3000)
+    printing = page.wait_for_selector(
+        f'[data-testid="printer-{IDLE_PRINTER}"][data-state="printing"]')
+    assert "spacer_x8" in printing.inner_text()
+    assert "вебхук" in printing.inner_text()
+    page.wait_for_selector(f'.tl-row[data-printer="{IDLE_PRINTER}"] .tl-b[data-kind="job"]')
+
+    server.act("finish_job", printer_id=IDLE_PRINTER)
+    page.wait_for_selector(f'[data-testid="printer-{IDLE_PRINTER}"][data-state="operational"]')
+    page.wait_for_selector(f'.tl-row[data-printer="{IDLE_PRINTER}"] .tl-b[data-kind="job"]',
+                           state="detached")
+    page.wait_for_selector('#history tr:has-text("spacer_x8"):has-text("Готово")')
+    assert page.evaluate("window.__sameDocument") is True
+
+
+def test_debug_panel_lists_the_webhook_and_its_test_delivery_reaches_the_live_log(
+    page: Any, server: Farm
+) -> None:
+    hook = our_webhook(page)
+    assert hook.get_attribute("data-enabled") == "true"
+    assert server.server.http_url in hook.inner_text()
+    hook.locator('[data-action="test"]').click()
+    row = page.locator('#events tbody tr[data-event="test"]').first
+    row.wait_for()
+    row.click()
+    payload = page.wait_for_selector('[data-testid="event-payload"]')
+    assert '"event": "test"' in payload.inner_text()
+
+    page.click('[data-testid="ping-btn"]')
+    assert "мс" in page.wait_for_selector('[data-testid="ping-rtt"]').inner_text()
+    page.wait_for_selector('#ping-result:has-text("Пинг сервера")')
+    page.wait_for_selector('#mode-detail .kv')
+    assert fits(page, '[data-testid="debug-panel"]')
+    page.set_viewport_size({"width": 1600, "height": 1500})  # the whole drawer, for the docs
+    page.screenshot(path=str(SCREENSHOTS / "debug-panel.png"))
+
+
+def test_disable_and_enable_switch_the_webhook_at_the_simulator(
+    page: Any, server: Farm
+) -> None:
+    hook = our_webhook(page)
+    webhook_id = int(hook.get_attribute("data-testid").removeprefix("webhook-"))
+    hook.locator('[data-action="disable"]').click()
+    page.wait_for_selector(f'[data-testid="webhook-{webhook_id}"][data-enabled="false"]')
+    assert [h["enabled"] for h in server.webhooks() if h["id"] == webhook_id] == [False]
+
+    page.locator(f'[data-testid="webhook-{webhook_id}"] [data-action="enable"]').click()
+    page.wait_for_selector(f'[data-testid="webhook-{webhook_id}"][data-enabled="true"]')
+    assert [h["enabled"] for h in server.webhooks() if h["id"] == webhook_id] == [True]
+
+
+def test_sample_delivery_shows_in_the_live_log(page: Any) -> None:
+    page.click("#debug-open")
+    page.select_option("#inject-event", "job.started")
+    page.click('#inject-form button[type="submit"]')
+    page.wait_for_selector('#inject-result .badge')
+    page.wait_for_selector('#events tbody tr[data-event="job.started"]')
+
+
+@pytest.mark.parametrize("viewport", [WIDE, LAPTOP], ids=["1600x1000", "1280x800"])
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_debug_panel_fits_its_drawer(page: Any, viewport: dict[str, int], language: str) -> None:
+    if language == "en":
+        page.select_option('[data-testid="language"]', "en")
+        page.wait_for_selector("#debug-open:has-text('Debug API')")
+    page.set_viewport_size(viewport)
+    our_webhook(page)
+    page.locator('#events tbody tr[data-id]').first.click()
+    page.wait_for_selector('[data-testid="event-payload"]')
+    assert fits(page, '[data-testid="debug-panel"]')
+
+
+def test_updates_sent_while_disconnected_arrive_after_reconnect(
+    page: Any, server: Farm
+) -> None:
+    page.evaluate("window.planningDebug.dropSocket(2500)")
+    page.wait_for_selector("#conn[data-state=offline]")
+    server.act("clear_bed", printer_id=IDLE_PRINTER, success=True)
+    server.act("start_job", printer_id=IDLE_PRINTER, file="missed_while_away_0.4n_PLA_1h.gcode",
+               estimate=3600)
+    server.act("add_queue_item", filename="late_addition_0.4n_PLA_20m.gcode", amount=1,
+                       group=1, estimate=1200)
+    server.settled()  # delivered and processed while the page is away
+    assert card(page, IDLE_PRINTER).get_attribute("data-state") != "printing"
+
+    page.wait_for_selector("#conn[data-state=live]")
+    page.wait_for_selector(f'[data-testid="printer-{IDLE_PRINTER}"][data-state="printing"]')
+    page.wait_for_selector('#queue tr:has-text("late_addition")')
+    seq = page.evaluate("window.planningDebug.store.seq")
+    latest = page.evaluate(
+        "fetch('/planning-v2/api/snapshot/').then(r => r.json()).then(s => s.seq)")
+    assert seq == latest
+
+
+def test_the_page_switches_to_english(page: Any) -> None:
+    page.select_option('[data-testid="language"]', "en")
+    page.wait_for_selector("#debug-open:has-text('Debug API')")
+    page.wait_for_selector("#conn[data-state=live]")
+    page.wait_for_selector('.card .state:has-text("Printing")')

@@ -1,0 +1,160 @@
+"""The sync against the simulator over real HTTP, on its manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from apps.simpleprint import selectors
+from apps.simpleprint.models import LiveUpdate, Printer, PrintJob, PrintQueue, SyncState
+from apps.simpleprint.ratelimit import LocalRateLimiter
+from apps.simpleprint.services import modes, sync
+from tests.simpleprint.services.conftest import Sim
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def farm_view(sim: Sim) -> dict[str, Any]:
+    """The meaningful part of the simulator's truth."""
+    truth = sim.state()
+    return {
+        "printers": {p["id"]: (p["state"], p["online"], p["out_of_order"], p["nozzle"],
+                               sorted(p["custom_tags"]),
+                               p["job"]["id"] if p["job"] and p["state"] in
+                               ("printing", "paused") else None)
+                     for p in truth["printers"]},
+        "queue": {q["id"]: q["left"] for q in truth["queue"] if not q["done"]},
+    }
+
+
+def db_view() -> dict[str, Any]:
+    return {
+        "printers": {p.sp_id: (p.state, p.online, p.out_of_order, p.nozzle_size,
+                               sorted(p.custom_tags),
+                               p.current_job.sp_id if p.current_job else None)
+                     for p in Printer.objects.select_related("current_job")},
+        "queue": {q.sp_id: q.left for q in PrintQueue.objects.filter(
+            state__in=PrintQueue.ACTIVE)},
+    }
+
+
+def job_statuses() -> dict[int, str]:
+    return dict(PrintJob.objects.values_list("sp_id", "status"))
+
+
+def test_full_sync_fills_the_database_like_the_truth(make_sim: Callable[..., Sim]) -> None:
+    sim = make_sim()
+    result = sync.full_sync(sim.client, sim.clock)
+    assert result.printers == 8 and result.calls >= 3
+    assert db_view() == farm_view(sim)
+
+
+def test_second_poll_without_changes_publishes_nothing(make_sim: Callable[..., Sim]) -> None:
+    sim = make_sim(natural=False)
+    sync.full_sync(sim.client, sim.clock)
+    published = LiveUpdate.objects.count()
+    result = sync.full_sync(sim.client, sim.clock)
+    assert result.changes == 0 and LiveUpdate.objects.count() == published
+
+
+def test_polling_follows_the_farm(make_sim: Callable[..., Sim]) -> None:
+    sim = make_sim(webhooks=False)
+    for _ in range(60):
+        sim.advance(180)
+        sync.full_sync(sim.client, sim.clock)
+    assert db_view() == farm_view(sim)
+    assert PrintJob.objects.filter(status__in=PrintJob.TERMINAL).exists()
+
+
+def run_plan(sim: Sim, steps: int) -> None:
+    """The same plan for both runs: advance a minute at a time, ticking the sync each time."""
+    modes.load(sim.now)
+    for _ in range(steps):
+        sim.advance(60)
+        sync.tick(sim.client, sim.clock)
+
+
+def test_webhookless_run_ends_like_the_webhook_run(make_sim: Callable[..., Sim],
+                                                   live_server: Any, settings: Any) -> None:
+    settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "public_url": live_server.url}
+    with_hooks = make_sim(seed=11)
+    with_hooks.register(live_server.url)
+    sync.full_sync(with_hooks.client, with_hooks.clock)
+    run_plan(with_hooks, 30)
+    webhook_state, webhook_jobs = db_view(), job_statuses()
+    assert SyncState.objects.get().mode == "webhooks"
+    assert webhook_state == farm_view(with_hooks)
+
+    for model in (PrintQueue, Printer, PrintJob, SyncState):
+        model.objects.all().delete()
+    without = make_sim(seed=11, webhooks=False)
+    sync.full_sync(without.client, without.clock)
+    run_plan(without, 30)
+    assert SyncState.objects.get().mode == "polling"
+    assert db_view() == webhook_state
+    polled_jobs = job_statuses()
+    # Jobs that started and ended between two polls are never seen by a poller; every job both
+    # runs know has the same status.
+    assert {k: v for k, v in webhook_jobs.items() if k in polled_jobs} == polled_jobs
+
+
+def test_dropped_deliveries_are_healed_by_one_reconcile(make_sim: Callable[..., Sim],
+                                                        live_server: Any) -> None:
+    sim = make_sim(seed=5)
+    sim.register(live_server.url)
+    sync.full_sync(sim.client, sim.clock)
+    modes.load(sim.now)
+    sim.control(drop=1.0)
+    sim.advance(540)
+    sim.scenario("set_nozzle", printer_id=1, nozzle=0.8)
+    sim.settle()
+    assert db_view() != farm_view(sim)  # every delivery of those 9 minutes was lost
+    sim.advance(60)
+    assert sync.tick(sim.client, sim.clock) == "reconciled"
+    assert db_view() == farm_view(sim)
+
+
+def test_stale_printers_are_marked(make_sim: Callable[..., Sim], settings: Any) -> None:
+    sim = make_sim(webhooks=False)
+    modes.load(sim.now)
+    sync.tick(sim.client, sim.clock)
+    printer = Printer.objects.order_by("sp_id")[0]
+    assert selectors.freshness(printer, sim.now) == "polled"
+    assert selectors.freshness(printer, sim.now + 121) == "stale"
+
+
+def test_rate_limit_backs_off_and_resets(make_sim: Callable[..., Sim]) -> None:
+    sim = make_sim(webhooks=False)
+    modes.load(sim.now)
+    sync.tick(sim.client, sim.clock)  # → polling, first poll
+    sim.control(rate_limit=1)  # the window still holds the calls just made
+    sim.advance(30)
+    assert sync.tick(sim.client, sim.clock) == "rate-limited"
+    state = SyncState.objects.get()
+    assert state.backoff == 2 and state.next_poll_at.timestamp() == sim.now + 60
+    sim.advance(30)
+    assert sync.tick(sim.client, sim.clock) == "idle"  # the interval doubled
+    sim.advance(30)
+    assert sync.tick(sim.client, sim.clock) == "rate-limited"
+    assert SyncState.objects.get().backoff == 4
+    # The poller stops at the first 429, and the client's shared pause (SimplyPrint's
+    # Retry-After) holds the second attempt back before it reaches SimplyPrint.
+    assert sim.stats()["requests"]["rate_limited"] == 1
+    sim.control(rate_limit=0)
+    sim.client.limiter = LocalRateLimiter(0)  # SimplyPrint's Retry-After (real seconds) is over
+    sim.advance(120)
+    assert sync.tick(sim.client, sim.clock) == "polled"
+    state = SyncState.objects.get()
+    assert state.backoff == 1 and state.next_poll_at.timestamp() == sim.now + 30
+
+
+def test_tick_does_nothing_while_another_worker_holds_the_lock(
+        make_sim: Callable[..., Sim]) -> None:
+    from apps.simpleprint import locks
+
+    sim = make_sim()
+    with locks.exclusive(sync.LOCK_NAME, 60):
+        assert sync.tick(sim.client, sim.clock) == "locked"
+    assert sim.stats()["requests"]["total"] == 0
