@@ -58,7 +58,9 @@ class LivePages:
         async for raw in ws:
             message = json.loads(raw)
             seq = message.get("seq")
-            if seq is not None and message.get("type") != "snapshot":
+            if message.get("type") == "snapshot":
+                last, resyncing = seq, False
+            elif seq is not None:
                 if seq > last + 1 and not resyncing:
                     resyncing = True
                     await ws.send(json.dumps({"type": "resync", "last_seq": last}))
