@@ -170,16 +170,7 @@ def main() -> None:
 
     profile = ("redis" if args.redis else "default") + (
         "" if args.server == "daphne" else f"-{args.server}")
-    with tempfile.TemporaryDirectory(prefix="ws-latency-") as tmp:
-        env = server_env(Path(tmp), redis_url=args.redis_url if args.redis else "")
-        token = prepare_database(env)
-        server = AsgiServer(env, server=args.server).start()
-        try:
-            result = asyncio.run(drive(server, token, args))
-        finally:
-            server.stop()
-        if not args.redis or "sqlite" in env["DATABASE_URL"]:
-            result["worker_lag_ms"] = worker_lag(Path(tmp) / "live.sqlite3")
+    result = run_once(args)
     report = {
         "benchmark": "ws_latency",
         "profile": profile,
