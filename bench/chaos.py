@@ -28,7 +28,14 @@ from typing import Any
 import httpx
 
 from bench.harness import machine, save
-from tests.chaos.harness import Database, Sender, audit, shuffled_with_duplicates, wait_until
+from tests.chaos.harness import (
+    Database,
+    Sender,
+    audit,
+    run_stream,
+    shuffled_with_duplicates,
+    wait_until,
+)
 from tests.payloads import farm_stream
 from tests.servers import WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 from tests.stack import PostgresServer, RedisServer, production_stack
@@ -87,19 +94,9 @@ def run_reorder(args: argparse.Namespace) -> dict[str, Any]:
     states, audits = {}, {}
     with tempfile.TemporaryDirectory(prefix="chaos-reorder-") as tmp:
         for name, deliveries in (("in_order", stream), ("scrambled", scrambled)):
-            env = server_env(Path(tmp) / name)
-            prepare_database(env)
-            server = AsgiServer(env).start()
-            try:
-                sender = Sender(server.http_url, WEBHOOK_SECRET, deliveries, concurrency=1)
-                with sender.run_in_thread():
-                    pass
-                database = Database(env["DATABASE_URL"])
-                audits[name] = {**audit(database, sender, drain_timeout=args.drain).as_dict(),
-                                "sender": sender_summary(sender)}
-                states[name] = database.farm_state()
-            finally:
-                server.stop()
+            run = run_stream(Path(tmp) / name, deliveries, drain_timeout=args.drain)
+            audits[name] = {**run.audit.as_dict(), "sender": sender_summary(run.sender)}
+            states[name] = run.farm_state
     differences = {kind: sum(1 for a, b in zip(states["in_order"][kind],
                                                states["scrambled"][kind], strict=False) if a != b)
                    + abs(len(states["in_order"][kind]) - len(states["scrambled"][kind]))

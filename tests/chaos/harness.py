@@ -25,10 +25,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.servers import WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 from tests.stack import WEBHOOK_PATH
 
 #: SimplyPrint retries a non-2xx delivery; this sender does the same with exponential backoff.
@@ -209,6 +211,31 @@ def audit(database: Database, sender: Sender, drain_timeout: float = 60.0) -> Au
         never_applied=[i for i in ids if i not in applied],
         retried=database.retried(),
     )
+
+
+@dataclass
+class StreamRun:
+    audit: Audit
+    sender: Sender
+    farm_state: dict[str, Any]
+
+
+def run_stream(var_dir: Path, deliveries: list[dict[str, Any]],
+               drain_timeout: float = 60.0) -> StreamRun:
+    """Deliver ``deliveries`` one after another to a fresh server on the embedded default,
+    wait until they are processed, and read back what happened and the farm's final state."""
+    env = server_env(var_dir)
+    prepare_database(env)
+    server = AsgiServer(env).start()
+    try:
+        sender = Sender(server.http_url, WEBHOOK_SECRET, deliveries, concurrency=1)
+        with sender.run_in_thread():
+            pass
+        database = Database(env["DATABASE_URL"])
+        return StreamRun(audit(database, sender, drain_timeout=drain_timeout), sender,
+                         database.farm_state())
+    finally:
+        server.stop()
 
 
 def shuffled_with_duplicates(stream: list[dict[str, Any]], reorder: float,

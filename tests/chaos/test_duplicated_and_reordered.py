@@ -9,27 +9,16 @@ from typing import Any
 
 import pytest
 
-from tests.chaos.harness import Database, Sender, audit, shuffled_with_duplicates
+from tests.chaos.harness import run_stream, shuffled_with_duplicates
 from tests.payloads import farm_stream
-from tests.servers import WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 
 pytestmark = pytest.mark.slow
 
 
 def final_state(var_dir: Path, stream: list[dict[str, Any]]) -> dict[str, Any]:
-    env = server_env(var_dir)
-    prepare_database(env)
-    server = AsgiServer(env).start()
-    try:
-        sender = Sender(server.http_url, WEBHOOK_SECRET, stream, concurrency=1)
-        with sender.run_in_thread():
-            pass
-        database = Database(env["DATABASE_URL"])
-        result = audit(database, sender, drain_timeout=60)
-    finally:
-        server.stop()
-    assert result.lost == [] and result.double_applied == {}, result.as_dict()
-    return database.farm_state()
+    run = run_stream(var_dir, stream)
+    assert run.audit.lost == [] and run.audit.double_applied == {}, run.audit.as_dict()
+    return run.farm_state
 
 
 def test_duplicated_and_reordered_deliveries_end_in_the_in_order_state(tmp_path: Path) -> None:
