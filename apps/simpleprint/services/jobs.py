@@ -22,8 +22,8 @@ from .stamps import (
     Stamp,
     as_dict,
     as_int,
-    claim_aspect,
     from_unix,
+    is_not_older,
     person_name,
     read_stamp,
 )
@@ -86,7 +86,7 @@ def _status_applies(job: PrintJob, status: str, stamp: Stamp) -> bool:
         return True
     if terminal_now and not terminal_incoming:
         return False
-    return claim_aspect(dict(job.aspect_times), "status", stamp)
+    return is_not_older(read_stamp(job.aspect_times, "status"), stamp)
 
 
 def _apply_snapshot(job: PrintJob, job_data: dict[str, Any]) -> None:
