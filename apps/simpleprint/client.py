@@ -16,8 +16,10 @@ sending) raises :class:`SimplePrintOutcomeUnknown`: re-read the state before try
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import random
+import ssl
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -107,6 +109,13 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: building one loads the CA bundle, tens
+    of milliseconds with the GIL held, which stalled the live pages at each sync tick."""
+    return httpx.create_ssl_context()
+
+
 class SimplePrintClient:
     """Sync client; one ``httpx.Client`` per instance. Use as a context manager, or ``close()``.
 
@@ -136,6 +145,7 @@ class SimplePrintClient:
         self._http = httpx.Client(
             base_url=f"{self.base_url}/{self.company_id}/",
             timeout=float(timeout or config.get("timeout", 10.0)),
+            verify=tls_context(),
             headers={"X-API-KEY": api_key, "Accept": "application/json",
                      "User-Agent": USER_AGENT},
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -224,6 +226,44 @@ async def test_dropped_group_messages_are_filled_from_the_outbox_in_order(token:
     # A late copy of a message already filled in is not sent twice.
     await sync_to_async(publish_update, thread_sensitive=False)(dropped[1])
     assert await ws.receive_nothing(timeout=0.1)
+    await ws.disconnect()
+
+
+async def test_a_coalesced_message_is_sent_as_one_frame_per_change_in_order(token: str) -> None:
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+
+    def changes() -> list[LiveUpdate]:
+        return [LiveUpdate.objects.create(kind="queue.updated", payload={"sp_id": i})
+                for i in (881, 882, 883)]
+
+    updates = await database_sync_to_async(changes)()
+    texts = [[u.id, json.dumps(u.as_message(), cls=DjangoJSONEncoder)] for u in updates]
+    layer = get_channel_layer()
+    assert layer is not None
+    await layer.group_send("planning.company-1", {"type": "live.update", "updates": texts})
+    messages = await receive_until(ws, 3)
+    assert [(m["seq"], m["data"]["sp_id"]) for m in messages] == [
+        (u.id, u.payload["sp_id"]) for u in updates]
+    await ws.disconnect()
+
+
+async def test_channel_layer_messages_skip_the_connection_cleanup_hop(
+        token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    hops: list[str] = []
+
+    async def counted_cleanup() -> None:
+        hops.append("close_old_connections")
+
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", counted_cleanup)
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    layer = get_channel_layer()
+    assert layer is not None
+    await layer.group_send("planning.company-1",
+                           {"type": "live.ping", "ping_id": "p-7", "sent_at": 1.0})
+    assert (await ws.receive_json_from(timeout=3))["type"] == "ping"
+    assert hops == []
     await ws.disconnect()
 
 

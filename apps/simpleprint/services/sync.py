@@ -20,13 +20,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
 
 from ..models import PrintJob, SyncState
 from . import jobs, modes, printers, queue
 from .stamps import as_int, from_unix, read_stamp
+
+if TYPE_CHECKING:
+    from ..client import SimplePrintClient
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
 
 
-def default_client() -> SyncClient:
+def default_client() -> SimplePrintClient:
     """A client that tries each call once: the next tick is the retry, so a tick never holds a
     worker (which also processes webhook events) through a round of backoffs."""
     from ..client import SimplePrintClient
@@ -216,7 +219,10 @@ def tick(client: SyncClient | None = None, clock: Clock = time.time) -> str:
     with locks.exclusive(LOCK_NAME, LOCK_TTL_SECONDS) as held:
         if not held:
             return "locked"
-        return _tick(client or default_client(), clock)
+        if client is not None:
+            return _tick(client, clock)
+        with default_client() as own:
+            return _tick(own, clock)
 
 
 def _tick(client: SyncClient, clock: Clock) -> str:
