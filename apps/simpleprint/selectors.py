@@ -66,13 +66,16 @@ def mode_info() -> dict[str, object]:
 def freshness(printer: Printer, now: float | None = None, mode: str | None = None) -> str:
     """``live`` (a webhook changed it last), ``polled`` or ``stale``: not heard from (no event,
     no poll) within ``stale_after`` seconds in polling mode, or within a reconcile interval plus
-    ``stale_after`` with webhooks. A stale printer is never shown as simply online."""
+    ``stale_after`` with webhooks (a connectivity interval when set). A stale printer is never
+    shown as simply online."""
+    from .services import modes
+
     config = settings.PRINTFARM_SYNC
     now = time.time() if now is None else now
     mode = mode or current_mode()
     limit = config["stale_after"]
     if mode == "webhooks":
-        limit += config["reconcile_interval"]
+        limit += modes.printers_interval(busy=False)
     heard = max((read_stamp(printer.aspect_times, aspect)[0] for aspect in printer.aspect_times),
                 default=0)
     if printer.last_polled_at is not None:

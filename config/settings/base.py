@@ -256,7 +256,9 @@ LOGGING = build_logging(LOG_LEVEL, env.str("LOG_FORMAT", default="plain"))
 # --- SimplyPrint sync: polling fallback and reconciliation (feat/poll) ----------------------
 # Seconds. Defaults keep the API calls with webhooks under 2 % of a 30 s poller's (bench/README.md):
 # a reconcile is one printers/Get call; progress is extrapolated between reconciles
-# (progress_interval > 0 polls printers/Get that often while printers are busy instead).
+# (progress_interval > 0 reads printers/Get only that often while printers are busy instead).
+# No webhook reports connectivity: connectivity_interval > 0 reads printers/Get only that often
+# whatever the printers do (30 s: online/offline as fresh as a 30 s poller, ≈ 34 % of its calls).
 PRINTFARM_SYNC = {
     "enabled": env.bool("PRINTFARM_SYNC_ENABLED", default=True),
     "tick_interval": env.float("PRINTFARM_SYNC_TICK", default=5.0),
@@ -264,6 +266,7 @@ PRINTFARM_SYNC = {
     "reconcile_interval": env.float("PRINTFARM_RECONCILE_INTERVAL", default=600.0),
     "queue_reconcile_interval": env.float("PRINTFARM_QUEUE_RECONCILE_INTERVAL", default=3600.0),
     "progress_interval": env.float("PRINTFARM_PROGRESS_INTERVAL", default=0.0),
+    "connectivity_interval": env.float("PRINTFARM_CONNECTIVITY_INTERVAL", default=0.0),
     "silence_threshold": env.float("PRINTFARM_SILENCE_THRESHOLD", default=900.0),
     # After that silence a test delivery is asked for; none within this many seconds → polling.
     "probe_grace": env.float("PRINTFARM_PROBE_GRACE", default=120.0),

@@ -42,6 +42,10 @@ JOB_EVENTS: dict[str, tuple[str | None, int]] = {
 }
 
 
+#: More than the highest rank above.
+RANKS = 8
+
+
 def apply_job_event(event: str, data: dict[str, Any], at: EventTime) -> PrintJob | None:
     """Apply a ``job.*`` delivery to the job and its printer."""
     status, rank = JOB_EVENTS[event]
@@ -75,8 +79,17 @@ def apply_job_event(event: str, data: dict[str, Any], at: EventTime) -> PrintJob
     job.source = StateSource.WEBHOOK
     job.save()
     live.job_changed(job)
-    printers.apply_job_event(printer, job, event, stamp, job_data)
+    printers.apply_job_event(printer, job, event, _printer_stamp(stamp, job.sp_id), job_data)
     return job
+
+
+def _printer_stamp(stamp: Stamp, job_sp_id: int) -> Stamp:
+    """The stamp of a job event on its printer, where one job follows another: within one
+    second a later job's events (AutoPrint starting the next print as the bed is cleared) come
+    after every event of an earlier job (SimplyPrint's job ids increase), and a job's own
+    events keep their rank. A bed clear without a job object ranks as job 0."""
+    timestamp, rank, tiebreak = stamp
+    return (timestamp, job_sp_id * RANKS + rank, tiebreak)
 
 
 def _status_applies(job: PrintJob, status: str, stamp: Stamp) -> bool:

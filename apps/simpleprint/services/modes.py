@@ -42,6 +42,15 @@ def config() -> dict[str, Any]:
     return settings.PRINTFARM_SYNC
 
 
+def printers_interval(*, busy: bool) -> float:
+    """Webhooks mode: seconds between two ``printers/Get`` reads (a reconcile or a printers-only
+    read): ``connectivity_interval`` always, ``progress_interval`` while printers are ``busy``,
+    when enabled (> 0); at most ``reconcile_interval``."""
+    cfg = config()
+    enabled = [cfg["connectivity_interval"], cfg["progress_interval"] if busy else 0.0]
+    return float(min([cfg["reconcile_interval"], *(s for s in enabled if s > 0)]))
+
+
 def load(now: float | None = None) -> SyncState:
     """The sync state row, created in webhooks mode on first use."""
     state, _ = SyncState.objects.get_or_create(
@@ -60,7 +69,8 @@ def switch(state: SyncState, mode: str, reason: str, now: float) -> bool:
         state.switch_event_id = PrinterWebhookEvent.objects.aggregate(m=Max("id"))["m"] or 0
         state.next_poll_at = from_unix(now)  # poll at once
     else:
-        state.next_poll_at = from_unix(now + config()["reconcile_interval"])
+        busy = Printer.objects.filter(state__in=BUSY).exists()
+        state.next_poll_at = from_unix(now + printers_interval(busy=busy))
     state.save()
     return True
 

@@ -11,6 +11,9 @@ printers, page size 100) every ``reconcile_interval``, the queue every
 ``queue_reconcile_interval``, and ``jobs/GetPaginatedPrintJobs`` only for jobs the service
 still thinks are running but the printers no longer show. Progress between reconciles is
 extrapolated from the last known progress and time left (see ``selectors.shown_progress``).
+No webhook reports connectivity: ``connectivity_interval`` (always) and ``progress_interval``
+(while printers are busy) add a ``printers/Get``-only read in between (``read_printers``), one
+call per 100 printers, so online/offline and progress are that fresh.
 """
 
 from __future__ import annotations
@@ -199,6 +202,14 @@ def full_sync(client: SyncClient | None = None, clock: Clock = time.time, *,
     return result
 
 
+def read_printers(client: SyncClient, clock: Clock) -> SyncResult:
+    """Only ``printers/Get``: connectivity, state and progress between reconciles."""
+    result, first = SyncResult(), _changes()
+    sync_printers(client, clock, result)
+    result.changes = _changes() - first
+    return result
+
+
 def reconcile(client: SyncClient, clock: Clock, *, with_queue: bool) -> SyncResult:
     """The cheap check in webhooks mode: printers, unsettled jobs, the queue when due."""
     result, first = SyncResult(), _changes()
@@ -238,38 +249,44 @@ def _tick(client: SyncClient, clock: Clock) -> str:
     if state.next_poll_at is not None and now < _ts(state.next_poll_at):
         return "idle"
     polling = state.mode == Mode.POLLING
-    with_queue = polling or now - _ts(state.last_queue_sync_at) >= cfg["queue_reconcile_interval"]
+    # Between reconciles (webhooks mode) a due tick only reads the printers.
+    full = polling or now - _ts(state.last_reconcile_at) >= cfg["reconcile_interval"]
+    with_queue = polling or (
+        full and now - _ts(state.last_queue_sync_at) >= cfg["queue_reconcile_interval"])
     try:
         if polling:
             result = full_sync(client, clock)
-        else:
+        elif full:
             result = reconcile(client, clock, with_queue=with_queue)
+        else:
+            result = read_printers(client, clock)
     except SimplePrintAPIError as exc:
         return _failed(state, exc, now)
     state.backoff, state.last_error = 1, ""
     stamp = from_unix(now)
-    state.last_reconcile_at = stamp
+    if full:
+        state.last_reconcile_at = stamp
     if polling:
         state.last_poll_at = stamp
     if with_queue:
         state.last_queue_sync_at = stamp
     state.next_poll_at = from_unix(now + _interval(state))
     state.save()
-    logger.info("sync %s: %s", "poll" if polling else "reconcile", result)
-    return "polled" if polling else "reconciled"
+    done = "polled" if polling else "reconciled" if full else "read printers"
+    logger.info("sync %s: %s", done, result)
+    return done
 
 
 def _interval(state: SyncState) -> float:
-    """Seconds to the next run: the mode's interval (progress polling while printers are busy,
-    when enabled), times the 429 backoff, capped."""
+    """Seconds to the next run: the mode's interval (with webhooks, that of the printers-only
+    reads when enabled; the reconcile is then the first run due ``reconcile_interval`` after the
+    last one), times the 429 backoff, capped."""
     cfg = modes.config()
     if state.mode == Mode.POLLING:
         base = cfg["poll_interval"]
     else:
-        base = cfg["reconcile_interval"]
         busy = printers.Printer.objects.filter(state__in=modes.BUSY).exists()
-        if cfg["progress_interval"] > 0 and busy:
-            base = min(base, cfg["progress_interval"])
+        base = modes.printers_interval(busy=busy)
     if state.backoff > 1:
         return float(min(base * state.backoff, max(base, cfg["backoff_max_interval"])))
     return float(base)

@@ -20,8 +20,8 @@ from simulator.testing import run_in_thread
 WEBHOOK_PATH = "/api/v1/simpleprint/webhook/printers/"
 SYNC = {"enabled": False, "tick_interval": 5.0, "poll_interval": 30.0,
         "reconcile_interval": 600.0, "queue_reconcile_interval": 600.0, "progress_interval": 0.0,
-        "silence_threshold": 900.0, "probe_grace": 120.0, "stale_after": 120.0,
-        "backoff_max_interval": 600.0}
+        "connectivity_interval": 0.0, "silence_threshold": 900.0, "probe_grace": 120.0,
+        "stale_after": 120.0, "backoff_max_interval": 600.0}
 
 
 class Sim:

@@ -82,6 +82,23 @@ def test_bed_cleared_without_a_job_object_still_clears_the_printer(post_delivery
     assert Printer.objects.get().bed_needs_clearing is False
 
 
+@pytest.mark.parametrize("cleared_first", [True, False])
+def test_next_job_started_in_the_second_of_the_bed_clear_is_shown(post_delivery, farm,
+                                                                  cleared_first):
+    first = farm.job_started(385)
+    post_delivery(first)
+    farm.tick(7800)
+    post_delivery(farm.job_event("job.done", first))
+    farm.tick(300)
+    cleared = farm.job_event("job.bed_cleared", first)
+    second = farm.job_started(385)  # AutoPrint starts the next print in the same second
+    for delivery in (cleared, second) if cleared_first else (second, cleared):
+        post_delivery(delivery)
+    printer = Printer.objects.select_related("current_job").get()
+    assert printer.state == "printing" and printer.current_job is not None
+    assert printer.current_job.sp_id == second["data"]["job"]["id"]
+
+
 def test_objects_skipped_are_recorded_without_changing_status(post_delivery, farm):
     started = farm.job_started(385)
     post_delivery(started)

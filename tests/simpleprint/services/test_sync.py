@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from apps.simpleprint import selectors
-from apps.simpleprint.models import LiveUpdate, Printer, PrintJob, PrintQueue, SyncState
+from apps.simpleprint.models import (
+    LiveUpdate,
+    Printer,
+    PrintJob,
+    PrintQueue,
+    StateSource,
+    SyncState,
+)
 from apps.simpleprint.ratelimit import LocalRateLimiter
 from apps.simpleprint.services import modes, sync
 from tests.simpleprint.services.conftest import Sim
@@ -42,6 +49,14 @@ def db_view() -> dict[str, Any]:
 
 def job_statuses() -> dict[int, str]:
     return dict(PrintJob.objects.values_list("sp_id", "status"))
+
+
+def reconciled_once(sim: Sim) -> None:
+    """Webhooks mode after the fill and its first reconcile; the simulator's counts reset."""
+    sync.full_sync(sim.client, sim.clock)
+    modes.load(sim.now)
+    assert sync.tick(sim.client, sim.clock) == "reconciled"
+    sim.http.post("/_sim/stats/reset")
 
 
 def test_full_sync_fills_the_database_like_the_truth(make_sim: Callable[..., Sim]) -> None:
@@ -125,6 +140,16 @@ def test_stale_printers_are_marked(make_sim: Callable[..., Sim], settings: Any) 
     assert selectors.freshness(printer, sim.now + 121) == "stale"
 
 
+def test_with_connectivity_reads_a_printer_is_stale_after_their_interval(
+        make_sim: Callable[..., Sim], sync_settings: dict[str, Any]) -> None:
+    sync_settings["connectivity_interval"] = 30.0
+    sim = make_sim(natural=False)
+    reconciled_once(sim)
+    printer = Printer.objects.filter(state_source=StateSource.POLL).order_by("sp_id")[0]
+    assert selectors.freshness(printer, sim.now + 150) == "polled"
+    assert selectors.freshness(printer, sim.now + 151) == "stale"
+
+
 def test_rate_limit_backs_off_and_resets(make_sim: Callable[..., Sim]) -> None:
     sim = make_sim(webhooks=False)
     modes.load(sim.now)
@@ -158,3 +183,54 @@ def test_tick_does_nothing_while_another_worker_holds_the_lock(
     with locks.exclusive(sync.LOCK_NAME, 60):
         assert sync.tick(sim.client, sim.clock) == "locked"
     assert sim.stats()["requests"]["total"] == 0
+
+
+def test_connectivity_read_shows_a_printer_offline_before_the_next_reconcile(
+        make_sim: Callable[..., Sim], sync_settings: dict[str, Any]) -> None:
+    sync_settings["connectivity_interval"] = 30.0
+    sim = make_sim(natural=False)
+    reconciled_once(sim)
+    sim.scenario("set_offline", printer_id=1)
+    sim.advance(30)
+    assert sync.tick(sim.client, sim.clock) == "read printers"
+    printer = Printer.objects.get(sp_id=1)
+    assert (printer.online, printer.state) == (False, Printer.State.OFFLINE)
+    assert sim.stats()["requests"]["by_endpoint"] == {"printers/Get": 1}
+
+
+def test_without_a_connectivity_interval_nothing_is_read_between_reconciles(
+        make_sim: Callable[..., Sim]) -> None:
+    sim = make_sim(natural=False)
+    reconciled_once(sim)
+    sim.scenario("set_offline", printer_id=1)
+    for _ in range(19):
+        sim.advance(30)
+        assert sync.tick(sim.client, sim.clock) == "idle"
+    assert sim.stats()["requests"]["total"] == 0
+    assert Printer.objects.get(sp_id=1).online
+
+
+def test_reconcile_comes_due_between_connectivity_reads(make_sim: Callable[..., Sim],
+                                                        sync_settings: dict[str, Any]) -> None:
+    sync_settings["connectivity_interval"] = 30.0
+    sim = make_sim(natural=False)
+    reconciled_once(sim)
+    done = []
+    for _ in range(20):
+        sim.advance(30)
+        done.append(sync.tick(sim.client, sim.clock))
+    assert done == ["read printers"] * 19 + ["reconciled"]
+
+
+def test_progress_reads_only_printers_while_a_printer_is_busy(
+        make_sim: Callable[..., Sim], sync_settings: dict[str, Any]) -> None:
+    sync_settings["progress_interval"] = 60.0
+    sim = make_sim(natural=False)
+    reconciled_once(sim)
+    busy = Printer.objects.filter(state=Printer.State.PRINTING).order_by("sp_id").first()
+    assert busy is not None
+    sim.advance(60)
+    assert sync.tick(sim.client, sim.clock) == "read printers"
+    assert sim.stats()["requests"]["by_endpoint"] == {"printers/Get": 1}
+    busy.refresh_from_db()
+    assert busy.progress_at is not None and busy.progress_at.timestamp() == sim.now
