@@ -1,27 +1,37 @@
 """Webhook → WebSocket latency: how long from the start of a delivery's POST until every open
 Planning page has the change.
 
-Starts daphne on a fresh SQLite file (dev settings, in-process worker thread; ``--redis`` adds
-the Redis channel layer and cache), connects ``--clients`` pages, POSTs ``--rate`` deliveries a
-second for ``--duration`` seconds (each a ``job.started`` of a new job, spread over 40 printers)
-and times, per page, POST start → the ``job.updated`` delta of that job. Prints a JSON report and
-writes it to ``bench/results/ws_latency-<profile>.json``.
+Profiles (``--profile``):
+
+- ``default``: the embedded default, one daphne process on a fresh SQLite file with the
+  in-memory channel layer and the in-process worker thread;
+- ``redis``: the same with the Redis channel layer and cache (``--redis-url``);
+- ``production``: the production settings as separate processes, on a throw-away PostgreSQL
+  cluster and redis-server this command starts: ``--servers`` daphne processes behind nginx
+  (TLS), a Celery worker (``--worker-concurrency``); pages and deliveries go through nginx.
+
+It connects ``--clients`` pages, POSTs ``--rate`` deliveries a second for ``--duration``
+seconds (each a ``job.started`` of a new job, spread over 40 printers) and times, per page,
+POST start → the ``job.updated`` delta of that job. Prints a JSON report and writes it to
+``bench/results/ws_latency-<profile>.json``.
 
     python -m bench.ws_latency --duration 60
-    python -m bench.ws_latency --duration 60 --redis
-    python -m bench.ws_latency --duration 20 --rates 100,150,200,250,300   # the highest it sustains
+    python -m bench.ws_latency --duration 60 --profile redis
+    python -m bench.ws_latency --duration 60 --profile production
+    python -m bench.ws_latency --duration 20 --rates 100,150,200   # the highest it sustains
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import platform
-import sqlite3
+import ssl
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,12 +40,27 @@ from typing import Any
 import httpx
 import websockets
 
+from bench.chaos import own_postgres
+from bench.harness import machine, save
 from tests import payloads
+from tests.chaos.harness import Database
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
+from tests.stack import RedisServer, production_stack
 
-RESULTS = Path(__file__).resolve().parent / "results"
 FIRST_JOB_ID = 700000
 PRINTERS = 40
+
+
+@dataclass
+class Target:
+    """Where the pages connect and the deliveries go, and the service's database."""
+
+    http_url: str
+    ws_url: str
+    token: str
+    secret: str
+    database: Database
+    tls: bool = False
 
 
 @dataclass
@@ -80,10 +105,15 @@ def summary(values: list[float]) -> dict[str, float | None]:
             "p99": round(percentile(values, 99), 2), "max": round(max(values), 2)}
 
 
-async def drive(server: AsgiServer, token: str, args: argparse.Namespace) -> dict[str, Any]:
+async def drive(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     pages = [Page() for _ in range(args.clients)]
-    sockets = [await websockets.connect(f"{server.ws_url}?token={token}",
-                                        origin=server.http_url, max_queue=None)  # type: ignore[arg-type]
+    tls: ssl.SSLContext | None = None
+    if target.tls:  # the stack's self-signed certificate
+        tls = ssl.create_default_context()
+        tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
+    sockets = [await websockets.connect(f"{target.ws_url}?token={target.token}",
+                                        origin=target.http_url, max_queue=None,  # type: ignore[arg-type]
+                                        ssl=tls)
                for _ in pages]
     listeners = [asyncio.create_task(listen(ws, page)) for ws, page in zip(sockets, pages,
                                                                            strict=True)]
@@ -95,12 +125,13 @@ async def drive(server: AsgiServer, token: str, args: argparse.Namespace) -> dic
     total = int(args.rate * args.duration)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
 
-    async with httpx.AsyncClient(base_url=server.http_url, limits=limits, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=target.http_url, limits=limits, timeout=30,
+                                 verify=not target.tls) as http:
         async def post(job_id: int, body: dict[str, Any]) -> None:
             nonlocal failed
             started[job_id] = time.time()
             response = await http.post(WEBHOOK_PATH, json=body,
-                                       headers={"X-SP-Secret": WEBHOOK_SECRET})
+                                       headers={"X-SP-Secret": target.secret})
             post_ms.append((time.time() - started[job_id]) * 1000)
             if response.status_code != 200:
                 failed += 1
@@ -142,62 +173,64 @@ async def drive(server: AsgiServer, token: str, args: argparse.Namespace) -> dic
     }
 
 
-def worker_lag(database: Path) -> dict[str, float | None]:
+def worker_lag(database: Database) -> dict[str, float | None]:
     """Receipt (row stored) → processed (state changed, deltas published), from the inbox."""
-    with sqlite3.connect(database) as db:
-        rows = db.execute("SELECT received_at, processed_at FROM simpleprint_printerwebhookevent"
-                          " WHERE processed_at IS NOT NULL").fetchall()
-    return summary([(datetime.fromisoformat(done) - datetime.fromisoformat(received))
-                    .total_seconds() * 1000 for received, done in rows])
+    def moment(value: Any) -> datetime:
+        return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+    rows = database.rows("SELECT received_at, processed_at FROM simpleprint_printerwebhookevent"
+                         " WHERE processed_at IS NOT NULL")
+    return summary([(moment(done) - moment(received)).total_seconds() * 1000
+                    for received, done in rows])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=100.0, help="deliveries per second")
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
-    parser.add_argument("--clients", type=int, default=20, help="connected pages")
-    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait at the end")
-    parser.add_argument("--redis", action="store_true", help="Redis channel layer and cache")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
-    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
-    parser.add_argument("--rates", default="",
-                        help="comma-separated rates to step through (one fresh server each); "
-                             "reports the highest sustained one")
-    args = parser.parse_args()
-    if args.rates:
-        step_rates(args)
-        return
-
-    profile = ("redis" if args.redis else "default") + (
-        "" if args.server == "daphne" else f"-{args.server}")
-    result = run_once(args)
-    report = {
-        "benchmark": "ws_latency",
-        "profile": profile,
-        "settings": {"server": f"{args.server} (1 process)", "database": "SQLite (WAL)",
-                     "channel_layer": "channels_redis" if args.redis else "in-memory",
-                     "worker": "thread", "rate": args.rate, "duration": args.duration,
-                     "clients": args.clients},
-        "machine": {"python": platform.python_version(), "cpus": _cpus()},
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        **result,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"ws_latency-{profile}.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report, indent=2))
-
-
-def run_once(args: argparse.Namespace) -> dict[str, Any]:
+@contextlib.contextmanager
+def embedded(args: argparse.Namespace) -> Iterator[Target]:
+    """One daphne process on the embedded default (``redis``: with the Redis layer)."""
     with tempfile.TemporaryDirectory(prefix="ws-latency-") as tmp:
-        env = server_env(Path(tmp), redis_url=args.redis_url if args.redis else "")
+        redis_url = args.redis_url if args.profile == "redis" else ""
+        env = server_env(Path(tmp), redis_url=redis_url)
         token = prepare_database(env)
         server = AsgiServer(env, server=args.server).start()
         try:
-            result = asyncio.run(drive(server, token, args))
+            yield Target(server.http_url, server.ws_url, token, WEBHOOK_SECRET,
+                         Database(env["DATABASE_URL"]))
         finally:
             server.stop()
-        result["worker_lag_ms"] = worker_lag(Path(tmp) / "live.sqlite3")
+
+
+@contextlib.contextmanager
+def production(args: argparse.Namespace) -> Iterator[Target]:
+    """The production processes on their own PostgreSQL and Redis."""
+    with own_postgres("printfarm_ws_latency") as (_, database_url), \
+            tempfile.TemporaryDirectory(prefix="ws-latency-redis-") as redis_dir:
+        redis_server = RedisServer(Path(redis_dir)).start()
+        try:
+            with production_stack(database_url, redis_server.url(), servers=args.servers,
+                                  migrate=True, DATABASE_CONN_MAX_AGE="60") as stack:
+                stack.start_worker(args.worker_concurrency)
+                yield Target(stack.base_url, stack.ws_url, stack.api_token(), stack.secret,
+                             Database(database_url), tls=True)
+        finally:
+            redis_server.stop()
+
+
+def run_once(args: argparse.Namespace) -> dict[str, Any]:
+    profile = production if args.profile == "production" else embedded
+    with profile(args) as target:
+        result = asyncio.run(drive(target, args))
+        result["worker_lag_ms"] = worker_lag(target.database)
     return result
+
+
+def settings_of(args: argparse.Namespace) -> dict[str, Any]:
+    if args.profile == "production":
+        return {"servers": f"{args.servers} × daphne behind nginx (TLS)",
+                "database": "PostgreSQL", "channel_layer": "channels_redis",
+                "worker": f"Celery (prefork, concurrency {args.worker_concurrency})"}
+    return {"servers": f"1 × {args.server}", "database": "SQLite (WAL)",
+            "channel_layer": "channels_redis" if args.profile == "redis" else "in-memory",
+            "worker": "thread in the server process"}
 
 
 def sustained(result: dict[str, Any]) -> bool:
@@ -217,19 +250,46 @@ def step_rates(args: argparse.Namespace) -> None:
                                                  "worker_lag_ms", "lost", "seq_errors")}})
         print(json.dumps(steps[-1]))
     best = max((s["rate"] for s in steps if s["sustained"]), default=None)
-    report = {"benchmark": "ws_latency-steps", "clients": args.clients,
+    report = {"benchmark": "ws_latency-steps", "profile": args.profile,
+              "settings": settings_of(args), "clients": args.clients,
               "duration": args.duration, "highest_sustained_rate": best, "steps": steps,
-              "date": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": {"python": platform.python_version(), "cpus": _cpus()}}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ws_latency-steps.json").write_text(json.dumps(report, indent=2) + "\n")
+              "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+    save(f"ws_latency-steps-{args.profile}", report)
     print(json.dumps({"highest_sustained_rate": best}))
 
 
-def _cpus() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", choices=["default", "redis", "production"],
+                        default="default")
+    parser.add_argument("--rate", type=float, default=100.0, help="deliveries per second")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
+    parser.add_argument("--clients", type=int, default=20, help="connected pages")
+    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait at the end")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3",
+                        help="the redis profile's Redis")
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne",
+                        help="ASGI server of the default and redis profiles")
+    parser.add_argument("--servers", type=int, default=2, help="production: daphne processes")
+    parser.add_argument("--worker-concurrency", type=int, default=1,
+                        help="production: Celery worker processes")
+    parser.add_argument("--rates", default="",
+                        help="comma-separated rates to step through (one fresh stack each); "
+                             "reports the highest sustained one")
+    args = parser.parse_args()
+    if args.rates:
+        step_rates(args)
+        return
+    result = run_once(args)
+    report = {
+        "benchmark": "ws_latency", "profile": args.profile,
+        "settings": {**settings_of(args), "rate": args.rate, "duration": args.duration,
+                     "clients": args.clients},
+        "machine": machine(), "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        **result,
+    }
+    save(f"ws_latency-{args.profile}", report)
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":
