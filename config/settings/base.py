@@ -126,6 +126,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_timeout": 15,
                                    "socket_connect_timeout": 5}
 CELERY_TASK_TIME_LIMIT = 300
+# Celery's Django fixup closes the database connection around every task unless this is set:
+# a new PostgreSQL connection per event. config/celery.py closes stale connections instead,
+# as Django does around a request, so DATABASE_CONN_MAX_AGE applies to the worker too.
+CELERY_DB_REUSE_MAX = 2**31
 
 # --- The SimplyPrint integration ---------------------------------------------------------------
 SIMPLEPRINT_CONFIG = {
