@@ -10,6 +10,8 @@ number already sent is dropped. The protocol is described in ``docs/live-updates
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,6 +24,8 @@ from django.conf import settings
 
 from . import presence, selectors
 from .broadcast import company_group
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 #: Broadcast pings remembered per page while waiting for its pong.
@@ -42,6 +46,7 @@ def parse_seq(value: Any) -> int | None:
 class PlanningConsumer(AsyncJsonWebsocketConsumer):
     last_seq: int = 0
     counted: bool = False
+    keeper: asyncio.Task[None]
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Call the handler without Channels' ``aclose_old_connections()`` before each message.
@@ -66,6 +71,7 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         self.open_pings: dict[str, float] = {}
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.counted = True
+        self.keeper = asyncio.create_task(self.keep_joined())
         await sync_to_async(presence.client_connected, thread_sensitive=False)()
         query = parse_qs(self.scope.get("query_string", b"").decode())
         await self.sync(parse_seq(query.get("last_seq", [None])[0]))
@@ -73,8 +79,26 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.counted:
             self.counted = False
+            self.keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.keeper
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await sync_to_async(presence.client_disconnected, thread_sensitive=False)()
+
+    async def keep_joined(self) -> None:
+        """Join the group again every ``rejoin_seconds`` and ask this consumer to catch up.
+
+        Redis forgets every group when it restarts, and channels_redis expires a membership
+        after a day: without this a page would silently stop getting changes. The catch-up
+        goes through the consumer's own channel, so it runs between two handled messages.
+        """
+        while True:
+            await asyncio.sleep(settings.PRINTFARM_LIVE["rejoin_seconds"])
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+                await self.channel_layer.send(self.channel_name, {"type": "live.catch_up"})
+            except Exception:  # the channel layer is down: try again at the next round
+                logger.warning("could not rejoin %s", self.group, exc_info=True)
 
     # --- from the page ------------------------------------------------------------------------
 
@@ -123,6 +147,12 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
                     continue
             await self.send(text_data=text)
             self.last_seq = seq
+
+    async def live_catch_up(self, event: dict[str, Any]) -> None:
+        """Send what the outbox has beyond the last change sent (lost while not joined)."""
+        latest = await database_sync_to_async(selectors.latest_live_seq)()
+        if latest > self.last_seq:
+            await self.fill_gap(latest + 1)
 
     async def fill_gap(self, seq: int) -> None:
         """Send the changes numbered between the last one sent and ``seq`` from the outbox.

@@ -190,6 +190,9 @@ PRINTFARM_LIVE = {
     # How long a page's consumer waits for a change whose number it skipped to be committed
     # (transactions of several workers commit out of order; a rolled-back one never does).
     "gap_wait_seconds": env.float("PRINTFARM_LIVE_GAP_WAIT", default=0.5),
+    # Each page's consumer joins its group again and catches up from the outbox this often:
+    # Redis forgets groups when it restarts (and channels_redis expires them after a day).
+    "rejoin_seconds": env.float("PRINTFARM_LIVE_REJOIN", default=60.0),
 }
 
 # --- Planning V2 page (apps/planning) ----------------------------------------------------------

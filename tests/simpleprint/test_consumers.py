@@ -267,6 +267,31 @@ async def test_channel_layer_messages_skip_the_connection_cleanup_hop(
     await ws.disconnect()
 
 
+def forget_groups() -> None:
+    """What a Redis restart does to the channel layer: every group membership is gone."""
+    layer = get_channel_layer()
+    if isinstance(layer, InMemoryChannelLayer):
+        layer.groups.clear()
+    else:
+        flush_redis()
+
+
+async def test_a_page_that_lost_its_group_rejoins_and_catches_up(
+        token: str, settings: Any) -> None:
+    settings.PRINTFARM_LIVE = {**settings.PRINTFARM_LIVE, "rejoin_seconds": 0.2}
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    await sync_to_async(forget_groups)()
+    missed = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 881})
+    await sync_to_async(publish_update, thread_sensitive=False)(missed)
+    caught_up = await ws.receive_json_from(timeout=3)
+    assert (caught_up["seq"], caught_up["data"]) == (missed.id, {"sp_id": 881})
+    after = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 882})
+    await sync_to_async(publish_update, thread_sensitive=False)(after)
+    assert (await ws.receive_json_from(timeout=3))["seq"] == after.id
+    await ws.disconnect()
+
+
 async def test_client_ping_gets_a_pong(token: str) -> None:
     ws = await connected(token)
     await ws.receive_json_from(timeout=3)
