@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from ..api_usage import api_usage
 from ..models import Printer, PrinterWebhookEvent, SyncState
 from .stamps import from_unix
 
@@ -136,20 +137,14 @@ def current_mode() -> str:
 
 
 def mode_info() -> dict[str, Any]:
-    """The mode, why, and the poller's schedule, with the API budget when it can be measured."""
+    """The mode, why, and the poller's schedule, with the API budget of the last hour."""
     state = SyncState.objects.filter(pk=1).first() or SyncState(reason="not started yet")
-    info: dict[str, Any] = {
+    return {
         "mode": state.mode, "reason": state.reason, "since": state.mode_changed_at,
         "last_poll_at": state.last_poll_at, "last_reconcile_at": state.last_reconcile_at,
         "next_poll_at": state.next_poll_at, "backoff": state.backoff,
-        "last_error": state.last_error, "api": None,
+        "last_error": state.last_error, "api": api_usage(3600),
     }
-    try:
-        from ..api_usage import api_usage
-    except ImportError:
-        return info
-    info["api"] = api_usage(3600)
-    return info
 
 
 def _ts(value: datetime | None) -> float:
