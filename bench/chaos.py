@@ -15,19 +15,17 @@ and ``bench/results/chaos-<scenario>.json``. The short CI versions are in ``test
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import signal
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.harness import machine, save
+from bench.harness import machine, own_postgres, own_redis, save
 from tests.chaos.harness import (
     Database,
     Sender,
@@ -38,51 +36,36 @@ from tests.chaos.harness import (
 )
 from tests.payloads import farm_stream
 from tests.servers import WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
-from tests.stack import PostgresServer, RedisServer, production_stack
-
-
-@contextlib.contextmanager
-def own_postgres(database: str) -> Iterator[tuple[PostgresServer, str]]:
-    server = PostgresServer().init()
-    server.start()
-    try:
-        yield server, server.create_database(database)
-    finally:
-        server.remove()
+from tests.stack import production_stack
 
 
 def run_kill(args: argparse.Namespace) -> dict[str, Any]:
     stream = farm_stream(args.deliveries, seed=args.seed)
     events: list[dict[str, Any]] = []
-    with own_postgres("printfarm_chaos") as (_, database_url), \
-            tempfile.TemporaryDirectory(prefix="chaos-redis-") as redis_dir:
-        redis_server = RedisServer(Path(redis_dir)).start()
-        try:
-            with production_stack(database_url, redis_server.url(), servers=args.servers,
-                                  migrate=True, PRINTFARM_LIVE_RETENTION="100000000") as stack:
+    with own_postgres("printfarm_chaos") as (_, database_url), own_redis() as redis_server, \
+            production_stack(database_url, redis_server.url(), servers=args.servers,
+                             migrate=True, PRINTFARM_LIVE_RETENTION="100000000") as stack:
+        stack.start_worker(args.worker_concurrency)
+        stack.start_beat()
+        sender = Sender(stack.base_url, stack.secret, stream,
+                        concurrency=args.concurrency, give_up_after=300)
+        began = time.monotonic()
+        step = args.deliveries // (args.kills + 1)
+        with sender.run_in_thread():
+            for kill in range(1, args.kills + 1):
+                sender.wait_accepted(kill * step, timeout=args.timeout)
+                stack.processes.kill("worker", signal.SIGKILL)
+                events.append({"at_accepted": len(sender.accepted),
+                               "action": "SIGKILL worker"})
                 stack.start_worker(args.worker_concurrency)
-                stack.start_beat()
-                sender = Sender(stack.base_url, stack.secret, stream,
-                                concurrency=args.concurrency, give_up_after=300)
-                began = time.monotonic()
-                step = args.deliveries // (args.kills + 1)
-                with sender.run_in_thread():
-                    for kill in range(1, args.kills + 1):
-                        sender.wait_accepted(kill * step, timeout=args.timeout)
-                        stack.processes.kill("worker", signal.SIGKILL)
-                        events.append({"at_accepted": len(sender.accepted),
-                                       "action": "SIGKILL worker"})
-                        stack.start_worker(args.worker_concurrency)
-                        if kill == (args.kills + 1) // 2:
-                            sender.wait_accepted(kill * step + step // 2, timeout=args.timeout)
-                            redis_server.restart()
-                            events.append({"at_accepted": len(sender.accepted),
-                                           "action": "restart Redis (empty)"})
-                sent_seconds = time.monotonic() - began
-                result = audit(Database(database_url), sender, drain_timeout=args.drain)
-                drained_seconds = time.monotonic() - began
-        finally:
-            redis_server.stop()
+                if kill == (args.kills + 1) // 2:
+                    sender.wait_accepted(kill * step + step // 2, timeout=args.timeout)
+                    redis_server.restart()
+                    events.append({"at_accepted": len(sender.accepted),
+                                   "action": "restart Redis (empty)"})
+        sent_seconds = time.monotonic() - began
+        result = audit(Database(database_url), sender, drain_timeout=args.drain)
+        drained_seconds = time.monotonic() - began
     return {"chaos": events, "send_seconds": round(sent_seconds, 1),
             "all_processed_seconds": round(drained_seconds, 1),
             "sender": sender_summary(sender), **result.as_dict()}

@@ -13,6 +13,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.stack import PostgresServer, RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -169,3 +172,25 @@ def save(name: str, data: dict[str, Any]) -> Path:
 
 def as_dict(result: LoadResult) -> dict[str, Any]:
     return {k: v for k, v in asdict(result).items() if k != "latencies_ms"}
+
+
+@contextlib.contextmanager
+def own_postgres(database: str) -> Iterator[tuple[PostgresServer, str]]:
+    """A throw-away PostgreSQL cluster (initdb in a temporary directory) with ``database``."""
+    server = PostgresServer().init()
+    server.start()
+    try:
+        yield server, server.create_database(database)
+    finally:
+        server.remove()
+
+
+@contextlib.contextmanager
+def own_redis() -> Iterator[RedisServer]:
+    """A throw-away redis-server without persistence."""
+    with tempfile.TemporaryDirectory(prefix="bench-redis-") as directory:
+        server = RedisServer(Path(directory)).start()
+        try:
+            yield server
+        finally:
+            server.stop()

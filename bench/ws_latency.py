@@ -40,12 +40,11 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.chaos import own_postgres
-from bench.harness import machine, save
+from bench.harness import machine, own_postgres, own_redis, save
 from tests import payloads
 from tests.chaos.harness import Database
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
-from tests.stack import RedisServer, production_stack
+from tests.stack import production_stack
 
 FIRST_JOB_ID = 700000
 PRINTERS = 40
@@ -202,17 +201,12 @@ def embedded(args: argparse.Namespace) -> Iterator[Target]:
 @contextlib.contextmanager
 def production(args: argparse.Namespace) -> Iterator[Target]:
     """The production processes on their own PostgreSQL and Redis."""
-    with own_postgres("printfarm_ws_latency") as (_, database_url), \
-            tempfile.TemporaryDirectory(prefix="ws-latency-redis-") as redis_dir:
-        redis_server = RedisServer(Path(redis_dir)).start()
-        try:
-            with production_stack(database_url, redis_server.url(), servers=args.servers,
-                                  migrate=True, DATABASE_CONN_MAX_AGE="60") as stack:
-                stack.start_worker(args.worker_concurrency)
-                yield Target(stack.base_url, stack.ws_url, stack.api_token(), stack.secret,
-                             Database(database_url), tls=True)
-        finally:
-            redis_server.stop()
+    with own_postgres("printfarm_ws_latency") as (_, database_url), own_redis() as redis, \
+            production_stack(database_url, redis.url(), servers=args.servers, migrate=True,
+                             DATABASE_CONN_MAX_AGE="60") as stack:
+        stack.start_worker(args.worker_concurrency)
+        yield Target(stack.base_url, stack.ws_url, stack.api_token(), stack.secret,
+                     Database(database_url), tls=True)
 
 
 def run_once(args: argparse.Namespace) -> dict[str, Any]:
