@@ -82,6 +82,9 @@ async def listen(ws: Any, page: Page) -> None:
             page.snapshots += 1
             page.last_seq = message["seq"]
             continue
+        if kind == "skip":
+            page.last_seq = max(page.last_seq, message["seq"])
+            continue
         if "seq" not in message:
             continue
         page.messages += 1

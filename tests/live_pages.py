@@ -52,22 +52,25 @@ class LivePages:
 
     @staticmethod
     async def _listen(ws: Any, received: list[dict[str, Any]]) -> None:
-        """Record deltas as the Planning page applies them (``live.js``): a hole in the numbers
-        is answered once with a resync, whose replay is then taken as complete."""
+        """Record deltas as the Planning page applies them (``live.js``): a ``skip`` advances
+        the sequence; a hole it did not announce is answered with a request for a snapshot."""
         last, resyncing = received[0]["seq"], False
         async for raw in ws:
             message = json.loads(raw)
             seq = message.get("seq")
             if message.get("type") == "snapshot":
                 last, resyncing = seq, False
+            elif message.get("type") == "skip":
+                last = max(last, seq)
+                continue
             elif seq is not None:
-                if seq > last + 1 and not resyncing:
+                if resyncing or seq <= last:
+                    continue
+                if seq > last + 1:
                     resyncing = True
-                    await ws.send(json.dumps({"type": "resync", "last_seq": last}))
+                    await ws.send(json.dumps({"type": "resync", "last_seq": None}))
                     continue
-                if seq <= last:
-                    continue
-                resyncing, last = False, seq
+                last = seq
             received.append(message)
 
     async def _close(self) -> None:

@@ -125,9 +125,9 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
             limit = settings.PRINTFARM_LIVE["replay_limit"]
             missed = await database_sync_to_async(selectors.replay_after)(last_seq, limit)
             if missed is not None:
+                self.last_seq = last_seq
                 for message in missed:
-                    await self.send_json(message)
-                self.last_seq = missed[-1]["seq"] if missed else last_seq
+                    await self.forward(message["seq"], await self.encode_json(message))
                 return
         snapshot = await database_sync_to_async(selectors.farm_snapshot)()
         await self.send_json(snapshot)
@@ -145,8 +145,16 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
                 await self.fill_gap(seq)
                 if seq <= self.last_seq:
                     continue
-            await self.send(text_data=text)
-            self.last_seq = seq
+            await self.forward(seq, text)
+
+    async def forward(self, seq: int, text: str) -> None:
+        """Send change ``seq`` (its message ``text``, encoded). Numbers between the last one
+        sent and ``seq`` are not in the outbox (rolled back, or not committed in time): a
+        ``skip`` message says so first, so that the page's sequence has no holes."""
+        if seq > self.last_seq + 1:
+            await self.send_json({"type": "skip", "seq": seq - 1})
+        await self.send(text_data=text)
+        self.last_seq = seq
 
     async def live_catch_up(self, event: dict[str, Any]) -> None:
         """Send what the outbox has beyond the last change sent (lost while not joined)."""
@@ -173,8 +181,7 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
                 break
             await asyncio.sleep(0.02)
         for message in missing:
-            await self.send_json(message)
-            self.last_seq = message["seq"]
+            await self.forward(message["seq"], await self.encode_json(message))
 
     async def live_ping(self, event: dict[str, Any]) -> None:
         if len(self.open_pings) >= MAX_OPEN_PINGS:

@@ -174,3 +174,14 @@ def test_a_task_sent_twice_applies_its_event_once_and_failures_are_retried(
     event = PrinterWebhookEvent.objects.get(pk=failed)
     assert event.processing_error == ""
     assert event.attempts == 2
+
+
+def test_json_through_nginx_is_compressed(stack: ProductionStack) -> None:
+    for envelope in deliveries(5):
+        assert stack.post(envelope).status_code == 200
+    response = stack.client.get("/api/v1/simpleprint/webhook/events/",
+                                headers={"Authorization": f"Token {api_token()}",
+                                         "Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["count"] == 5

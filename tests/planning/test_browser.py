@@ -10,6 +10,7 @@ webhook delivery and a live update, without reload.
 from __future__ import annotations
 
 import math
+import sqlite3
 import subprocess
 import sys
 import time
@@ -58,6 +59,17 @@ class Farm:
         behind = max(time.time() + 1 - float(self.sp.state()["now"]), 1)
         self.sp._request("POST", "advance", json={"seconds": math.ceil(behind / 10) * 10})
         return self.sp.scenario(action, **fields)
+
+    def roll_back_a_live_number(self) -> int:
+        """Take the next outbox number in a transaction that rolls back (a hole, as a failed
+        transaction leaves on PostgreSQL); SQLite's AUTOINCREMENT never hands it out again."""
+        path = self.server.env["DATABASE_URL"].removeprefix("sqlite:///")
+        with sqlite3.connect(path, timeout=30) as db:
+            cursor = db.execute("INSERT INTO simpleprint_liveupdate (kind, payload, created_at)"
+                                " VALUES ('queue.updated', '{}', datetime('now'))")
+            number = int(cursor.lastrowid or 0)
+            db.execute("DELETE FROM simpleprint_liveupdate WHERE id = ?", (number,))
+        return number
 
     def webhooks(self) -> list[dict[str, Any]]:
         response = httpx.get(f"{self.sp.url}/{self.sp.company_id}/webhooks/Get",
@@ -280,6 +292,26 @@ def test_updates_sent_while_disconnected_arrive_after_reconnect(
     latest = page.evaluate(
         "fetch('/planning-v2/api/snapshot/').then(r => r.json()).then(s => s.seq)")
     assert seq == latest
+
+
+def test_a_rolled_back_number_is_skipped_without_a_new_snapshot(
+    page: Any, server: Farm
+) -> None:
+    page.evaluate("""() => {
+        const live = window.planningDebug.live;
+        const receive = live.receive.bind(live);
+        window.__snapshots = 0;
+        live.receive = (message) => {
+            if (message.type === "snapshot") window.__snapshots += 1;
+            receive(message);
+        };
+    }""")
+    hole = server.roll_back_a_live_number()
+    server.act("add_queue_item", filename="after_a_hole_0.4n_PLA_15m.gcode", amount=1,
+               group=1, estimate=900)
+    page.wait_for_selector('#queue tr:has-text("after_a_hole")')
+    assert page.evaluate("window.planningDebug.store.seq") > hole
+    assert page.evaluate("window.__snapshots") == 0
 
 
 def test_the_page_switches_to_english(page: Any) -> None:

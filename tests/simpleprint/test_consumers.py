@@ -292,6 +292,39 @@ async def test_a_page_that_lost_its_group_rejoins_and_catches_up(
     await ws.disconnect()
 
 
+def rolled_back_number() -> int:
+    """Take an outbox number and roll it back, as a failed transaction does on PostgreSQL."""
+    update = LiveUpdate.objects.create(kind="queue.updated", payload={"sp_id": 0})
+    number = update.id
+    update.delete()
+    return number
+
+
+async def test_a_number_that_never_commits_is_announced_with_a_skip(
+        token: str, settings: Any) -> None:
+    settings.PRINTFARM_LIVE = {**settings.PRINTFARM_LIVE, "gap_wait_seconds": 0.05}
+    ws = await connected(token)
+    await ws.receive_json_from(timeout=3)
+    hole = await database_sync_to_async(rolled_back_number)()
+    after = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 881})
+    await sync_to_async(publish_update, thread_sensitive=False)(after)
+    assert await receive_until(ws, 2) == [
+        {"type": "skip", "seq": hole},
+        {"seq": after.id, "type": "queue.updated", "data": {"sp_id": 881}}]
+    await ws.disconnect()
+
+
+async def test_a_replay_announces_its_holes_with_a_skip(token: str) -> None:
+    before = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 880})
+    hole = await database_sync_to_async(rolled_back_number)()
+    after = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 881})
+    ws = await connected(token, f"last_seq={before.id}")
+    assert await receive_until(ws, 2) == [
+        {"type": "skip", "seq": hole},
+        {"seq": after.id, "type": "queue.updated", "data": {"sp_id": 881}}]
+    await ws.disconnect()
+
+
 async def test_client_ping_gets_a_pong(token: str) -> None:
     ws = await connected(token)
     await ws.receive_json_from(timeout=3)

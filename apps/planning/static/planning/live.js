@@ -69,6 +69,7 @@ export class Live {
     this.onMessage(message);
     switch (message.type) {
       case "snapshot":
+        this.resyncing = false;
         this.store.applySnapshot(message);
         break;
       case "ping":
@@ -80,17 +81,20 @@ export class Live {
       case "error":
         console.warn("live channel:", message.detail);
         break;
+      case "skip":
+        // Numbers up to message.seq will never come (their transactions rolled back).
+        if (this.store.loaded && message.seq > this.store.seq) this.store.seq = message.seq;
+        break;
       default:
         if (message.seq === undefined) break;
-        if (message.seq > this.store.seq + 1 && this.store.loaded && !this.resyncing) {
-          // A hole: ask for what is missing (the server answers in order) and drop this one.
-          // Once: numbers of transactions that rolled back never exist, and the replay that
-          // answers the resync is complete whatever its first number.
+        if (this.resyncing) break; // the snapshot asked for covers it
+        if (message.seq > this.store.seq + 1 && this.store.loaded) {
+          // A hole the server did not announce with "skip": never expected, but if it
+          // happens, start again from a snapshot rather than guess what is missing.
           this.resyncing = true;
-          this.send({ type: "resync", last_seq: this.store.seq });
+          this.send({ type: "resync", last_seq: null });
           break;
         }
-        this.resyncing = false;
         this.store.applyDelta(message);
     }
   }
