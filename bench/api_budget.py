@@ -162,8 +162,7 @@ def run(name: str, args: argparse.Namespace, *, webhooks: bool, drop: float,
     )
     from apps.simpleprint.services import modes, sync
     from simulator import SimConfig
-    from simulator.testing import run_in_thread
-    from tests.simpleprint.services.conftest import Sim
+    from simulator.testing import SimulatorClient, run_in_thread
 
     for model in (LiveUpdate, PrinterWebhookEvent, PrintQueue, QueueClearance, SyncState):
         model.objects.all().delete()
@@ -176,22 +175,19 @@ def run(name: str, args: argparse.Namespace, *, webhooks: bool, drop: float,
     started = time.monotonic()
     base_sync = settings.PRINTFARM_SYNC
     settings.PRINTFARM_SYNC = {**base_sync, **(sync_overrides or {})}
-    with run_in_thread(config) as sim_url, receiver() as hook_url:
+    with run_in_thread(config) as sim_url, receiver() as hook_url, \
+            SimulatorClient(sim_url, api_key=API_KEY, company_id=1) as sim, \
+            SimplePrintClient(base_url=sim_url, api_key=API_KEY, company_id=1) as client:
         settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sim_url}
-        sim = Sim(sim_url)
-        sim.client = SimplePrintClient(base_url=sim_url, api_key=API_KEY, company_id=1)
-        sim.http.headers["X-API-KEY"] = API_KEY
         if webhooks:
-            response = sim.http.post("/1/webhooks/Create", json={
-                "name": "printfarm", "url": hook_url + "/api/v1/simpleprint/webhook/printers/",
-                "events": list(SUBSCRIBED_EVENTS), "secret": SECRET, "enabled": True})
-            assert response.status_code == 200, response.text
-        sync.full_sync(sim.client, sim.clock)  # the one-off fill (sync_simpleprint)
+            sim.create_webhook(hook_url + "/api/v1/simpleprint/webhook/printers/",
+                               list(SUBSCRIBED_EVENTS), name="printfarm", secret=SECRET)
+        sync.full_sync(client, sim.clock)  # the one-off fill (sync_simpleprint)
         state = modes.load(sim.now)
         if not webhooks:
             modes.switch(state, SyncState.Mode.POLLING, "baseline: polling only", sim.now)
-        sync.tick(sim.client, sim.clock)
-        sim.http.post("/_sim/stats/reset")
+        sync.tick(client, sim.clock)
+        sim.reset_stats()
         sim.control(drop=drop)
 
         staleness = Staleness()
@@ -200,7 +196,7 @@ def run(name: str, args: argparse.Namespace, *, webhooks: bool, drop: float,
         while elapsed < args.seconds:
             sim.advance(STEP)
             elapsed += STEP
-            sync.tick(sim.client, sim.clock)
+            sync.tick(client, sim.clock)
             truth = {p["id"]: p for p in sim.state()["printers"]}
             for printer in Printer.objects.select_related("current_job"):
                 real = truth.get(printer.sp_id)

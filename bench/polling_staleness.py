@@ -18,18 +18,16 @@ import statistics
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from bench.harness import machine, percentile, save
 from simulator.config import SimConfig
-from simulator.testing import run_in_thread
+from simulator.testing import SimulatorClient, run_in_thread
 
 PRINTER = 1
 
 
-def printer_state(api: httpx.Client, company: int, printer: int) -> int:
+def printer_state(sim: SimulatorClient, printer: int) -> int:
     """The printer's out-of-order flag as ``printers/Get`` reports it."""
-    rows = api.get(f"/{company}/printers/Get", params={"pid": printer}).json()["data"]
+    rows = sim.api("GET", "printers/Get", params={"pid": printer}).json()["data"]
     row = rows[0] if isinstance(rows, list) else rows
     return int(row["printer"]["outOfOrder"])
 
@@ -38,19 +36,18 @@ def measure(changes: int, interval: int, seed: int) -> list[float]:
     config = SimConfig(clock="manual", natural=False, webhooks=False, rate_limit=0)
     rng = random.Random(seed)
     staleness: list[float] = []
-    with run_in_thread(config) as base, httpx.Client(
-            base_url=base, headers={"X-API-KEY": config.api_key}, timeout=10) as api:
+    with run_in_thread(config) as base, SimulatorClient(
+            base, api_key=config.api_key, company_id=config.company_id, timeout=10) as sim:
         def advance(seconds: float) -> None:
             if seconds > 0:
-                api.post("/_sim/advance", json={"seconds": seconds}).raise_for_status()
+                sim.advance(seconds)
 
         def toggle(value: bool) -> None:
-            api.post("/_sim/scenario", json={"action": "set_out_of_order", "printer_id": PRINTER,
-                                             "value": value}).raise_for_status()
+            sim.scenario("set_out_of_order", printer_id=PRINTER, value=value)
 
         out_of_order = False
         clock = 0.0  # simulated seconds since the first poll
-        last_seen = printer_state(api, config.company_id, PRINTER)
+        last_seen = printer_state(sim, PRINTER)
         while len(staleness) < changes:
             next_poll = (clock // interval + 1) * interval
             change_at = clock + rng.uniform(0, interval * 1.5)
@@ -64,7 +61,7 @@ def measure(changes: int, interval: int, seed: int) -> list[float]:
                     poll_at = (clock // interval + 1) * interval
                     advance(poll_at - clock)
                     clock = poll_at
-                    state = printer_state(api, config.company_id, PRINTER)
+                    state = printer_state(sim, PRINTER)
                     if state != last_seen:
                         staleness.append(clock - changed_at)
                         last_seen = state
@@ -72,7 +69,7 @@ def measure(changes: int, interval: int, seed: int) -> list[float]:
             else:  # a poll with nothing new
                 advance(next_poll - clock)
                 clock = next_poll
-                printer_state(api, config.company_id, PRINTER)
+                printer_state(sim, PRINTER)
     return staleness
 
 

@@ -1,4 +1,5 @@
-"""Helpers to serve ASGI apps on a free loopback port in a background thread (for tests)."""
+"""Test helpers: serve ASGI apps on a free loopback port in a background thread, drive a running
+simulator over HTTP (:class:`SimulatorClient`), record webhook deliveries."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -51,6 +53,84 @@ def run_in_thread(config: SimConfig | None = None) -> Iterator[str]:
     """Serve a fresh simulator; yield ``http://127.0.0.1:<port>`` (append ``/{company_id}/...``)."""
     with serve_in_thread(create_app(config or SimConfig(clock="manual"))) as base_url:
         yield base_url
+
+
+class SimulatorClient(httpx.Client):
+    """An HTTP client on one running simulator: its control endpoints (``/_sim/...``, each
+    answer asserted 200), raw contract calls (:meth:`api`) and the manual clock's ``now``."""
+
+    def __init__(self, base_url: str, *, api_key: str, company_id: int, **kwargs: Any) -> None:
+        super().__init__(base_url=base_url, headers={"X-API-KEY": api_key}, **kwargs)
+        self.url = base_url
+        self.api_key = api_key
+        self.company_id = company_id
+        self._now: float | None = None
+
+    def _sim(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self.request(method, f"/_sim/{path}", **kwargs)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def api(self, method: str, endpoint: str, **kwargs: Any) -> httpx.Response:
+        """A SimplyPrint API call, ``endpoint`` after the company id (``printers/Get``)."""
+        return self.request(method, f"/{self.company_id}/{endpoint}", **kwargs)
+
+    def control(self, **fields: Any) -> dict[str, Any]:
+        """Set control fields; returns every control field as it now stands."""
+        return dict(self._sim("POST", "control", json=fields)["control"])
+
+    def scenario(self, action: str, **fields: Any) -> dict[str, Any]:
+        return self._sim("POST", "scenario", json={"action": action, **fields})
+
+    def stats(self) -> dict[str, Any]:
+        return self._sim("GET", "stats")
+
+    def reset_stats(self) -> None:
+        self._sim("POST", "stats/reset")
+
+    def state(self) -> dict[str, Any]:
+        return self._sim("GET", "state")
+
+    def printer(self, pid: int) -> dict[str, Any]:
+        return next(p for p in self.state()["printers"] if p["id"] == pid)
+
+    def requests_to(self, endpoint: str) -> dict[str, int]:
+        """Answers per HTTP status the simulator gave to ``endpoint``."""
+        return dict(self.stats()["requests"]["by_endpoint_status"].get(endpoint, {}))
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the manual clock, update ``now`` and :meth:`settle`; returns ``{now, events}``."""
+        answer = self._sim("POST", "advance", json={"seconds": seconds})
+        self._now = float(answer["now"])
+        self.settle()
+        return answer
+
+    @property
+    def now(self) -> float:
+        """The manual clock's now: read once, then moved by :meth:`advance`."""
+        if self._now is None:
+            self._now = float(self.state()["now"])
+        return self._now
+
+    def clock(self) -> float:
+        """``now`` as a clock function, for code under test that takes one."""
+        return self.now
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until every delivery the simulator queued was answered (or given up)."""
+        deadline = time.monotonic() + timeout
+        while self.stats()["deliveries"]["pending"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def create_webhook(self, url: str, events: list[str], *, name: str = "test",
+                       secret: str | None = None, enabled: bool = True) -> int:
+        """Register a webhook (``webhooks/Create``); returns its id."""
+        body: dict[str, Any] = {"name": name, "url": url, "events": events, "enabled": enabled}
+        if secret is not None:
+            body["secret"] = secret
+        response = self.api("POST", "webhooks/Create", json=body)
+        assert response.status_code == 200, response.text
+        return int(response.json()["webhook"]["id"])
 
 
 @dataclass

@@ -9,52 +9,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from simulator import SimConfig
 from simulator.app import Simulator, create_app
-from simulator.testing import serve_in_thread
+from simulator.testing import SimulatorClient, serve_in_thread
 
 API_KEY = "test-api-key"
 COMPANY_ID = 1
 
 
-@dataclass
-class SimulatedSimplyPrint:
-    url: str
-    sim: Simulator
-    api_key: str = API_KEY
-    company_id: int = COMPANY_ID
+class SimulatedSimplyPrint(SimulatorClient):
+    """A client on a simulator served in this process; ``sim`` is the simulator itself."""
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = httpx.request(method, f"{self.url}/_sim/{path}",
-                                 headers={"X-API-KEY": self.api_key}, **kwargs)
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    def control(self, **fields: Any) -> dict[str, Any]:
-        return dict(self._request("POST", "control", json=fields)["control"])
-
-    def scenario(self, action: str, **fields: Any) -> dict[str, Any]:
-        return self._request("POST", "scenario", json={"action": action, **fields})
-
-    def stats(self) -> dict[str, Any]:
-        return self._request("GET", "stats")
-
-    def state(self) -> dict[str, Any]:
-        return self._request("GET", "state")
-
-    def requests_to(self, endpoint: str) -> dict[str, int]:
-        """Answers per HTTP status the simulator gave to ``endpoint``."""
-        return dict(self.stats()["requests"]["by_endpoint_status"].get(endpoint, {}))
+    def __init__(self, base_url: str, sim: Simulator) -> None:
+        super().__init__(base_url, api_key=sim.config.api_key, company_id=sim.config.company_id)
+        self.sim = sim
 
     def set_rate_limit(self, per_window: int, window: float) -> None:
         """SimplyPrint's own limit, with a short window so that tests need not wait minutes."""
         self.sim.limiter.per_minute = per_window
         self.sim.limiter.window = window
-
-    def printer(self, pid: int) -> dict[str, Any]:
-        return next(p for p in self.state()["printers"] if p["id"] == pid)
 
 
 @contextlib.contextmanager
@@ -66,8 +39,8 @@ def running_simulator(**overrides: Any) -> Iterator[SimulatedSimplyPrint]:
     }
     values.update(overrides)
     app = create_app(SimConfig(**values))
-    with serve_in_thread(app) as url:
-        yield SimulatedSimplyPrint(url=url, sim=app.state.sim)
+    with serve_in_thread(app) as url, SimulatedSimplyPrint(url, app.state.sim) as running:
+        yield running
 
 
 @dataclass

@@ -57,7 +57,7 @@ class Farm:
         the previous step's (one 10 s farm step at least: SimplyPrint times are whole seconds,
         and two events of one printer in the same second have no defined order)."""
         behind = max(time.time() + 1 - float(self.sp.state()["now"]), 1)
-        self.sp._request("POST", "advance", json={"seconds": math.ceil(behind / 10) * 10})
+        self.sp.advance(math.ceil(behind / 10) * 10)
         return self.sp.scenario(action, **fields)
 
     def roll_back_a_live_number(self) -> int:
@@ -72,9 +72,7 @@ class Farm:
         return number
 
     def webhooks(self) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.sp.url}/{self.sp.company_id}/webhooks/Get",
-                             headers={"X-API-KEY": self.sp.api_key}, timeout=10)
-        return list(response.json()["data"])
+        return list(self.sp.api("GET", "webhooks/Get", timeout=10).json()["data"])
 
     def settled(self) -> None:
         """Every simulator delivery answered and every stored event processed."""

@@ -6,11 +6,10 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from simulator import SimConfig
-from simulator.testing import Receiver, run_in_thread, serve_in_thread
+from simulator.testing import Receiver, SimulatorClient, run_in_thread, serve_in_thread
 
 API_KEY = "test-key"
 COMPANY = 7
@@ -23,38 +22,20 @@ def make_config(**overrides: Any) -> SimConfig:
     return SimConfig(**values)
 
 
-class SimClient(httpx.Client):
-    """An httpx client on one simulator, with helpers for the API and the control endpoints."""
-
-    def api(self, method: str, endpoint: str, **kwargs: Any) -> httpx.Response:
-        return self.request(method, f"/{COMPANY}/{endpoint}", **kwargs)
-
-    def advance(self, seconds: float) -> dict[str, Any]:
-        return self.post("/_sim/advance", json={"seconds": seconds}).json()
-
-    def scenario(self, action: str, **fields: Any) -> dict[str, Any]:
-        response = self.post("/_sim/scenario", json={"action": action, **fields})
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def control(self, **fields: Any) -> dict[str, Any]:
-        response = self.post("/_sim/control", json=fields)
-        assert response.status_code == 200, response.text
-        return response.json()["control"]
-
-
 @pytest.fixture
-def make_sim() -> Iterator[Callable[..., SimClient]]:
+def make_sim() -> Iterator[Callable[..., SimulatorClient]]:
     """Start a simulator with config overrides; returns a client bound to it."""
     with contextlib.ExitStack() as stack:
-        def start(**overrides: Any) -> SimClient:
-            base_url = stack.enter_context(run_in_thread(make_config(**overrides)))
-            return stack.enter_context(SimClient(base_url=base_url, headers={"X-API-KEY": API_KEY}))
+        def start(**overrides: Any) -> SimulatorClient:
+            config = make_config(**overrides)
+            base_url = stack.enter_context(run_in_thread(config))
+            return stack.enter_context(SimulatorClient(base_url, api_key=config.api_key,
+                                                       company_id=config.company_id))
         yield start
 
 
 @pytest.fixture
-def sim(make_sim: Callable[..., SimClient]) -> SimClient:
+def sim(make_sim: Callable[..., SimulatorClient]) -> SimulatorClient:
     return make_sim()
 
 
@@ -65,11 +46,6 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         yield rec, f"{base_url}/hook"
 
 
-def register(sim: SimClient, url: str, events: list[str], secret: str | None = "s3cret",
+def register(sim: SimulatorClient, url: str, events: list[str], secret: str | None = "s3cret",
              enabled: bool = True) -> int:
-    body: dict[str, Any] = {"name": "test", "url": url, "events": events, "enabled": enabled}
-    if secret is not None:
-        body["secret"] = secret
-    response = sim.api("POST", "webhooks/Create", json=body)
-    assert response.status_code == 200, response.text
-    return int(response.json()["webhook"]["id"])
+    return sim.create_webhook(url, events, secret=secret, enabled=enabled)

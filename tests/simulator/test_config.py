@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from simulator.config import SimConfig, from_args
-from simulator.testing import wait_for
-from tests.simulator.conftest import SimClient
+from simulator.testing import SimulatorClient, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,13 +46,13 @@ def test_invalid_config_is_refused() -> None:
         from_args([], env={"SIMULATOR_PORT": "eighty"})
 
 
-def test_real_clock_moves_the_farm(make_sim: Callable[..., SimClient]) -> None:
+def test_real_clock_moves_the_farm(make_sim: Callable[..., SimulatorClient]) -> None:
     sim = make_sim(clock="real", speed=3600, tick=0.02, start_time=1_700_000_000)
-    wait_for(lambda: sim.get("/_sim/state").json()["now"] > 1_700_000_000 + 600)
+    wait_for(lambda: sim.state()["now"] > 1_700_000_000 + 600)
     assert sim.control(paused=True)["paused"] is True
-    frozen = sim.get("/_sim/state").json()["now"]
+    frozen = sim.state()["now"]
     time.sleep(0.1)
-    assert sim.get("/_sim/state").json()["now"] == frozen
+    assert sim.state()["now"] == frozen
     assert sim.control(paused=False, speed=60)["speed"] == 60
     assert sim.post("/_sim/advance", json={"seconds": 1}).status_code == 400
 

@@ -6,35 +6,35 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from simulator.testing import Receiver, wait_for
-from tests.simulator.conftest import SimClient, register
+from simulator.testing import Receiver, SimulatorClient, wait_for
+from tests.simulator.conftest import register
 
 Hook = tuple[Receiver, str]
 
 
-def _nudge(sim: SimClient, count: int = 1) -> None:
+def _nudge(sim: SimulatorClient, count: int = 1) -> None:
     """Emit ``count`` printer.nozzle_size_changed events on printer 1."""
     for i in range(count):
         sim.scenario("set_nozzle", printer_id=1, nozzle=round(0.4 + 0.1 * (i + 1), 1))
 
 
-def _deliveries(sim: SimClient) -> list[dict[str, Any]]:
+def _deliveries(sim: SimulatorClient) -> list[dict[str, Any]]:
     return sim.get("/_sim/deliveries", params={"limit": 100}).json()["deliveries"]
 
 
-def _subscribe(sim: SimClient, url: str, **options: Any) -> int:
+def _subscribe(sim: SimulatorClient, url: str, **options: Any) -> int:
     """Subscribe ``url`` to the nozzle event and stop the random farm activity."""
     webhook_id = register(sim, url, ["printer.nozzle_size_changed"], **options)
     sim.control(natural=False)
     return webhook_id
 
 
-def _outcome(sim: SimClient, outcome: str) -> dict[str, Any]:
+def _outcome(sim: SimulatorClient, outcome: str) -> dict[str, Any]:
     """Wait for the first delivery that reached ``outcome``."""
     return wait_for(lambda: next((d for d in _deliveries(sim) if d["outcome"] == outcome), None))
 
 
-def test_headers_and_secret(sim: SimClient, receiver: Hook) -> None:
+def test_headers_and_secret(sim: SimulatorClient, receiver: Hook) -> None:
     rec, url = receiver
     webhook_id = _subscribe(sim, url, secret="top-secret")
     _nudge(sim)
@@ -45,10 +45,10 @@ def test_headers_and_secret(sim: SimClient, receiver: Hook) -> None:
     assert headers["user-agent"] == "SimplyPrint-Webhooks (simulator)"
     body = rec.bodies()[0]
     assert body["webhook_id"] == webhook_id and body["event"] == "printer.nozzle_size_changed"
-    assert body["timestamp"] == sim.get("/_sim/state").json()["now"]
+    assert body["timestamp"] == sim.state()["now"]
 
 
-def test_no_secret_no_header_and_filters(sim: SimClient, receiver: Hook) -> None:
+def test_no_secret_no_header_and_filters(sim: SimulatorClient, receiver: Hook) -> None:
     rec, url = receiver
     register(sim, url, ["printer.nozzle_size_changed"], secret=None)
     register(sim, url, ["printer.nozzle_size_changed"], enabled=False)
@@ -62,7 +62,7 @@ def test_no_secret_no_header_and_filters(sim: SimClient, receiver: Hook) -> None
     assert "x-sp-token" not in rec.received[0]["headers"]
 
 
-def test_trigger_test_webhook(sim: SimClient, receiver: Hook) -> None:
+def test_trigger_test_webhook(sim: SimulatorClient, receiver: Hook) -> None:
     rec, url = receiver
     webhook_id = register(sim, url, ["job.done"], enabled=False)
     response = sim.api("POST", "webhooks/TriggerTestWebhook", json={"id": webhook_id})
@@ -73,7 +73,7 @@ def test_trigger_test_webhook(sim: SimClient, receiver: Hook) -> None:
     assert rec.received[0]["headers"]["x-sp-secret"] == "s3cret"
 
 
-def test_retry_with_backoff_then_success(sim: SimClient, receiver: Hook) -> None:
+def test_retry_with_backoff_then_success(sim: SimulatorClient, receiver: Hook) -> None:
     rec, url = receiver
     rec.statuses.extend([500, 503])
     _subscribe(sim, url)
@@ -85,11 +85,12 @@ def test_retry_with_backoff_then_success(sim: SimClient, receiver: Hook) -> None
     delivery = _outcome(sim, "delivered")
     assert delivery["attempts"] == 3 and delivery["history"] == [500, 503, 200]
     assert delivery["status"] == 200
-    stats = sim.get("/_sim/stats").json()["deliveries"]
+    stats = sim.stats()["deliveries"]
     assert stats["attempted"] == 3 and stats["retried"] == 2 and stats["succeeded"] == 1
 
 
-def test_gives_up_after_max_attempts(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
+def test_gives_up_after_max_attempts(make_sim: Callable[..., SimulatorClient],
+                                     receiver: Hook) -> None:
     rec, url = receiver
     sim = make_sim(retry_attempts=3)
     rec.statuses.extend([500] * 10)
@@ -97,10 +98,10 @@ def test_gives_up_after_max_attempts(make_sim: Callable[..., SimClient], receive
     _nudge(sim)
     delivery = _outcome(sim, "failed")
     assert delivery["attempts"] == 3 and len(rec.received) == 3
-    assert sim.get("/_sim/stats").json()["deliveries"]["failed"] == 1
+    assert sim.stats()["deliveries"]["failed"] == 1
 
 
-def test_unreachable_url_is_retried(make_sim: Callable[..., SimClient]) -> None:
+def test_unreachable_url_is_retried(make_sim: Callable[..., SimulatorClient]) -> None:
     sim = make_sim(retry_attempts=2)
     _subscribe(sim, "http://127.0.0.1:9/hook")
     _nudge(sim)
@@ -108,7 +109,7 @@ def test_unreachable_url_is_retried(make_sim: Callable[..., SimClient]) -> None:
     assert delivery["attempts"] == 2 and delivery["status"] is None and delivery["error"]
 
 
-def test_drop_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
+def test_drop_fault(make_sim: Callable[..., SimulatorClient], receiver: Hook) -> None:
     rec, url = receiver
     sim = make_sim(drop=1.0)
     _subscribe(sim, url)
@@ -116,13 +117,13 @@ def test_drop_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
     time.sleep(0.2)
     assert rec.received == []
     assert [d["outcome"] for d in _deliveries(sim)] == ["dropped"] * 3
-    assert sim.get("/_sim/stats").json()["deliveries"]["dropped"] == 3
+    assert sim.stats()["deliveries"]["dropped"] == 3
     sim.control(drop=0.0)
     _nudge(sim)
     wait_for(lambda: len(rec.received) == 1)
 
 
-def test_duplicate_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
+def test_duplicate_fault(make_sim: Callable[..., SimulatorClient], receiver: Hook) -> None:
     rec, url = receiver
     sim = make_sim(duplicate=1.0)
     _subscribe(sim, url)
@@ -130,10 +131,10 @@ def test_duplicate_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> 
     wait_for(lambda: len(rec.received) == 4)
     bodies = rec.bodies()
     assert len({repr(sorted(b["data"].items())) for b in bodies}) == 2
-    assert sim.get("/_sim/stats").json()["deliveries"]["duplicated"] == 2
+    assert sim.stats()["deliveries"]["duplicated"] == 2
 
 
-def test_reorder_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> None:
+def test_reorder_fault(make_sim: Callable[..., SimulatorClient], receiver: Hook) -> None:
     rec, url = receiver
     sim = make_sim(reorder=1.0, delivery_concurrency=1, reorder_hold=0.5)
     _subscribe(sim, url)
@@ -142,10 +143,10 @@ def test_reorder_fault(make_sim: Callable[..., SimClient], receiver: Hook) -> No
     assert [b["data"]["nozzle"] for b in rec.bodies()] == [0.6, 0.5]
     _nudge(sim)  # nothing follows it: released by the hold timer
     wait_for(lambda: len(rec.received) == 3, timeout=4)
-    assert sim.get("/_sim/stats").json()["deliveries"]["reordered"] == 2
+    assert sim.stats()["deliveries"]["reordered"] == 2
 
 
-def test_webhooks_unavailable_stops_deliveries(sim: SimClient, receiver: Hook) -> None:
+def test_webhooks_unavailable_stops_deliveries(sim: SimulatorClient, receiver: Hook) -> None:
     rec, url = receiver
     register(sim, url, ["printer.nozzle_size_changed"])
     sim.control(natural=False, webhooks_available=False)

@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.simulator.conftest import COMPANY, SimClient
+from simulator.testing import SimulatorClient
+from tests.simulator.conftest import COMPANY
 
 NOT_LOGGED_IN = {"status": False, "message": "No API key provided, or not logged in"}
 
 
-def test_missing_or_wrong_key_is_401(sim: SimClient) -> None:
+def test_missing_or_wrong_key_is_401(sim: SimulatorClient) -> None:
     base = str(sim.base_url).rstrip("/")
     url = f"{base}/{COMPANY}/account/Test"
     assert httpx.get(url).status_code == 401
@@ -21,13 +22,13 @@ def test_missing_or_wrong_key_is_401(sim: SimClient) -> None:
     assert httpx.get(url, headers={"x-api-key": "test-key"}).status_code == 200
 
 
-def test_wrong_company_is_403(sim: SimClient) -> None:
+def test_wrong_company_is_403(sim: SimulatorClient) -> None:
     response = sim.get(f"/{COMPANY + 1}/account/Test")
     assert response.status_code == 403
     assert response.json() == {"status": False, "message": "You don't have access to this account"}
 
 
-def test_unknown_path_is_404_and_wrong_method_405(sim: SimClient) -> None:
+def test_unknown_path_is_404_and_wrong_method_405(sim: SimulatorClient) -> None:
     for path in (f"/{COMPANY}/printers/Nope", f"/{COMPANY}/webhooks/List", "/nothing"):
         response = sim.get(path)
         assert response.status_code == 404 and response.json()["status"] is False
@@ -37,13 +38,13 @@ def test_unknown_path_is_404_and_wrong_method_405(sim: SimClient) -> None:
     assert sim.api("GET", "queue/DeleteItem", params={"job": 1}).status_code == 405
 
 
-def test_non_json_accept_is_406(sim: SimClient) -> None:
+def test_non_json_accept_is_406(sim: SimulatorClient) -> None:
     response = sim.api("GET", "account/Test", headers={"Accept": "text/html"})
     assert response.status_code == 406 and response.json()["status"] is False
     assert sim.api("GET", "account/Test", headers={"Accept": "application/json"}).status_code == 200
 
 
-def test_validation_errors_are_400(sim: SimClient) -> None:
+def test_validation_errors_are_400(sim: SimulatorClient) -> None:
     def message(method: str, endpoint: str, **kwargs: object) -> str:
         response = sim.api(method, endpoint, **kwargs)
         assert response.status_code == 400, response.text
@@ -76,7 +77,7 @@ def test_validation_errors_are_400(sim: SimClient) -> None:
     assert message("GET", "jobs/GetDetails", params={"id": "nope"}).startswith("id: ")
 
 
-def test_parameter_in_the_wrong_place_is_ignored(sim: SimClient) -> None:
+def test_parameter_in_the_wrong_place_is_ignored(sim: SimulatorClient) -> None:
     # page_size belongs in the POST body; in the query it is not seen (default 10 applies).
     body = sim.api("POST", "printers/Get", params={"page_size": 100}).json()
     assert len(body["data"]) == 10 and body["page_amount"] == 2
@@ -91,14 +92,14 @@ def test_parameter_in_the_wrong_place_is_ignored(sim: SimClient) -> None:
     assert sim.api("GET", "jobs/GetDetails", json={"id": "x"}).status_code == 400
 
 
-def test_rate_limit_is_429_with_retry_after(make_sim: Callable[..., SimClient]) -> None:
+def test_rate_limit_is_429_with_retry_after(make_sim: Callable[..., SimulatorClient]) -> None:
     sim = make_sim(rate_limit=3)
     assert [sim.api("GET", "account/Test").status_code for _ in range(3)] == [200] * 3
     response = sim.api("GET", "account/Test")
     assert response.status_code == 429
     assert response.json() == {"status": False, "message": "Too Many Requests"}
     assert 1 <= int(response.headers["Retry-After"]) <= 60
-    stats = sim.get("/_sim/stats").json()  # control endpoints are not rate limited
+    stats = sim.stats()  # control endpoints are not rate limited
     assert stats["requests"]["rate_limited"] == 1
     assert stats["requests"]["by_endpoint_status"]["account/Test"] == {"200": 3, "429": 1}
     assert sum(m["count"] for m in stats["requests"]["per_minute"]) == 4
@@ -106,7 +107,7 @@ def test_rate_limit_is_429_with_retry_after(make_sim: Callable[..., SimClient]) 
     assert sim.api("GET", "account/Test").status_code == 200
 
 
-def test_webhooks_unavailable_answers_404(make_sim: Callable[..., SimClient]) -> None:
+def test_webhooks_unavailable_answers_404(make_sim: Callable[..., SimulatorClient]) -> None:
     sim = make_sim()
     assert sim.api("GET", "webhooks/Get").status_code == 200
     sim.control(webhooks_available=False)
@@ -119,14 +120,14 @@ def test_webhooks_unavailable_answers_404(make_sim: Callable[..., SimClient]) ->
     assert off.api("GET", "webhooks/Get").status_code == 404
 
 
-def test_fail_next_answers_503(sim: SimClient) -> None:
+def test_fail_next_answers_503(sim: SimulatorClient) -> None:
     sim.control(fail_next=2)
     codes = [sim.api("GET", "account/Test").status_code for _ in range(3)]
     assert codes == [503, 503, 200]
-    assert sim.get("/_sim/stats").json()["requests"]["by_status"]["503"] == 2
+    assert sim.stats()["requests"]["by_status"]["503"] == 2
 
 
-def test_control_validation(sim: SimClient) -> None:
+def test_control_validation(sim: SimulatorClient) -> None:
     assert sim.post("/_sim/control", json={"drop": 2}).status_code == 400
     assert sim.post("/_sim/control", json={"bogus": 1}).status_code == 400
     assert sim.post("/_sim/control", json={"speed": 10}).status_code == 400  # manual clock

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from simulator.clock import MANUAL_EPOCH, RealClock
 from simulator.farm import Farm
-from tests.simulator.conftest import SimClient
+from simulator.testing import SimulatorClient
 
 DAY = 86400
 
@@ -36,7 +36,7 @@ def test_same_seed_same_events_whatever_the_advance_chunks() -> None:
     assert _trace(third) != _trace(one)
 
 
-def test_same_seed_same_events_over_http(make_sim: Callable[..., SimClient]) -> None:
+def test_same_seed_same_events_over_http(make_sim: Callable[..., SimulatorClient]) -> None:
     traces = []
     for _ in range(2):
         sim = make_sim(seed=3)
@@ -99,9 +99,9 @@ def test_queue_is_consumed_and_refilled() -> None:
     assert any(not j.autoprint for j in farm.jobs.values())
 
 
-def test_scenario_lifecycle_produces_webhook_events(sim: SimClient) -> None:
+def test_scenario_lifecycle_produces_webhook_events(sim: SimulatorClient) -> None:
     sim.control(natural=False)
-    state = sim.get("/_sim/state").json()
+    state = sim.state()
     assert state["now"] == MANUAL_EPOCH and len(state["printers"]) == 12
     pid = next(p["id"] for p in state["printers"] if p["state"] == "printing")
     sim.scenario("set_autoprint", printer_id=pid, state="disabled")
@@ -114,7 +114,7 @@ def test_scenario_lifecycle_produces_webhook_events(sim: SimClient) -> None:
     row = sim.api("POST", "printers/Get", params={"pid": pid}).json()["data"]
     assert 0 < row["job"]["percentage"] < 100
     sim.advance(600)
-    truth = next(p for p in sim.get("/_sim/state").json()["printers"] if p["id"] == pid)
+    truth = sim.printer(pid)
     assert truth["job"]["state"] == "done" and truth["bed_clear"] is False
     names = [e["event"] for e in sim.get("/_sim/events").json()["events"]]
     assert names[-1] == "job.done"
@@ -122,16 +122,16 @@ def test_scenario_lifecycle_produces_webhook_events(sim: SimClient) -> None:
                           "job.started", "job.done"]
 
 
-def test_offline_is_only_visible_by_polling(sim: SimClient) -> None:
+def test_offline_is_only_visible_by_polling(sim: SimulatorClient) -> None:
     sim.control(natural=False)
-    before = sim.get("/_sim/state").json()["events"]
+    before = sim.state()["events"]
     sim.scenario("set_offline", printer_id=3)
     row = sim.api("POST", "printers/Get", params={"pid": 3}).json()["data"]
     assert row["printer"]["online"] is False and row["printer"]["state"] == "offline"
     sim.scenario("set_online", printer_id=3)
     row = sim.api("POST", "printers/Get", params={"pid": 3}).json()["data"]
     assert row["printer"]["online"] is True and row["printer"]["state"] != "offline"
-    assert sim.get("/_sim/state").json()["events"] == before
+    assert sim.state()["events"] == before
 
 
 def test_pending_items_get_decided() -> None:

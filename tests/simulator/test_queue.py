@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.simulator.conftest import SimClient
+from simulator.testing import SimulatorClient
 
 
-def _item(sim: SimClient, item_id: int) -> dict[str, Any]:
+def _item(sim: SimulatorClient, item_id: int) -> dict[str, Any]:
     return sim.api("GET", "queue/GetItem", params={"id": item_id}).json()["item"]
 
 
-def _free_printer(sim: SimClient, end_action: str) -> int:
+def _free_printer(sim: SimulatorClient, end_action: str) -> int:
     """A printer that was printing, its job ended by ``end_action``, bed cleared, AutoPrint off."""
     sim.control(natural=False)
-    state = sim.get("/_sim/state").json()
+    state = sim.state()
     pid = int(next(p["id"] for p in state["printers"] if p["state"] == "printing"))
     sim.scenario("set_autoprint", printer_id=pid, state="disabled")
     sim.scenario(end_action, printer_id=pid)
@@ -22,11 +22,11 @@ def _free_printer(sim: SimClient, end_action: str) -> int:
     return pid
 
 
-def _events(sim: SimClient) -> list[str]:
+def _events(sim: SimulatorClient) -> list[str]:
     return [e["event"] for e in sim.get("/_sim/events").json()["events"]]
 
 
-def test_approval_flow(sim: SimClient) -> None:
+def test_approval_flow(sim: SimulatorClient) -> None:
     sim.control(natural=False)
     first = sim.scenario("add_queue_item", pending_approval=True)["queue_item"]["id"]
     second = sim.scenario("add_queue_item", pending_approval=True)["queue_item"]["id"]
@@ -48,7 +48,7 @@ def test_approval_flow(sim: SimClient) -> None:
         "queue.item_denied"]
 
 
-def test_set_order_moves_and_fires_move_item(sim: SimClient) -> None:
+def test_set_order_moves_and_fires_move_item(sim: SimulatorClient) -> None:
     sim.control(natural=False)
     items = sim.api("GET", "queue/GetItems").json()["queue"]["items"]
     last = items[-1]["id"]
@@ -58,7 +58,7 @@ def test_set_order_moves_and_fires_move_item(sim: SimClient) -> None:
     assert _events(sim)[-1] == "queue.move_item"
 
 
-def test_done_items_revive_and_empty(sim: SimClient) -> None:
+def test_done_items_revive_and_empty(sim: SimulatorClient) -> None:
     pid = _free_printer(sim, "finish_job")
     item_id = sim.scenario("add_queue_item", for_printers=[pid])["queue_item"]["id"]
     sim.api("GET", "queue/SetOrder", params={"job": item_id, "from": 99, "to": 1})
@@ -79,7 +79,7 @@ def test_done_items_revive_and_empty(sim: SimClient) -> None:
     assert all(i["left"] < i["amount"] for i in remaining)  # only items still printing remain
 
 
-def test_failed_copy_goes_back_to_the_queue(sim: SimClient) -> None:
+def test_failed_copy_goes_back_to_the_queue(sim: SimulatorClient) -> None:
     pid = _free_printer(sim, "cancel_job")
     item_id = sim.scenario("add_queue_item", amount=2, for_printers=[pid])["queue_item"]["id"]
     sim.scenario("start_job", printer_id=pid, queue_item_id=item_id)
@@ -88,10 +88,10 @@ def test_failed_copy_goes_back_to_the_queue(sim: SimClient) -> None:
     assert (_item(sim, item_id)["left"], _item(sim, item_id)["printed"]) == (2, 0)
 
 
-def test_autoprint_takes_matching_items_only(sim: SimClient) -> None:
+def test_autoprint_takes_matching_items_only(sim: SimulatorClient) -> None:
     sim.control(natural=False)
     sim.api("POST", "queue/EmptyQueue", json={"group": 0})
-    state = sim.get("/_sim/state").json()
+    state = sim.state()
     pid = next(p["id"] for p in state["printers"] if p["state"] == "printing")
     sim.scenario("set_autoprint", printer_id=pid, state="enabled")
     other = next(p["id"] for p in state["printers"] if p["id"] != pid)
@@ -109,7 +109,7 @@ def test_autoprint_takes_matching_items_only(sim: SimClient) -> None:
     sim.scenario("finish_job", printer_id=pid)
     sim.scenario("clear_bed", printer_id=pid)
     sim.advance(10)
-    truth = next(p for p in sim.get("/_sim/state").json()["printers"] if p["id"] == pid)
+    truth = sim.printer(pid)
     assert truth["state"] == "printing"
     started = [e for e in sim.get("/_sim/events").json()["events"] if e["event"] == "job.started"]
     assert started[-1]["data"]["job"]["autoprint"] is True

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from simulator.events import ALL_EVENTS, REAL_EVENTS
-from simulator.testing import Receiver, wait_for
-from tests.simulator.conftest import SimClient, register
+from simulator.testing import Receiver, SimulatorClient, wait_for
+from tests.simulator.conftest import register
 
 ROW_KEYS = {"id", "sort_order", "printer", "filament", "job", "tags"}
 PRINTER_KEYS = {
@@ -53,17 +53,17 @@ def _ok(response: Any) -> dict[str, Any]:
     return body
 
 
-def _busy_printer(sim: SimClient) -> dict[str, Any]:
+def _busy_printer(sim: SimulatorClient) -> dict[str, Any]:
     rows = _ok(sim.api("POST", "printers/Get", json={"page_size": 100}))["data"]
     return next(r for r in rows if r["job"] and r["job"]["state"] == "printing")
 
 
-def test_account_test(sim: SimClient) -> None:
+def test_account_test(sim: SimulatorClient) -> None:
     assert sim.api("GET", "account/Test").json() == {
         "status": True, "message": "Your API key is valid!"}
 
 
-def test_printers_get_list_and_pid(sim: SimClient) -> None:
+def test_printers_get_list_and_pid(sim: SimulatorClient) -> None:
     body = _ok(sim.api("POST", "printers/Get", json={"page": 1, "page_size": 5}))
     assert body["page_amount"] == 3 and body["total"] == 12
     assert isinstance(body["data"], list) and len(body["data"]) == 5
@@ -93,7 +93,7 @@ def test_printers_get_list_and_pid(sim: SimClient) -> None:
     assert searched["data"] and all("X1C" in r["printer"]["name"] for r in searched["data"])
 
 
-def test_printers_get_with_get_caps_page_size(make_sim: Callable[..., SimClient]) -> None:
+def test_printers_get_with_get_caps_page_size(make_sim: Callable[..., SimulatorClient]) -> None:
     sim = make_sim(printers=30)
     got = _ok(sim.api("GET", "printers/Get", params={"page_size": 100}))
     assert len(got["data"]) == 25 and got["page_amount"] == 2
@@ -101,7 +101,7 @@ def test_printers_get_with_get_caps_page_size(make_sim: Callable[..., SimClient]
     assert len(posted["data"]) == 30 and posted["page_amount"] == 1
 
 
-def test_groups(sim: SimClient) -> None:
+def test_groups(sim: SimulatorClient) -> None:
     groups = _ok(sim.api("GET", "groups/Get"))["groups"]
     assert groups[0] == {"id": 1, "name": "Bay A"} and len(groups) == 3
     qgroups = _ok(sim.api("GET", "queue/groups/Get"))
@@ -109,7 +109,7 @@ def test_groups(sim: SimClient) -> None:
     assert set(qgroups["list"][0]) == {"id", "name", "virtual", "extensions", "sort_order"}
 
 
-def test_job_list_and_details(sim: SimClient) -> None:
+def test_job_list_and_details(sim: SimulatorClient) -> None:
     busy = _busy_printer(sim)
     sim.scenario("finish_job", printer_id=busy["id"])
     body = _ok(sim.api("POST", "jobs/GetPaginatedPrintJobs", json={"page": 1, "page_size": 100}))
@@ -137,7 +137,7 @@ def test_job_list_and_details(sim: SimClient) -> None:
     assert set(details["printer"]) == {"id", "name", "extruders", "image", "deleted"}
 
 
-def test_queue_shapes(sim: SimClient) -> None:
+def test_queue_shapes(sim: SimulatorClient) -> None:
     legacy = _ok(sim.api("GET", "queue/GetItems", params={"groups": ""}))
     assert set(legacy["queue"]) == {"fits", "items", "done_items"}
     assert legacy["groups"][0]["name"] == "Production"
@@ -160,7 +160,7 @@ def test_queue_shapes(sim: SimClient) -> None:
     assert one["id"] == item["id"] and set(one) >= QUEUE_ITEM_KEYS
 
 
-def test_queue_mutations(sim: SimClient) -> None:
+def test_queue_mutations(sim: SimulatorClient) -> None:
     created = _ok(sim.api("POST", "queue/AddItem", json={
         "fileId": "ab" * 32, "amount": 3, "group": 2, "for_printers": "1,2",
         "for_models": "304", "position": "top"}))
@@ -181,7 +181,7 @@ def test_queue_mutations(sim: SimClient) -> None:
     assert [i for i in left if i["printed"] == 0 and i["left"] == i["amount"]] == []
 
 
-def test_webhook_records(sim: SimClient, receiver: tuple[Receiver, str]) -> None:
+def test_webhook_records(sim: SimulatorClient, receiver: tuple[Receiver, str]) -> None:
     _, url = receiver
     created = _ok(sim.api("POST", "webhooks/Create", json={
         "name": "printfarm", "url": url, "events": ["job.started"], "secret": "x"}))["webhook"]
@@ -204,14 +204,14 @@ def test_webhook_records(sim: SimClient, receiver: tuple[Receiver, str]) -> None
     assert _ok(sim.api("GET", "webhooks/Get"))["data"] == []
 
 
-def test_envelope_and_data_shapes(sim: SimClient, receiver: tuple[Receiver, str]) -> None:
+def test_envelope_and_data_shapes(sim: SimulatorClient, receiver: tuple[Receiver, str]) -> None:
     rec, url = receiver
     register(sim, url, list(REAL_EVENTS))
     sim.control(natural=False)
     sim.scenario("set_autoprint", printer_id=1, state="disabled")
     sim.scenario("set_autoprint", printer_id=2, state="disabled")
     for pid in (1, 2):
-        state = sim.get("/_sim/state").json()["printers"][pid - 1]
+        state = sim.state()["printers"][pid - 1]
         if state["job"] and state["job"]["state"] == "printing":
             sim.scenario("cancel_job", printer_id=pid)
         sim.scenario("clear_bed", printer_id=pid)
@@ -291,7 +291,7 @@ def test_envelope_and_data_shapes(sim: SimClient, receiver: tuple[Receiver, str]
     assert ai["job"]["printer_id"] == 2 and ai["failures"][0]["type"] == "spaghetti"
 
 
-def test_sample_payload(sim: SimClient, receiver: tuple[Receiver, str]) -> None:
+def test_sample_payload(sim: SimulatorClient, receiver: tuple[Receiver, str]) -> None:
     rec, url = receiver
     synthetic = _ok(sim.api("GET", "webhooks/GetSamplePayload",
                             params={"event": "job.done", "limit": 1}))["samples"]
@@ -310,7 +310,7 @@ def test_sample_payload(sim: SimClient, receiver: tuple[Receiver, str]) -> None:
         _ok(sim.api("GET", "webhooks/GetSamplePayload", params={"event": event}))
 
 
-def test_create_job_and_actions(sim: SimClient) -> None:
+def test_create_job_and_actions(sim: SimulatorClient) -> None:
     sim.control(natural=False)
     rows = _ok(sim.api("POST", "printers/Get", json={"page_size": 100}))["data"]
     idle = [r["id"] for r in rows if r["job"] is None]

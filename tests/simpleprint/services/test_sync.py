@@ -56,7 +56,7 @@ def reconciled_once(sim: Sim) -> None:
     sync.full_sync(sim.client, sim.clock)
     modes.load(sim.now)
     assert sync.tick(sim.client, sim.clock) == "reconciled"
-    sim.http.post("/_sim/stats/reset")
+    sim.reset_stats()
 
 
 def test_full_sync_fills_the_database_like_the_truth(make_sim: Callable[..., Sim]) -> None:
