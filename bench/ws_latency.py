@@ -40,7 +40,7 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.harness import machine, own_postgres, own_redis, save
+from bench.harness import machine, own_postgres, own_redis, percentile, save
 from tests import payloads
 from tests.chaos.harness import Database
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
@@ -95,16 +95,12 @@ async def listen(ws: Any, page: Page) -> None:
             page.seen.setdefault(message["data"]["sp_id"], now)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def summary(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"p50": None, "p95": None, "p99": None, "max": None}
-    return {"p50": round(percentile(values, 50), 2), "p95": round(percentile(values, 95), 2),
-            "p99": round(percentile(values, 99), 2), "max": round(max(values), 2)}
+    ordered = sorted(values)
+    return {"p50": round(percentile(ordered, 50), 2), "p95": round(percentile(ordered, 95), 2),
+            "p99": round(percentile(ordered, 99), 2), "max": round(ordered[-1], 2)}
 
 
 async def drive(target: Target, args: argparse.Namespace) -> dict[str, Any]:
