@@ -85,3 +85,11 @@ class LivePages:
         """The sequence numbers of the page's deltas, in arrival order."""
         return [m["seq"] for m in list(self.messages[page])
                 if "seq" in m and m.get("type") != "snapshot"]
+
+
+async def next_message(ws: Any, wanted: str, timeout: float = 5.0) -> dict[str, Any]:
+    """The next message of type ``wanted`` on a page's socket, skipping others."""
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=timeout))
+        if message["type"] == wanted:
+            return dict(message)

@@ -7,13 +7,13 @@ import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import websockets
 
 from tests import payloads
+from tests.live_pages import next_message
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 
 pytestmark = pytest.mark.slow
@@ -28,25 +28,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AsgiServe
     running.stop()
 
 
-async def receive(ws: Any, wanted: str) -> dict[str, Any]:
-    """The next message of type ``wanted`` (skipping others)."""
-    while True:
-        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
-        if message["type"] == wanted:
-            return message
-
-
 async def test_webhook_over_http_reaches_a_websocket_page(server: tuple[AsgiServer, str]) -> None:
     running, token = server
     async with websockets.connect(f"{running.ws_url}?token={token}",
                                   origin=running.http_url) as ws:  # type: ignore[arg-type]
-        snapshot = await receive(ws, "snapshot")
+        snapshot = await next_message(ws, "snapshot")
         story = payloads.FarmStory()
         async with httpx.AsyncClient(base_url=running.http_url) as http:
             response = await http.post(WEBHOOK_PATH, json=story.job_started(412, job_id=552400),
                                        headers={"X-SP-Secret": WEBHOOK_SECRET})
         assert response.status_code == 200
-        job = await receive(ws, "job.updated")
+        job = await next_message(ws, "job.updated")
         assert job["data"]["sp_id"] == 552400
         assert job["seq"] > snapshot["seq"]
 
@@ -64,10 +56,10 @@ async def test_ping_endpoint_reports_the_answering_page(server: tuple[AsgiServer
     running, token = server
     async with websockets.connect(f"{running.ws_url}?token={token}",
                                   origin=running.http_url) as ws:  # type: ignore[arg-type]
-        await receive(ws, "snapshot")
+        await next_message(ws, "snapshot")
 
         async def answer() -> None:
-            ping = await receive(ws, "ping")
+            ping = await next_message(ws, "ping")
             await ws.send(json.dumps({"type": "pong", "ping_id": ping["ping_id"]}))
 
         responder = asyncio.create_task(answer())

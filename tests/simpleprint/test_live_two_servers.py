@@ -17,6 +17,7 @@ import pytest
 import websockets
 
 from tests import payloads
+from tests.live_pages import next_message
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 
 pytestmark = [
@@ -50,13 +51,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     b.stop()
 
 
-async def next_of(ws: Any, wanted: str) -> dict[str, Any]:
-    while True:
-        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
-        if message["type"] == wanted:
-            return message
-
-
 async def test_delivery_to_one_server_reaches_pages_on_both(
         servers: Servers) -> None:
     a, b, token = servers
@@ -64,13 +58,14 @@ async def test_delivery_to_one_server_reaches_pages_on_both(
         websockets.connect(f"{a.ws_url}?token={token}", origin=a.http_url) as on_a,  # type: ignore[arg-type]
         websockets.connect(f"{b.ws_url}?token={token}", origin=b.http_url) as on_b,  # type: ignore[arg-type]
     ):
-        await next_of(on_a, "snapshot")
-        await next_of(on_b, "snapshot")
+        await next_message(on_a, "snapshot")
+        await next_message(on_b, "snapshot")
         async with httpx.AsyncClient(base_url=a.http_url) as http:
             response = await http.post(WEBHOOK_PATH, json=payloads.FarmStory().job_started(
                 385, job_id=552500), headers={"X-SP-Secret": WEBHOOK_SECRET})
         assert response.status_code == 200
-        got_a, got_b = await next_of(on_a, "job.updated"), await next_of(on_b, "job.updated")
+        got_a = await next_message(on_a, "job.updated")
+        got_b = await next_message(on_b, "job.updated")
     assert got_a == got_b
     assert got_a["data"]["sp_id"] == 552500
 
@@ -83,11 +78,11 @@ async def test_ping_counts_pages_on_both_servers(
         websockets.connect(f"{b.ws_url}?token={token}", origin=b.http_url) as on_b,  # type: ignore[arg-type]
     ):
         async def answer(ws: Any) -> None:
-            ping = await next_of(ws, "ping")
+            ping = await next_message(ws, "ping")
             await ws.send(json.dumps({"type": "pong", "ping_id": ping["ping_id"]}))
 
-        await next_of(on_a, "snapshot")
-        await next_of(on_b, "snapshot")
+        await next_message(on_a, "snapshot")
+        await next_message(on_b, "snapshot")
         answers = asyncio.gather(answer(on_a), answer(on_b))
         async with httpx.AsyncClient(base_url=b.http_url) as http:
             response = await http.post("/api/v1/simpleprint/websocket/ping/?wait=3",
