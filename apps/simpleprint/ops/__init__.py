@@ -1,0 +1,1 @@
+"""Operating the service: health and readiness, metrics, system checks, operator diagnostics and their endpoints."""

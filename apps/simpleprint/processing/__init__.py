@@ -1,0 +1,1 @@
+"""Applying stored events exactly once: the inbox (store, claim, apply, retry, sweep)."""
