@@ -148,9 +148,7 @@ def run(name: str, args: argparse.Namespace, *, webhooks: bool, drop: float,
         sync_overrides: dict[str, float] | None = None) -> dict[str, Any]:
     from django.conf import settings
 
-    from apps.simpleprint import selectors
-    from apps.simpleprint.client import SimplePrintClient
-    from apps.simpleprint.events import SUBSCRIBED_EVENTS
+    from apps.simpleprint.events.registry import SUBSCRIBED_EVENTS
     from apps.simpleprint.models import (
         LiveUpdate,
         Printer,
@@ -160,7 +158,10 @@ def run(name: str, args: argparse.Namespace, *, webhooks: bool, drop: float,
         QueueClearance,
         SyncState,
     )
-    from apps.simpleprint.services import modes, sync
+    from apps.simpleprint.remote.client import SimplePrintClient
+    from apps.simpleprint.state import rules
+    from apps.simpleprint.sync import modes
+    from apps.simpleprint.sync import polling as sync
     from simulator import SimConfig
     from simulator.testing import SimulatorClient, run_in_thread
 
@@ -205,7 +206,7 @@ def run(name: str, args: argparse.Namespace, *, webhooks: bool, drop: float,
                 staleness.sample(printer.sp_id, figures(truth_fields(real), shown_fields(printer)),
                                  sim.now)
                 if real["state"] == "printing" and printer.state == "printing" and real["job"]:
-                    shown, _ = selectors.shown_progress(printer, sim.now)
+                    shown, _ = rules.printer_progress(printer, sim.now)
                     if shown is not None:
                         progress_errors.append(abs(shown - real["job"]["percentage"]))
         stats = sim.stats()
@@ -215,7 +216,7 @@ def run(name: str, args: argparse.Namespace, *, webhooks: bool, drop: float,
         "api_calls": stats["requests"]["total"],
         "by_endpoint": stats["requests"]["by_endpoint"],
         "rate_limited": stats["requests"]["rate_limited"],
-        "deliveries": stats["deliveries"], "mode": selectors.current_mode(),
+        "deliveries": stats["deliveries"], "mode": modes.current_mode(),
         "samples": len(staleness.lags.get("all", [])),
         **staleness.summary("all"),
         "fields": {name: staleness.summary(name) for name in (*FIELDS, EXCLUDING)},
@@ -234,7 +235,7 @@ def _cell(figure: dict[str, Any]) -> str:
 def lower_bound(args: argparse.Namespace, base_calls: int) -> dict[str, Any]:
     """Connectivity comes only from printers/Get: showing every change within the poll interval
     takes one printers/Get (per page) each poll interval."""
-    from apps.simpleprint.services.sync import PAGE_SIZE
+    from apps.simpleprint.sync.polling import PAGE_SIZE
 
     pages = -(-args.printers // PAGE_SIZE)
     calls = pages * args.seconds // POLL_SECONDS

@@ -17,10 +17,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from apps.simpleprint.lifecycle import BackgroundStarter  # noqa: E402
-from apps.simpleprint.receiver_asgi import WebhookFastPath  # noqa: E402
-from apps.simpleprint.routing import websocket_urlpatterns  # noqa: E402
-from apps.simpleprint.ws_auth import TokenAuthMiddleware  # noqa: E402
+from apps.simpleprint.inbound.asgi import WebhookFastPath  # noqa: E402
+from apps.simpleprint.live.auth import TokenAuthMiddleware  # noqa: E402
+from apps.simpleprint.live.routing import websocket_urlpatterns  # noqa: E402
+from apps.simpleprint.runtime.lifecycle import BackgroundStarter  # noqa: E402
 
 application = BackgroundStarter(
     ProtocolTypeRouter({

@@ -7,11 +7,14 @@ from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_process_init
 from django.db import close_old_connections
 
+from apps.simpleprint.runtime.periodic import beat_schedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("printfarm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.conf.beat_schedule = beat_schedule()
+app.autodiscover_tasks(["apps.simpleprint.runtime"])
 
 
 @worker_process_init.connect

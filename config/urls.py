@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.simpleprint import ops_views
+from apps.simpleprint.ops import views as ops_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),

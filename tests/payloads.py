@@ -11,10 +11,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.simpleprint.samples import APPROVER as MARIA
-from apps.simpleprint.samples import OPERATOR as ALEX
-from apps.simpleprint.samples import job_object as sample_job_object
-from apps.simpleprint.samples import queue_item as sample_queue_item
+from apps.simpleprint.events.samples import APPROVER as MARIA
+from apps.simpleprint.events.samples import OPERATOR as ALEX
+from apps.simpleprint.events.samples import job_object as sample_job_object
+from apps.simpleprint.events.samples import queue_item_object as sample_queue_item
 
 BASE_TS = 1718006400
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.conf import settings
 
-from apps.simpleprint import selectors as sp_selectors
 from apps.simpleprint.models import Printer
+from apps.simpleprint.state import selectors as sp_selectors
+from apps.simpleprint.sync import modes
 
 from .schedule import FarmPrinter, Projection, QueueEntry, project
 
@@ -65,12 +66,8 @@ def current_projection(now: float | None = None) -> Projection:
 
 
 def mode_status() -> dict[str, Any]:
-    """How state reaches the service, with the polling helper's details when it provides them
-    (``mode_info()`` and ``api_usage()`` come with the poller)."""
-    extras = {name: getattr(sp_selectors, name, None) for name in ("mode_info", "api_usage")}
-    return {
-        "mode": sp_selectors.current_mode(),
-        "info": extras["mode_info"]() if extras["mode_info"] else None,
-        "api_usage": extras["api_usage"]() if extras["api_usage"] else None,
-    }
+    """How state reaches the service: the mode with its reason, schedule and API budget
+    (``info``), and after how many seconds without news a printer is shown stale."""
+    info = modes.mode_info()
+    return {"mode": info["mode"], "info": info, "stale_after": modes.stale_limit(info["mode"])}
 

@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.simpleprint import selectors as sp_selectors
-from apps.simpleprint.samples import SAMPLE_EVENTS
+from apps.simpleprint.events.registry import SAMPLE_EVENTS, label_of
+from apps.simpleprint.live import outbox
+from apps.simpleprint.sync import modes
 
 from . import selectors
 
@@ -28,7 +29,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     """The page shell only: its state arrives as a snapshot over the WebSocket."""
     turnaround = settings.PRINTFARM_PLANNING["turnaround_seconds"]
     return render(request, "planning/page.html", {
-        "sample_events": SAMPLE_EVENTS,
+        "sample_events": [(name, label_of(name)) for name in SAMPLE_EVENTS],
         "turnaround_minutes": round(turnaround / 60),
         "page_config": {
             "wsPath": "/ws/planning/",
@@ -36,6 +37,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             "schedule": reverse("planning:schedule"),
             "snapshot": reverse("planning:snapshot"),
             "mode": reverse("planning:mode"),
+            "staleAfter": modes.stale_limit(),
             "isStaff": request.user.is_staff,
             "language": get_language(),
         },
@@ -56,7 +58,7 @@ class SnapshotView(APIView):
     down (the page refreshes from it every 10 s, then resumes the socket from its ``seq``)."""
 
     def get(self, request: Request) -> Response:
-        return Response(sp_selectors.farm_snapshot())
+        return Response(outbox.snapshot())
 
 
 @extend_schema(exclude=True)  # the page's own endpoints, not the public API

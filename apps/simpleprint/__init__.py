@@ -1,1 +1,1 @@
-"""The SimplyPrint integration: webhooks in, the mirrored farm, live pages out (the brief's ``apps.simpleprint``)."""
+"""The SimplyPrint integration (the brief's ``apps.simpleprint``): webhooks in, live pages out."""

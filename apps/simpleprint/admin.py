@@ -19,11 +19,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
-from .events import CATEGORIES, received_names
+from .events.registry import CATEGORIES, SAMPLE_EVENTS, received_names
 from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
-from .samples import SAMPLE_EVENTS
-from .services import diagnostics
+from .ops import diagnostics
 
 GREEN, BLUE, ORANGE, RED, GREY, PURPLE = (
     "#2e7d32", "#1565c0", "#ef6c00", "#c62828", "#757575", "#6a1b9a",
@@ -92,7 +90,7 @@ class EventStatusFilter(FixedChoicesFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
-        return queryset.filter(selectors.event_status_q(value)) if value else queryset
+        return queryset.filter(status=value) if value else queryset
 
 
 class EventNameFilter(FixedChoicesFilter):

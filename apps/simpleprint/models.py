@@ -49,6 +49,9 @@ class PrinterWebhookEvent(models.Model):
     queue_item_sp_id = models.BigIntegerField(null=True, blank=True)
 
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Derived from processed, ignored and processing_error by status_for() on every save.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True, editable=False)
     processed = models.BooleanField(default=False)
     ignored = models.BooleanField(default=False, help_text=_("Unknown or informational event"))
     processing_error = models.TextField(blank=True)
@@ -68,11 +71,21 @@ class PrinterWebhookEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.event} @ {self.timestamp} (#{self.pk})"
 
-    @property
-    def status(self) -> str:
-        if self.processed:
-            return self.Status.IGNORED if self.ignored else self.Status.PROCESSED
-        return self.Status.FAILED if self.processing_error else self.Status.PENDING
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.status = self.status_for(processed=self.processed, ignored=self.ignored,
+                                      processing_error=self.processing_error)
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "status"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def status_for(cls, *, processed: bool, ignored: bool, processing_error: str) -> str:
+        """The one rule for an event's status: applied (processed or ignored), or not yet
+        (failed when its last attempt left an error, else pending)."""
+        if processed:
+            return cls.Status.IGNORED if ignored else cls.Status.PROCESSED
+        return cls.Status.FAILED if processing_error else cls.Status.PENDING
 
 
 class Printer(models.Model):

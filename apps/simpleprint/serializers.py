@@ -1,13 +1,18 @@
-"""Serializers for the REST API and the live WebSocket messages (one shape for both)."""
+"""How a mirrored row is represented, in the REST API and in the live messages alike (the
+brief's ``PrintJobSerializer``, ``PrintQueueSerializer``, ``PrinterWebhookEventSerializer``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
-from .samples import SAMPLE_EVENTS
+from .state import rules
+
+_DATETIME = serializers.DateTimeField()
 
 
 class PrintJobSerializer(serializers.ModelSerializer):
@@ -24,6 +29,9 @@ class PrintJobSerializer(serializers.ModelSerializer):
 
 class PrinterSerializer(serializers.ModelSerializer):
     current_job = PrintJobSerializer(read_only=True)
+    heard_at = serializers.SerializerMethodField(
+        help_text="When the service last heard of the printer (SimplyPrint's time of the newest "
+                  "change, or the last poll): the input of the staleness rule")
 
     class Meta:
         model = Printer
@@ -32,8 +40,14 @@ class PrinterSerializer(serializers.ModelSerializer):
             "state", "raw_state", "online", "current_job", "progress", "time_left",
             "progress_at", "bed_needs_clearing", "material", "nozzle_size", "custom_tags",
             "autoprint_state", "out_of_order", "state_source", "state_updated_at",
-            "last_polled_at",
+            "last_polled_at", "heard_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_heard_at(self, printer: Printer) -> str | None:
+        heard = rules.heard_at(printer)
+        return None if heard is None else _DATETIME.to_representation(
+            datetime.fromtimestamp(heard, tz=UTC))
 
 
 class PrintQueueSerializer(serializers.ModelSerializer):
@@ -50,8 +64,6 @@ class PrintQueueSerializer(serializers.ModelSerializer):
 class PrinterWebhookEventSerializer(serializers.ModelSerializer):
     """The event log row without its payload (see the detail serializer for the payload)."""
 
-    status = serializers.CharField(read_only=True)
-
     class Meta:
         model = PrinterWebhookEvent
         fields = [
@@ -67,75 +79,3 @@ class PrinterWebhookEventDetailSerializer(PrinterWebhookEventSerializer):
 
     class Meta(PrinterWebhookEventSerializer.Meta):
         fields = [*PrinterWebhookEventSerializer.Meta.fields, "dedup_key", "payload", "headers"]
-
-
-class EventCountsSerializer(serializers.Serializer):
-    received = serializers.IntegerField()
-    processed = serializers.IntegerField()
-    ignored = serializers.IntegerField()
-    failed = serializers.IntegerField()
-    pending = serializers.IntegerField()
-
-
-class WebhookStatusSerializer(serializers.Serializer):
-    """``GET webhook/test/``: whether deliveries can arrive, and whether they do."""
-
-    mode = serializers.ChoiceField(choices=["webhooks", "polling"])
-    receiver_url = serializers.URLField()
-    receiver_registered = serializers.BooleanField(
-        allow_null=True, help_text="Whether a registered webhook points at receiver_url; null "
-                                   "when SimplyPrint could not be asked.")
-    secret_configured = serializers.BooleanField()
-    previous_secret_configured = serializers.BooleanField()
-    insecure_webhooks_allowed = serializers.BooleanField()
-    subscribed_events = serializers.ListField(child=serializers.CharField())
-    counts = EventCountsSerializer()
-    last_received_at = serializers.DateTimeField(allow_null=True)
-    webhooks = serializers.ListField(
-        child=serializers.DictField(), allow_null=True,
-        help_text="Registrations at SimplyPrint (webhooks/Get), without their secrets.")
-    webhooks_error = serializers.CharField(allow_null=True)
-
-
-class WebhookTestRequestSerializer(serializers.Serializer):
-    """Either ask SimplyPrint for a test delivery, or inject a sample delivery locally."""
-
-    webhook_id = serializers.IntegerField(required=False, min_value=1)
-    inject_event = serializers.ChoiceField(choices=list(SAMPLE_EVENTS), required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("webhook_id" in attrs) == ("inject_event" in attrs):
-            raise serializers.ValidationError(
-                "Give exactly one of webhook_id (SimplyPrint sends its test delivery) or "
-                "inject_event (a sample delivery is injected locally)."
-            )
-        return attrs
-
-
-class WebhookTestingDataSerializer(serializers.Serializer):
-    """What a ``POST webhook/test/`` did."""
-
-    action = serializers.ChoiceField(choices=["webhook_id", "inject_event"])
-    message = serializers.CharField()
-    event_id = serializers.IntegerField(allow_null=True)
-    event = serializers.CharField(allow_null=True)
-    status = serializers.CharField(allow_null=True, help_text="The event's status after processing")
-    duplicate = serializers.BooleanField()
-    webhook_id = serializers.IntegerField(allow_null=True)
-
-
-class ReprocessResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    processing_error = serializers.CharField(allow_blank=True)
-
-
-
-class WebhookEnabledRequestSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField()
-
-
-class WebhookEnabledSerializer(serializers.Serializer):
-    webhook_id = serializers.IntegerField()
-    enabled = serializers.BooleanField()
-    message = serializers.CharField()

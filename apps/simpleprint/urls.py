@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from .api_ping import WebSocketPingView
-from .views import SimplePrintPrinterWebhookView
+from .api.ping import WebSocketPingView
+from .inbound.receiver import SimplePrintPrinterWebhookView
 
 app_name = "simpleprint"
 

@@ -158,26 +158,15 @@ PRINTFARM_PROCESSING = {
     "sweep_interval_seconds": env.float("PRINTFARM_SWEEP_INTERVAL", default=15.0),
 }
 
-# --- Celery beat (production): the periodic jobs the in-process scheduler runs otherwise -----
+# --- Celery worker heartbeat (production) -----------------------------------------------------
 # The worker writes a heartbeat to the cache; /readyz fails when it is older than max_age.
 PRINTFARM_HEARTBEAT = {
     "interval_seconds": env.float("PRINTFARM_HEARTBEAT_INTERVAL", default=15.0),
     "max_age_seconds": env.float("PRINTFARM_HEARTBEAT_MAX_AGE", default=60.0),
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "sweep-unprocessed-events": {
-        "task": "simpleprint.sweep_unprocessed_events",
-        "schedule": PRINTFARM_PROCESSING["sweep_interval_seconds"],
-    },
-    "worker-heartbeat": {
-        "task": "simpleprint.worker_heartbeat",
-        "schedule": PRINTFARM_HEARTBEAT["interval_seconds"],
-    },
-    "prune-live-updates": {"task": "simpleprint.prune_live_updates", "schedule": 60.0},
-}
-# POLLERS: the SimplyPrint pollers add their beat entries here, next to the sweeper:
-# CELERY_BEAT_SCHEDULE["poll-<name>"] = {"task": "simpleprint.poll_<name>", "schedule": N}
+# config/celery.py builds the beat schedule from the one list of periodic jobs
+# (apps/simpleprint/runtime/periodic.py).
 
 # /metrics: staff users, or `Authorization: Bearer <token>` when this is set.
 PRINTFARM_METRICS_TOKEN = env.str("PRINTFARM_METRICS_TOKEN", default="")
@@ -204,7 +193,6 @@ PRINTFARM_PLANNING = {
 }
 # Serve /static/ from the app directories (the embedded run; behind nginx it never gets there).
 PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=True)
-# --- end Planning V2 ----------------------------------------------------------------------------
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIMPLEPRINT_CONFIG["max_body_bytes"]
 
@@ -241,7 +229,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {"StateSourceEnum": "apps.simpleprint.models.StateSource"},
+    "ENUM_NAME_OVERRIDES": {
+        "StateSourceEnum": "apps.simpleprint.models.StateSource",
+        "EventStatusEnum": "apps.simpleprint.models.PrinterWebhookEvent.Status",
+        "JobStatusEnum": "apps.simpleprint.models.PrintJob.Status",
+    },
 }
 
 # --- i18n -------------------------------------------------------------------------------------
@@ -260,7 +252,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # "plain" or "json" (one object a line; the production default).
 LOGGING = build_logging(LOG_LEVEL, env.str("LOG_FORMAT", default="plain"))
 
-# --- SimplyPrint sync: polling fallback and reconciliation (feat/poll) ----------------------
+# --- SimplyPrint sync: polling fallback and reconciliation ---------------------------------
 # Seconds. Defaults keep the API calls with webhooks under 2 % of a 30 s poller's (bench/README.md):
 # a reconcile is one printers/Get call; progress is extrapolated between reconciles
 # (progress_interval > 0 reads printers/Get only that often while printers are busy instead).
@@ -279,10 +271,4 @@ PRINTFARM_SYNC = {
     "probe_grace": env.float("PRINTFARM_PROBE_GRACE", default=120.0),
     "stale_after": env.float("PRINTFARM_STALE_AFTER", default=120.0),
     "backoff_max_interval": env.float("PRINTFARM_POLL_BACKOFF_MAX", default=600.0),
-}
-# Celery beat: the sync tick (it decides itself whether a poll or reconcile is due).
-# A tick not started within its interval is dropped: the next one does the same work.
-CELERY_BEAT_SCHEDULE["simpleprint-sync"] = {
-    "task": "simpleprint.sync_tick", "schedule": PRINTFARM_SYNC["tick_interval"],
-    "options": {"expires": PRINTFARM_SYNC["tick_interval"]},
 }

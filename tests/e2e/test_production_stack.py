@@ -27,7 +27,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from apps.simpleprint.models import LiveUpdate, PrinterWebhookEvent
-from apps.simpleprint.services.inbox import reset_for_reprocessing
+from apps.simpleprint.processing.inbox import reset_for_reprocessing
 from tests.live_pages import LivePages
 from tests.payloads import FarmStory
 from tests.stack import WEBHOOK_PATH, ProductionStack, django_database_url, production_stack
@@ -148,7 +148,7 @@ def test_deliveries_through_nginx_are_applied_by_the_worker_even_when_it_is_kill
 
 def test_a_task_sent_twice_applies_its_event_once_and_failures_are_retried(
         stack: ProductionStack) -> None:
-    from apps.simpleprint.tasks import process_webhook_event
+    from apps.simpleprint.runtime.tasks import process_webhook_event
 
     stack.start_worker()
     stack.start_beat()

@@ -178,7 +178,7 @@ def test_send_test_delivery_action_explains_a_failure(
 
 
 def test_send_test_delivery_action_needs_a_webhook_id(admin_client: Client) -> None:
-    from apps.simpleprint.services.diagnostics import inject_sample
+    from apps.simpleprint.ops.diagnostics import inject_sample
 
     sample = inject_sample("test")
     response = admin_client.post(EVENTS, {

@@ -12,9 +12,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from ..events import CATEGORIES, received_names
+from ..events.registry import CATEGORIES, received_names
 from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
-from ..selectors import event_status_q
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -52,8 +51,7 @@ class EventFilter(filters.FilterSet):
     event = filters.CharFilter(method="filter_event",
                                help_text="Event name as received or as applied (job.done)")
     category = filters.ChoiceFilter(choices=[(c, c) for c in CATEGORIES])
-    status = filters.ChoiceFilter(choices=PrinterWebhookEvent.Status.choices,
-                                  method="filter_status")
+    status = filters.ChoiceFilter(choices=PrinterWebhookEvent.Status.choices)
     printer = filters.NumberFilter(field_name="printer_sp_id",
                                    help_text="SimplyPrint printer id")
     job = filters.NumberFilter(field_name="job_sp_id", help_text="SimplyPrint job id")
@@ -70,10 +68,6 @@ class EventFilter(filters.FilterSet):
     def filter_event(self, queryset: QuerySet[PrinterWebhookEvent], name: str, value: str
                      ) -> QuerySet[PrinterWebhookEvent]:
         return queryset.filter(event__in=received_names(value))
-
-    def filter_status(self, queryset: QuerySet[PrinterWebhookEvent], name: str, value: str
-                      ) -> QuerySet[PrinterWebhookEvent]:
-        return queryset.filter(event_status_q(value))
 
 
 class PrinterFilter(filters.FilterSet):

@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import presence, selectors
-from .broadcast import send
+from ..live import presence
+from ..live.publisher import send
 
 MAX_WAIT_SECONDS = 10.0
 
@@ -54,13 +54,13 @@ class WebSocketPingView(APIView):
         ping_id, sent_at = presence.new_ping()
         send({"type": "live.ping", "ping_id": ping_id, "sent_at": sent_at})
         result = presence.collect_pongs(ping_id, sent_at, wait_seconds(request),
-                                        expected=selectors.live_client_count())
+                                        expected=presence.client_count())
         trips = result.round_trips_ms
         return Response({
             "ping_id": result.ping_id,
             "sent_at": result.sent_at,
             "listeners": len(trips),
-            "connected": selectors.live_client_count(),
+            "connected": presence.client_count(),
             "round_trips_ms": trips,
             "median_ms": median(trips) if trips else None,
         })

@@ -25,14 +25,19 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
-from .. import selectors
 from ..models import PrinterWebhookEvent
+from ..ops import diagnostics
 from ..serializers import (
     PrinterSerializer,
     PrinterWebhookEventDetailSerializer,
     PrinterWebhookEventSerializer,
     PrintJobSerializer,
     PrintQueueSerializer,
+)
+from ..state import selectors
+from .errors import BadGateway
+from .filters import EventFilter, JobFilter, PrinterFilter, QueueFilter, StrictOrderingFilter
+from .serializers import (
     ReprocessResultSerializer,
     WebhookEnabledRequestSerializer,
     WebhookEnabledSerializer,
@@ -40,9 +45,6 @@ from ..serializers import (
     WebhookTestingDataSerializer,
     WebhookTestRequestSerializer,
 )
-from ..services import diagnostics
-from .errors import BadGateway
-from .filters import EventFilter, JobFilter, PrinterFilter, QueueFilter, StrictOrderingFilter
 
 ErrorSerializer = inline_serializer("Error", fields={
     "detail": serializers.CharField(),

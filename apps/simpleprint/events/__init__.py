@@ -1,1 +1,1 @@
-"""The vocabulary: SimplyPrint's event catalogue and the one registry of how each event is applied, the delivery envelope, sample deliveries."""
+"""The vocabulary: the registry of SimplyPrint's events, the delivery envelope, samples."""

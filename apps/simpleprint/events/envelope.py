@@ -1,4 +1,4 @@
-"""The webhook envelope and SimplyPrint's event catalogue (``simplyprint-api.md`` §9.2, §9.4).
+"""The webhook envelope (``simplyprint-api.md`` §9.2): parsing and validating a delivery.
 
 SimplyPrint's envelope is ``{webhook_id, event, timestamp, data}`` with no event id, so the
 dedup key is a hash of the canonical body.
@@ -12,86 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-JOB_EVENTS = (
-    "job.started", "job.paused", "job.resumed", "job.cancelled", "job.done", "job.failed",
-    "job.bed_cleared", "job.objects_skipped",
-)
-PRINTER_EVENTS = (
-    "printer.autoprint_state_changed", "printer.nozzle_size_changed", "printer.material_changed",
-    "printer.custom_tag_assigned", "printer.custom_tag_detached",
-    "printer.out_of_order_state_changed", "printer.ai_state_changed",
-    "printer.ai_failure_detected", "printer.ai_failure_false_positive",
-    "printer.autoprint_max_cycles",
-)
-COMPANY_EVENTS = (
-    "company.autoprint_state_changed", "organization.user_signup", "organization.user_pending",
-)
-QUEUE_EVENTS = (
-    "queue.add_item", "queue.delete_item", "queue.empty_queue", "queue.move_item",
-    "queue.revive_item", "queue.item_pending_approval", "queue.item_approved",
-    "queue.item_denied",
-)
-FILAMENT_EVENTS = (
-    "filament.create", "filament.update", "filament.delete", "filament.assigned",
-    "filament.unassigned",
-)
-BALANCE_EVENTS = ("balance.charged", "balance.refunded", "balance.topped_up", "balance.adjusted")
-QUOTA_EVENTS = ("quota.request_new", "quota.request_resolved", "quota.adjusted", "quota.reset")
-MAINTENANCE_EVENTS = tuple(
-    f"maintenance.{name}"
-    for name in (
-        "job_created", "job_updated", "job_started", "job_completed", "job_cancelled",
-        "job_reopened", "job_overdue", "job_deleted", "problem_reported", "problem_resolved",
-        "low_stock", "task_completed", "task_skipped", "schedule_created", "schedule_updated",
-        "schedule_deleted", "spare_part_created", "spare_part_updated", "spare_part_deleted",
-        "stock_adjusted",
-    )
-)
-TEST_EVENT = "test"
-
-#: Every event name SimplyPrint knows: 62 plus ``test``.
-CATALOGUE: tuple[str, ...] = (
-    JOB_EVENTS + PRINTER_EVENTS + COMPANY_EVENTS + QUEUE_EVENTS + FILAMENT_EVENTS
-    + BALANCE_EVENTS + QUOTA_EVENTS + MAINTENANCE_EVENTS + (TEST_EVENT,)
-)
-
-#: The brief's guessed names that have a real counterpart.
-ALIASES: dict[str, str] = {
-    "job.completed": "job.done",
-    "job.finished": "job.done",
-    "job.canceled": "job.cancelled",
-    "job.error": "job.failed",
-    "job.start": "job.started",
-    "job.pause": "job.paused",
-    "job.resume": "job.resumed",
-    "queue.item_added": "queue.add_item",
-    "queue.item_removed": "queue.delete_item",
-    "queue.item_deleted": "queue.delete_item",
-    "printer.out_of_order": "printer.out_of_order_state_changed",
-}
-
-#: The events this service turns into state; registered at SimplyPrint by default.
-SUBSCRIBED_EVENTS: tuple[str, ...] = (
-    *JOB_EVENTS,
-    "printer.autoprint_state_changed", "printer.nozzle_size_changed",
-    "printer.material_changed", "printer.custom_tag_assigned",
-    "printer.custom_tag_detached", "printer.out_of_order_state_changed",
-    "printer.ai_failure_detected",
-    *QUEUE_EVENTS,
-)
-
-
-def canonical_name(event: str) -> str:
-    """The real event name for ``event``, resolving the brief's aliases."""
-    return ALIASES.get(event, event)
-
-
-def category_of(event: str) -> str:
-    name = canonical_name(event)
-    if name == TEST_EVENT:
-        return "test"
-    prefix = name.split(".", 1)[0]
-    return prefix if name in CATALOGUE else "unknown"
+from ..state.payload import BIGINT_LIMIT
+from .registry import canonical_name
 
 
 class EnvelopeError(ValueError):
@@ -119,8 +41,6 @@ class Envelope:
 
 #: Deepest nesting of arrays and objects accepted in a delivery (SimplyPrint's are ~4 deep).
 MAX_DEPTH = 32
-#: Integers that identify something are stored in 64-bit columns.
-BIGINT_LIMIT = 2**63
 
 
 def _reject_constant(name: str) -> Any:
@@ -179,54 +99,3 @@ def parse_envelope(body: bytes) -> Envelope:
                                    or not -BIGINT_LIMIT <= webhook_id < BIGINT_LIMIT):
         raise EnvelopeError("'webhook_id' must be a 64-bit integer when present.")
     return Envelope(webhook_id=webhook_id, event=event, timestamp=timestamp, data=data, raw=raw)
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _as_int(value: Any) -> int | None:
-    """An id as a number that fits the 64-bit columns, or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
-        value = int(value)
-    if isinstance(value, int) and -BIGINT_LIMIT <= value < BIGINT_LIMIT:
-        return value
-    return None
-
-
-def printer_id_of(data: dict[str, Any]) -> int | None:
-    """The printer an event is about, wherever the payload keeps it."""
-    job = _as_dict(data.get("job"))
-    printer = _as_dict(data.get("printer"))
-    job_printer = _as_dict(job.get("printer"))
-    for candidate in (
-        printer.get("id"), data.get("printer_id"), job.get("printer_id"), job_printer.get("id"),
-        data.get("pid"),
-    ):
-        found = _as_int(candidate)
-        if found is not None:
-            return found
-    return None
-
-
-def job_id_of(data: dict[str, Any]) -> int | None:
-    job = data.get("job")
-    return _as_int(job.get("id")) if isinstance(job, dict) else None
-
-
-def queue_item_id_of(data: dict[str, Any]) -> int | None:
-    item = data.get("queue_item")
-    return _as_int(item.get("id")) if isinstance(item, dict) else None
-
-#: Every value of ``PrinterWebhookEvent.category``.
-CATEGORIES: tuple[str, ...] = tuple(
-    sorted({name.split(".", 1)[0] for name in CATALOGUE} | {"unknown"})
-)
-
-
-def received_names(event: str) -> list[str]:
-    """Every name a delivery of ``event`` may arrive under: the real one and its aliases."""
-    name = canonical_name(event)
-    return [name, *(alias for alias, real in ALIASES.items() if real == name)]

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .events import SUBSCRIBED_EVENTS, TEST_EVENT
-
-#: Every event a sample exists for: what the service subscribes to, plus ``test``.
-SAMPLE_EVENTS: tuple[str, ...] = (*SUBSCRIBED_EVENTS, TEST_EVENT)
+from ..models import PrintJob
+from .spec import EventSpec, SampleBuilder
 
 SAMPLE_PRINTER_ID = 900001
 SAMPLE_GROUP = {"id": 900001, "name": "Samples (local injection)"}
@@ -22,15 +20,6 @@ OPERATOR = {"id": 7, "sso": False, "first_name": "Alex", "last_name": "Johnson",
             "avatar": "https://www.gravatar.com/avatar/abc123?s=100"}
 APPROVER = {"id": 9, "sso": False, "first_name": "Maria", "last_name": "Petrova",
             "avatar": "https://www.gravatar.com/avatar/def456?s=100"}
-
-_JOB_STATES = {
-    "job.started": "printing", "job.paused": "paused", "job.resumed": "printing",
-    "job.cancelled": "cancelled", "job.done": "done", "job.failed": "failed",
-    "job.bed_cleared": "done", "job.objects_skipped": "printing",
-    "printer.ai_failure_detected": "printing",
-}
-_ENDED = frozenset({"job.cancelled", "job.done", "job.failed", "job.bed_cleared"})
-
 
 def printer_short() -> dict[str, Any]:
     return {"id": SAMPLE_PRINTER_ID, "name": "Sample printer"}
@@ -54,7 +43,7 @@ def job_object(job_id: int, *, printer: dict[str, Any], state: str, started: int
     }
 
 
-def queue_item(item_id: int, *, filename: str = "gear_M3_0.4n_PETG_1h05m.gcode",
+def queue_item_object(item_id: int, *, filename: str = "gear_M3_0.4n_PETG_1h05m.gcode",
                left: int = 3, printed: int = 0, sort_order: int = 1,
                group: int = SAMPLE_QUEUE_GROUP_ID, printers: list[int] | None = None,
                estimate: int = 3900) -> dict[str, Any]:
@@ -76,80 +65,71 @@ def queue_item(item_id: int, *, filename: str = "gear_M3_0.4n_PETG_1h05m.gcode",
     }
 
 
-def _sample_job(event: str, job_id: int, timestamp: int) -> dict[str, Any]:
-    """The sample printer's job as it looks when ``event`` happens."""
-    done = event in ("job.done", "job.bed_cleared")
-    return job_object(
-        job_id, printer={**printer_short(), "group": SAMPLE_GROUP},
-        state=_JOB_STATES.get(event, "printing"), started=timestamp - 3600,
-        ended=timestamp if event in _ENDED else None, now=timestamp,
-        percentage=100 if done else 46, layer=164 if done else 75,
-        file="sample_bracket_0.4n_PLA_2h10m.gcode",
-        skipped=[2] if event == "job.objects_skipped" else None,
-    )
+def _job_state(spec: EventSpec) -> str:
+    """The sample job's ``state`` as SimplyPrint shows it when the event happens."""
+    status = getattr(spec.effect, "status", None)
+    if status is not None:
+        return str(status)
+    return PrintJob.Status.DONE if getattr(spec.effect, "clears_bed", False) else "printing"
 
 
-def _job_data(event: str, ref: int, timestamp: int) -> dict[str, Any]:
-    data: dict[str, Any] = {"job": _sample_job(event, ref, timestamp)}
-    if event == "job.started":
-        data.update(user=OPERATOR, started_by=OPERATOR)
-    elif event == "job.cancelled":
-        data["user"] = APPROVER
-    elif event == "job.bed_cleared":
-        data.update(printer=printer_short(), user=APPROVER, success=True)
-    elif event == "printer.ai_failure_detected":
-        data.update(image="https://simplyprint.io/ai/frames/sample.jpg",
-                    failures=[{"confidence": 0.92, "type": "spaghetti"}])
-    return data
+def job() -> SampleBuilder:
+    """A job event of the sample printer: the job as it looks when the event happens."""
+
+    def build(spec: EventSpec, ref: int, timestamp: int) -> dict[str, Any]:
+        state = _job_state(spec)
+        ended = state in PrintJob.TERMINAL
+        done = state == PrintJob.Status.DONE
+        data: dict[str, Any] = {"job": job_object(
+            ref, printer={**printer_short(), "group": SAMPLE_GROUP}, state=state,
+            started=timestamp - 3600, ended=timestamp if ended else None, now=timestamp,
+            percentage=100 if done else 46, layer=164 if done else 75,
+            file="sample_bracket_0.4n_PLA_2h10m.gcode",
+            skipped=[2] if spec.name == "job.objects_skipped" else None,
+        )}
+        if spec.name == "job.started":
+            data.update(user=OPERATOR, started_by=OPERATOR)
+        elif spec.name == "job.cancelled":
+            data["user"] = APPROVER
+        elif spec.name == "job.bed_cleared":
+            data.update(printer=printer_short(), user=APPROVER, success=True)
+        elif spec.name == "printer.ai_failure_detected":
+            data.update(image="https://simplyprint.io/ai/frames/sample.jpg",
+                        failures=[{"confidence": 0.92, "type": "spaghetti"}])
+        return data
+
+    return build
 
 
-def _printer_data(event: str) -> dict[str, Any]:
-    base: dict[str, Any] = {"printer": printer_short(), "user": OPERATOR}
-    if event == "printer.autoprint_state_changed":
-        return {**base, "state": "enabled"}
-    if event == "printer.nozzle_size_changed":
-        return {**base, "nozzle": 0.6}
-    if event == "printer.material_changed":
-        return {**base, "material": [{"ext": 0, "type": "PETG", "color": "Black",
-                                      "hex": "#000000"}]}
-    if event in ("printer.custom_tag_assigned", "printer.custom_tag_detached"):
-        return {**base, "tag": {"id": 31, "name": "Sample tag"}}
-    if event == "printer.out_of_order_state_changed":
-        return {**base, "out_of_order": False}
-    raise ValueError(f"no sample for {event}")
+def printer(extra: dict[str, Any]) -> SampleBuilder:
+    """A setting event of the sample printer carrying ``extra``."""
+
+    def build(spec: EventSpec, ref: int, timestamp: int) -> dict[str, Any]:
+        return {"printer": printer_short(), "user": OPERATOR, **extra}
+
+    return build
 
 
-def _queue_data(event: str, ref: int) -> dict[str, Any]:
-    if event == "queue.empty_queue":
+def queue_item(extra: dict[str, Any] | None = None) -> SampleBuilder:
+    """An event about one item of the samples' queue group; ``extra`` replaces the ``user``."""
+
+    def build(spec: EventSpec, ref: int, timestamp: int) -> dict[str, Any]:
+        item = queue_item_object(ref, filename="sample_gear_M3_0.4n_PETG_1h05m.gcode",
+                                 printers=[SAMPLE_PRINTER_ID])
+        return {"queue_item": item, **(extra if extra is not None else {"user": OPERATOR})}
+
+    return build
+
+
+def empty_queue() -> SampleBuilder:
+    def build(spec: EventSpec, ref: int, timestamp: int) -> dict[str, Any]:
         return {"user": OPERATOR, "group": SAMPLE_QUEUE_GROUP_ID}
-    data: dict[str, Any] = {"queue_item": queue_item(
-        ref, filename="sample_gear_M3_0.4n_PETG_1h05m.gcode", printers=[SAMPLE_PRINTER_ID])}
-    if event == "queue.item_approved":
-        data["approved_by"] = APPROVER
-    elif event == "queue.item_denied":
-        data.update(denied_by=APPROVER, reason="Wrong material", removed=False)
-    else:
-        data["user"] = OPERATOR
-    return data
+
+    return build
 
 
-def sample_data(event: str, ref: int, timestamp: int) -> dict[str, Any]:
-    """The ``data`` object of a sample ``event``; ``ref`` is used as its job or queue item id."""
-    if event == TEST_EVENT:
+def test() -> SampleBuilder:
+    def build(spec: EventSpec, ref: int, timestamp: int) -> dict[str, Any]:
         return {}
-    if event.startswith("job.") or event == "printer.ai_failure_detected":
-        return _job_data(event, ref, timestamp)
-    if event.startswith("printer."):
-        return _printer_data(event)
-    if event.startswith("queue."):
-        return _queue_data(event, ref)
-    raise ValueError(f"no sample for {event}")
 
-
-def sample_envelope(event: str, *, ref: int, timestamp: int, webhook_id: int = 0
-                    ) -> dict[str, Any]:
-    """A whole delivery body (§9.2) for ``event``. ``webhook_id`` 0 marks it a sample (§8.5)."""
-    if event not in SAMPLE_EVENTS:
-        raise ValueError(f"no sample for {event}")
-    return {"webhook_id": webhook_id, "event": event, "timestamp": timestamp,
-            "data": sample_data(event, ref, timestamp)}
+    return build

@@ -1,1 +1,1 @@
-"""Receiving deliveries: the webhook receiver (a Django view and its ASGI fast path) in front of the inbox."""
+"""Receiving deliveries: the webhook receiver (a view and its ASGI fast path)."""

@@ -4,7 +4,7 @@ Django runs each synchronous middleware hop of a request through a thread create
 request; at a hundred deliveries a second that thread churn, not the INSERT, saturated the
 server's event loop (see bench/README.md). Deliveries need none of that middleware (no session,
 user, CSRF, locale or messages), so a POST to the receiver's path is answered here: the same
-steps as the view (:mod:`.views`), the checks on the loop, the INSERT in a pooled thread.
+steps as the view (:mod:`.receiver`), the checks on the loop, the INSERT in a pooled thread.
 
 Anything else, and any delivery Django must see first (a host not in ``ALLOWED_HOSTS``, plain
 HTTP while ``SECURE_SSL_REDIRECT`` is on), goes on to Django unchanged.
@@ -22,7 +22,7 @@ from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 from django.urls import reverse
 
-from .views import Answer, check_headers, receive_body
+from .receiver import Answer, check_headers, receive_body
 
 
 def meta_from_scope(scope: Mapping[str, Any]) -> dict[str, str]:

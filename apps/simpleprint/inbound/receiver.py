@@ -2,7 +2,7 @@
 
 The steps are plain functions on a ``META``-style mapping so that two doors share them: the
 Django view below (the test client, WSGI, any other path) and, under an ASGI server, the fast
-path in :mod:`.receiver_asgi`, which skips Django's middleware stack for deliveries.
+path in :mod:`.asgi`, which skips Django's middleware stack for deliveries.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from . import metrics
-from .events import EnvelopeError, parse_envelope
-from .services.inbox import store_delivery
+from ..events.envelope import EnvelopeError, parse_envelope
+from ..ops import metrics
+from ..processing.inbox import store_delivery
 
 logger = logging.getLogger(__name__)
 

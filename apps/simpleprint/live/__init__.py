@@ -1,1 +1,1 @@
-"""Live pages: the outbox of changes, the message format, the publisher, the WebSocket consumer and who is listening."""
+"""Live pages: the outbox of changes, the message format, the publisher, the consumer."""

@@ -22,8 +22,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import presence, selectors
-from .broadcast import company_group
+from . import outbox, presence
+from .publisher import company_group
 
 logger = logging.getLogger(__name__)
 
@@ -123,13 +123,13 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         """Bring the page up to date: replay after ``last_seq`` if possible, else a snapshot."""
         if last_seq is not None:
             limit = settings.PRINTFARM_LIVE["replay_limit"]
-            missed = await database_sync_to_async(selectors.replay_after)(last_seq, limit)
+            missed = await database_sync_to_async(outbox.replay_after)(last_seq, limit)
             if missed is not None:
                 self.last_seq = last_seq
                 for message in missed:
                     await self.forward(message["seq"], await self.encode_json(message))
                 return
-        snapshot = await database_sync_to_async(selectors.farm_snapshot)()
+        snapshot = await database_sync_to_async(outbox.snapshot)()
         await self.send_json(snapshot)
         self.last_seq = snapshot["seq"]
 
@@ -158,7 +158,7 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_catch_up(self, event: dict[str, Any]) -> None:
         """Send what the outbox has beyond the last change sent (lost while not joined)."""
-        latest = await database_sync_to_async(selectors.latest_live_seq)()
+        latest = await database_sync_to_async(outbox.latest_seq)()
         if latest > self.last_seq:
             await self.fill_gap(latest + 1)
 
@@ -175,7 +175,7 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
             return
         deadline = time.monotonic() + live["gap_wait_seconds"]
         while True:
-            missing = await database_sync_to_async(selectors.live_updates_between)(
+            missing = await database_sync_to_async(outbox.between)(
                 self.last_seq, seq)
             if len(missing) >= expected or time.monotonic() >= deadline:
                 break

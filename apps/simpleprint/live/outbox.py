@@ -1,59 +1,53 @@
-"""Recording live changes: one :class:`LiveUpdate` row per change, written in the transaction
-that made the change and published to the pages only after it commits."""
+"""The outbox of live changes: one :class:`LiveUpdate` row per change, written in the
+transaction that made the change and published to the pages only after it commits; and the
+reads a page's consumer needs (snapshot, replay, gap filling). A row's id is the sequence
+number pages use to notice and fill gaps."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Max, Min
 
-from ..models import LiveUpdate, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
-from ..serializers import (
-    PrinterSerializer,
-    PrinterWebhookEventSerializer,
-    PrintJobSerializer,
-    PrintQueueSerializer,
-)
+from ..models import LiveUpdate, PrinterWebhookEvent
+from ..state import selectors
+from . import messages, publisher
+
+#: How many recent jobs and events a snapshot carries (the page fetches more over the API).
+SNAPSHOT_RECENT = 50
 
 
 def record(kind: str, payload: dict[str, Any]) -> LiveUpdate:
+    """Write one change; it is published once the current transaction commits."""
     update = LiveUpdate.objects.create(kind=kind, payload=payload)
-
-    def publish() -> None:
-        from ..broadcast import publish_update
-
-        publish_update(update)
-
-    transaction.on_commit(publish)
+    transaction.on_commit(lambda: publisher.publish_update(update))
     return update
 
 
-# One instance each: a ModelSerializer builds its fields on first use and keeps them, which
-# would otherwise be the largest cost of processing an event.
-_PRINTER = PrinterSerializer()
-_JOB = PrintJobSerializer()
-_QUEUE_ITEM = PrintQueueSerializer()
-_EVENT = PrinterWebhookEventSerializer()
-
-
-def printer_changed(printer: Printer) -> LiveUpdate:
-    return record("printer.updated", _PRINTER.to_representation(printer))
-
-
-def job_changed(job: PrintJob) -> LiveUpdate:
-    return record("job.updated", _JOB.to_representation(job))
-
-
-def queue_changed(item: PrintQueue) -> LiveUpdate:
-    return record("queue.updated", _QUEUE_ITEM.to_representation(item))
+def record_row(row: models.Model) -> LiveUpdate:
+    return record(*messages.message(row))
 
 
 def event_received(event: PrinterWebhookEvent) -> LiveUpdate:
-    return record("event.received", _EVENT.to_representation(event))
+    return record_row(event)
 
 
-def prune_live_updates(keep: int | None = None) -> int:
+class OutboxRecorder:
+    """The state writers' change recorder (``state.changes``), registered at start-up."""
+
+    def capture(self, row: models.Model) -> object:
+        return messages.shown(row)
+
+    def differs(self, row: models.Model, before: object) -> bool:
+        return messages.shown(row) != before
+
+    def record(self, row: models.Model) -> None:
+        record_row(row)
+
+
+def prune(keep: int | None = None) -> int:
     """Delete all but the newest ``keep`` rows (default: ``PRINTFARM_LIVE['retention']``).
 
     Pages that were away longer than the retention get a fresh snapshot instead of a replay.
@@ -65,3 +59,57 @@ def prune_live_updates(keep: int | None = None) -> int:
         return 0
     deleted, _ = LiveUpdate.objects.filter(id__lte=newest_dropped).delete()
     return deleted
+
+
+# --- reading it back ---------------------------------------------------------------------------
+
+def latest_seq() -> int:
+    return LiveUpdate.objects.aggregate(seq=Max("id"))["seq"] or 0
+
+
+def snapshot() -> dict[str, Any]:
+    """The whole state a Planning page starts from, with the sequence number it is current to.
+
+    The sequence number is read first: a change committed meanwhile is then both in the state
+    and replayed as a delta, which is harmless, instead of being in neither.
+    """
+    seq = latest_seq()
+    return {
+        "type": "snapshot",
+        "seq": seq,
+        "data": messages.snapshot_data(
+            printers=selectors.printers_with_jobs(),
+            queue=selectors.active_queue(),
+            jobs=selectors.job_history().order_by("-updated_at", "-id")[:SNAPSHOT_RECENT],
+            events=PrinterWebhookEvent.objects.order_by("-id")[:SNAPSHOT_RECENT],
+        ),
+    }
+
+
+def between(after: int, before: int | None = None,
+            limit: int | None = None) -> list[dict[str, Any]]:
+    """Messages of the changes with ``after < seq < before``, oldest first."""
+    rows = LiveUpdate.objects.filter(id__gt=after).order_by("id")
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    if limit is not None:
+        rows = rows[:limit]
+    return [row.as_message() for row in rows]
+
+
+def replay_after(last_seq: int, limit: int) -> list[dict[str, Any]] | None:
+    """The messages a page that saw up to ``last_seq`` missed, or None if it needs a snapshot."""
+    if not can_replay_from(last_seq, limit):
+        return None
+    return between(last_seq)
+
+
+def can_replay_from(last_seq: int, limit: int) -> bool:
+    """Whether every change after ``last_seq`` is still kept, and there are at most ``limit``."""
+    bounds = LiveUpdate.objects.aggregate(first=Min("id"), last=Max("id"))
+    first, last = bounds["first"], bounds["last"]
+    if last is None:
+        return last_seq == 0
+    if last_seq > last or first > last_seq + 1:
+        return False
+    return LiveUpdate.objects.filter(id__gt=last_seq).count() <= limit

@@ -1,7 +1,7 @@
 """Publishing committed changes to the Planning pages through the channel layer.
 
 Every page of one SimplyPrint company listens to one group. The message carries the change's
-sequence number; a page's consumer that sees a gap fills it from the outbox (see ``consumers``).
+sequence number; a page's consumer that sees a gap fills it from the outbox (see ``consumer``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,22 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .models import LiveUpdate
-from .runtime import home_loop
+from ..models import LiveUpdate
 
 logger = logging.getLogger(__name__)
+
+_home_loop: asyncio.AbstractEventLoop | None = None
+
+
+def set_home_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the ASGI server's event loop, so that threads can publish onto it (the
+    in-memory channel layer only works there)."""
+    global _home_loop
+    _home_loop = loop
+
+
+def home_loop() -> asyncio.AbstractEventLoop | None:
+    return _home_loop
 
 #: At most this many queued messages go out as one batch (keeps channel-layer messages small).
 MAX_COALESCED = 64

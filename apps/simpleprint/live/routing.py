@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .consumers import PlanningConsumer
+from .consumer import PlanningConsumer
 
 websocket_urlpatterns = [
     path("ws/planning/", PlanningConsumer.as_asgi()),

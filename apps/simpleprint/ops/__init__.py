@@ -1,1 +1,1 @@
-"""Operating the service: health and readiness, metrics, system checks, operator diagnostics and their endpoints."""
+"""Operating the service: health, metrics, system checks, operator diagnostics."""

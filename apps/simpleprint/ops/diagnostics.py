@@ -1,7 +1,7 @@
 """Operator diagnostics: the webhook overview, local sample injection, reprocessing events,
 and SimplyPrint test deliveries.
 
-SimplyPrint is reached only through :mod:`apps.simpleprint.webhook_manager`.
+SimplyPrint is reached only through :mod:`apps.simpleprint.sync.webhook_manager`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from .. import selectors, webhook_manager
-from ..events import SUBSCRIBED_EVENTS, parse_envelope
-from ..samples import sample_envelope
-from .inbox import process_event, reset_for_reprocessing, store_delivery
+from ..events.envelope import parse_envelope
+from ..events.registry import SUBSCRIBED_EVENTS, sample_envelope
+from ..processing.inbox import process_event, reset_for_reprocessing, store_delivery
+from ..state import selectors
+from ..sync import modes, webhook_manager
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def webhook_overview() -> dict[str, Any]:
     last_received_at = counts.pop("last_received_at")
     config = settings.SIMPLEPRINT_CONFIG
     return {
-        "mode": selectors.current_mode(),
+        "mode": modes.current_mode(),
         "receiver_url": url,
         "receiver_registered": None if webhooks is None
         else any(webhook_manager.same_url(w.get("url"), url) for w in webhooks),

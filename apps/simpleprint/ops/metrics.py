@@ -27,8 +27,9 @@ from prometheus_client.core import (
     Metric,
 )
 
-from . import health, selectors
-from .models import PrinterWebhookEvent
+from ..models import PrinterWebhookEvent
+from ..state import selectors
+from . import health
 
 logger = logging.getLogger(__name__)
 
@@ -111,15 +112,9 @@ def _deliveries() -> CounterMetricFamily:
 def _events() -> GaugeMetricFamily:
     family = GaugeMetricFamily("printfarm_events", "Stored events by processing status.",
                                labels=["status"])
-    # Aliases must not be field names ("processed"), hence the prefix.
-    counts = PrinterWebhookEvent.objects.aggregate(
-        n_processed=Count("id", filter=Q(processed=True, ignored=False)),
-        n_ignored=Count("id", filter=Q(processed=True, ignored=True)),
-        n_failed=Count("id", filter=Q(processed=False) & ~Q(processing_error="")),
-        n_pending=Count("id", filter=Q(processed=False, processing_error="")),
-    )
-    for alias, value in counts.items():
-        family.add_metric([alias.removeprefix("n_")], value)
+    counts = selectors.event_counts()
+    for status in PrinterWebhookEvent.Status.values:
+        family.add_metric([status], int(str(counts[status])))
     return family
 
 

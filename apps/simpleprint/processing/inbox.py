@@ -8,7 +8,7 @@ message, the sweeper racing the worker) apply it once: the second finds it proce
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,21 +18,44 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..events import (
-    JOB_EVENTS,
-    PRINTER_EVENTS,
-    TEST_EVENT,
-    Envelope,
-    category_of,
+from ..events.envelope import Envelope
+from ..events.registry import category_of, spec_of
+from ..live import outbox
+from ..models import PrinterWebhookEvent
+from ..state.payload import (
+    PayloadError,
+    from_unix,
     job_id_of,
     printer_id_of,
     queue_item_id_of,
 )
-from ..models import PrinterWebhookEvent
-from . import jobs, live, printers, queue
-from .stamps import EventTime, PayloadError, from_unix
+from ..state.stamps import EventTime
 
 logger = logging.getLogger(__name__)
+
+Status = PrinterWebhookEvent.Status
+#: Hands a stored event's id to the processor; set at start-up by the runtime
+#: (``SimplePrintConfig.ready``), which knows whether that is a thread, Celery or inline.
+Dispatcher = Callable[[int], None]
+_dispatcher: Dispatcher | None = None
+
+
+def set_dispatcher(dispatcher: Dispatcher) -> None:
+    global _dispatcher
+    _dispatcher = dispatcher
+
+
+def schedule_processing(event_id: int) -> None:
+    """Dispatch ``event_id`` once the current transaction commits."""
+    transaction.on_commit(lambda: dispatch(event_id))
+
+
+def dispatch(event_id: int) -> None:
+    """Hand ``event_id`` to the processor now. A lost hand-off only delays the event: the
+    sweeper finds it in the inbox."""
+    if _dispatcher is None:
+        raise RuntimeError("no event dispatcher registered: apps.simpleprint is not ready")
+    _dispatcher(event_id)
 
 
 @dataclass(frozen=True)
@@ -71,8 +94,6 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
         )
         existing = PrinterWebhookEvent.objects.get(dedup_key=envelope.dedup_key)
         return StoredDelivery(existing, duplicate=True)
-    from ..dispatch import schedule_processing
-
     schedule_processing(event.pk)
     return StoredDelivery(event, duplicate=False)
 
@@ -80,21 +101,12 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
 def apply_event(event: PrinterWebhookEvent) -> bool:
     """Turn one stored event into domain state. Returns False when the event changes nothing
     this service keeps (unknown or informational events), which marks it ignored."""
-    name, data = event.canonical_event or event.event, event.payload["data"]
+    name = event.canonical_event or event.event
+    spec = spec_of(name)
+    if spec is None or spec.effect is None:
+        return False
     at = EventTime(event.timestamp, int(event.dedup_key[:12], 16))
-    if name in JOB_EVENTS or (name in jobs.JOB_EVENTS and isinstance(data.get("job"), dict)):
-        jobs.apply_job_event(name, data, at)
-        return True
-    if name in queue.QUEUE_EVENTS or name == "queue.empty_queue":
-        queue.apply_queue_event(name, data, at)
-        return True
-    if name in PRINTER_EVENTS:
-        sp_id = printer_id_of(data)
-        if sp_id is None:
-            raise PayloadError(f"{name} without data.printer.id")
-        printer = printers.ensure_printer(sp_id, name=(data.get("printer") or {}).get("name", ""))
-        return printers.apply_printer_event(printer, name, data, at.stamp(1))
-    return name == TEST_EVENT
+    return spec.effect.apply(spec.name, event.payload["data"], at)
 
 
 def process_event(event_id: int) -> str:
@@ -116,7 +128,7 @@ def process_event(event_id: int) -> str:
             event.save(update_fields=[
                 "processed", "ignored", "processing_error", "next_attempt_at", "processed_at",
             ])
-            live.event_received(event)
+            outbox.event_received(event)
             return event.status
     except Exception as exc:  # the error is recorded on the event and retried
         logger.warning("event %s failed: %s", event_id, exc, exc_info=True,
@@ -142,7 +154,7 @@ def _record_failure(event_id: int, exc: Exception) -> str:
             )
             event.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         event.save(update_fields=["attempts", "processing_error", "next_attempt_at"])
-        live.event_received(event)
+        outbox.event_received(event)
         return event.status
 
 
@@ -156,9 +168,9 @@ def due_event_ids(limit: int = 500) -> list[int]:
     attempted that have waited longer than the grace period (their task was lost)."""
     now = timezone.now()
     grace = timedelta(seconds=settings.PRINTFARM_PROCESSING["sweep_grace_seconds"])
-    due = PrinterWebhookEvent.objects.filter(processed=False).filter(
+    due = PrinterWebhookEvent.objects.filter(status__in=(Status.PENDING, Status.FAILED)).filter(
         Q(next_attempt_at__lte=now)
-        | Q(next_attempt_at__isnull=True, processing_error="", received_at__lte=now - grace)
+        | Q(status=Status.PENDING, next_attempt_at__isnull=True, received_at__lte=now - grace)
     )
     return list(due.order_by("timestamp", "id").values_list("id", flat=True)[:limit])
 
@@ -184,8 +196,6 @@ def _not_swept_recently(event_ids: list[int]) -> list[int]:
 
 def sweep() -> int:
     """Dispatch every due event again (once per lease period); returns how many."""
-    from ..dispatch import dispatch
-
     ids = _not_swept_recently(due_event_ids())
     for event_id in ids:
         dispatch(event_id)
@@ -200,9 +210,12 @@ def reset_for_reprocessing(ids: Iterable[int] | None = None, *, failed: bool = F
     if ids is not None:
         events = events.filter(pk__in=list(ids))
     if failed:
-        events = events.filter(processed=False).exclude(processing_error="")
+        events = events.filter(status=Status.FAILED)
     selected = list(events.order_by("timestamp", "id").values_list("id", flat=True))
-    PrinterWebhookEvent.objects.filter(pk__in=selected).update(
-        processed=False, ignored=False, next_attempt_at=timezone.now(), processed_at=None
-    )
+    reset = PrinterWebhookEvent.objects.filter(pk__in=selected)
+    for rows, error in ((reset.filter(processing_error=""), ""),
+                        (reset.exclude(processing_error=""), "kept")):
+        rows.update(processed=False, ignored=False, next_attempt_at=timezone.now(),
+                    processed_at=None, status=PrinterWebhookEvent.status_for(
+                        processed=False, ignored=False, processing_error=error))
     return selected

@@ -1,1 +1,1 @@
-"""The one door to SimplyPrint's API: the client, the rate limit shared by every process, call accounting, and the Redis helpers they use."""
+"""The one door to SimplyPrint's API: the client, the shared rate limit, call accounting."""

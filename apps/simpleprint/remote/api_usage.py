@@ -17,8 +17,8 @@ from typing import Any
 
 from django.conf import settings
 
+from .connections import connection
 from .ratelimit import get_limiter
-from .redis_conn import connection
 
 KEY_PREFIX = "printfarm:sp:usage:"
 #: Buckets are kept a day: enough for any window the API, the page or the metrics ask for.

@@ -1,4 +1,4 @@
-"""The one door to SimplyPrint's REST API (contract: /work/shared/simplyprint-api.md).
+"""The one door to SimplyPrint's REST API (the contract: docs/simplyprint.md).
 
 Every call: waits for a slot of the shared rate limit, sends ``X-API-KEY``, ``Accept:
 application/json`` and a ``User-Agent``, puts each parameter where the contract says (query Q or

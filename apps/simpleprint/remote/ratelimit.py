@@ -17,7 +17,7 @@ from collections import deque
 
 from django.conf import settings
 
-from .redis_conn import connection
+from .connections import connection
 
 KEY_PREFIX = "printfarm:sp:ratelimit:"
 

@@ -1,1 +1,1 @@
-"""Running the background work: the periodic jobs, the in-process worker and scheduler, Celery tasks, dispatch of stored events, the ASGI lifecycle."""
+"""Running the background work: periodic jobs, in-process worker, Celery tasks, dispatch."""

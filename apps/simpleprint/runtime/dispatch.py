@@ -1,10 +1,11 @@
 """Handing stored events to the processor chosen by ``settings.PRINTFARM_WORKER``:
 
-- ``inline``: process right after the commit, in the same thread (tests);
+- ``inline``: process right away, in the same thread (tests);
 - ``thread``: the in-process worker thread (the embedded default run);
 - ``celery``: the ``process_webhook_event`` task (production).
 
-Whatever the backend, a lost hand-off only delays an event: the sweeper finds it in the inbox.
+Registered with the inbox at start-up (``SimplePrintConfig.ready``). Whatever the backend, a lost
+hand-off only delays an event: the sweeper finds it in the inbox.
 """
 
 from __future__ import annotations
@@ -12,30 +13,22 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
+
+from ..processing.inbox import process_event
+from .inprocess import worker
+from .tasks import process_webhook_event
 
 logger = logging.getLogger(__name__)
-
-
-def schedule_processing(event_id: int) -> None:
-    """Dispatch ``event_id`` once the current transaction commits."""
-    transaction.on_commit(lambda: dispatch(event_id))
 
 
 def dispatch(event_id: int) -> None:
     backend = settings.PRINTFARM_WORKER
     try:
         if backend == "inline":
-            from .services.inbox import process_event
-
             process_event(event_id)
         elif backend == "celery":
-            from .tasks import process_webhook_event
-
             process_webhook_event.delay(event_id)
         else:
-            from .runtime import worker
-
             worker.submit(event_id)
     except Exception:  # the event is safe in the inbox; the sweeper will dispatch it again
         logger.exception("could not dispatch event %s; the sweeper will retry", event_id,

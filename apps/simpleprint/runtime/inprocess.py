@@ -1,11 +1,10 @@
-"""The embedded default's background machinery, inside the ASGI server process: a worker thread
-that processes stored events, and a scheduler thread for periodic jobs (the sweeper, and the
-pollers when they are registered). In production Celery and Celery beat do these jobs instead.
+"""The embedded default's background machinery, inside the ASGI server process: a worker
+thread that processes stored events, and a scheduler thread that runs the periodic jobs
+(:mod:`.periodic`). In production Celery and Celery beat do these jobs instead.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import threading
@@ -13,21 +12,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import close_old_connections
 
+from ..live import publisher
+from ..processing.inbox import process_event
+from . import tasks
+from .periodic import PERIODIC
+
 logger = logging.getLogger(__name__)
-
-_home_loop: asyncio.AbstractEventLoop | None = None
-
-
-def set_home_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Remember the ASGI server's event loop, so that threads can publish onto it."""
-    global _home_loop
-    _home_loop = loop
-
-
-def home_loop() -> asyncio.AbstractEventLoop | None:
-    return _home_loop
 
 
 class InProcessWorker:
@@ -50,24 +43,14 @@ class InProcessWorker:
                 )
                 self._thread.start()
 
-    def join_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until every submitted event has been handled (for tests and benchmarks)."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return not self._queue.unfinished_tasks
-
     def _run(self) -> None:
-        from . import broadcast
-        from .services.inbox import process_event
-
         while True:
             event_id = self._queue.get()
             try:
                 close_old_connections()
                 process_event(event_id)
                 # Back-pressure: let the server's loop send this event's changes first.
-                broadcast.flush()
+                publisher.flush()
             except Exception:  # never let the thread die; the event stays in the inbox
                 logger.exception("worker crashed on event %s", event_id)
             finally:
@@ -75,7 +58,7 @@ class InProcessWorker:
 
 
 @dataclass
-class PeriodicJob:
+class ScheduledJob:
     name: str
     interval: float
     func: Callable[[], object]
@@ -86,14 +69,14 @@ class Scheduler:
     """Runs registered jobs at their intervals in one daemon thread."""
 
     def __init__(self) -> None:
-        self._jobs: dict[str, PeriodicJob] = {}
+        self._jobs: dict[str, ScheduledJob] = {}
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def register(self, name: str, interval: float, func: Callable[[], object],
                  *, first_run_in: float | None = None) -> None:
         delay = interval if first_run_in is None else first_run_in
-        self._jobs[name] = PeriodicJob(name, interval, func, time.monotonic() + delay)
+        self._jobs[name] = ScheduledJob(name, interval, func, time.monotonic() + delay)
 
     def start(self) -> None:
         with self._lock:
@@ -122,22 +105,12 @@ scheduler = Scheduler()
 
 
 def start_background() -> None:
-    """Start the worker and the scheduler with the sweeper, the live-update pruner and the
-    SimplyPrint sync tick (idempotent)."""
-    from django.conf import settings
-
-    from .services.inbox import sweep
-    from .services.live import prune_live_updates
-
+    """Start the worker, and the scheduler with every periodic job (idempotent)."""
     if settings.PRINTFARM_WORKER != "thread":
         return
-    interval = settings.PRINTFARM_PROCESSING["sweep_interval_seconds"]
-    scheduler.register("sweep", interval, sweep, first_run_in=1.0)
-    scheduler.register("prune_live_updates", 60.0, prune_live_updates)
-    if settings.PRINTFARM_SYNC["enabled"]:
-        from .services.sync import tick
-
-        scheduler.register("simpleprint-sync", settings.PRINTFARM_SYNC["tick_interval"], tick,
-                           first_run_in=2.0)
+    for job in PERIODIC:
+        if job.enabled() and not job.celery_only:
+            scheduler.register(job.task, job.interval(), tasks.by_name(job.task),
+                               first_run_in=job.first_run_in)
     worker.start()
     scheduler.start()

@@ -8,8 +8,9 @@ from typing import Any
 
 from asgiref.typing import ASGI3Application
 
-from . import runtime
-from .checks import log_startup_warnings
+from ..live import publisher
+from ..ops.checks import log_startup_warnings
+from .inprocess import start_background
 
 
 class BackgroundStarter:
@@ -20,9 +21,9 @@ class BackgroundStarter:
     def _start(self) -> None:
         if not self.started:
             self.started = True
-            runtime.set_home_loop(asyncio.get_running_loop())
+            publisher.set_home_loop(asyncio.get_running_loop())
             log_startup_warnings()
-            runtime.start_background()
+            start_background()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self._start()

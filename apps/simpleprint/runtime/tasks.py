@@ -1,11 +1,16 @@
-"""Celery tasks (production). A task carries only an event id: the inbox row is the truth."""
+"""Celery tasks (production); the in-process scheduler calls the same functions. A task
+carries only an event id: the inbox row is the truth."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from celery import shared_task
 
-from . import broadcast, health
-from .services import inbox, live
+from ..live import outbox, publisher
+from ..ops import health
+from ..processing import inbox
+from ..sync import polling
 
 
 @shared_task(name="simpleprint.process_webhook_event", acks_late=True)
@@ -13,7 +18,7 @@ def process_webhook_event(event_id: int) -> str:
     """Apply one stored event. Failures are recorded on the event and retried by the sweeper
     at the event's ``next_attempt_at``, so the task itself never needs Celery's retry."""
     status = inbox.process_event(event_id)
-    broadcast.flush()  # the changes reach the pages before the task is acknowledged
+    publisher.flush()  # the changes reach the pages before the task is acknowledged
     return status
 
 
@@ -24,7 +29,7 @@ def sweep_unprocessed_events() -> int:
 
 @shared_task(name="simpleprint.prune_live_updates")
 def prune_live_updates() -> int:
-    return live.prune_live_updates()
+    return outbox.prune()
 
 
 @shared_task(name="simpleprint.worker_heartbeat")
@@ -35,7 +40,13 @@ def worker_heartbeat() -> float:
 
 @shared_task(name="simpleprint.sync_tick", ignore_result=True)
 def sync_tick() -> str:
-    """Poll or reconcile when due (one worker at a time: ``locks.exclusive``)."""
-    from .services import sync
+    """Poll or reconcile when due (one worker at a time: ``remote.locks.exclusive``)."""
+    return polling.tick()
 
-    return sync.tick()
+
+def by_name(name: str) -> Callable[[], object]:
+    """The function of the periodic task ``name`` (for the in-process scheduler)."""
+    tasks: dict[str, Callable[[], object]] = {
+        task.name: task for task in (sweep_unprocessed_events, prune_live_updates,
+                                     worker_heartbeat, sync_tick)}
+    return tasks[name]

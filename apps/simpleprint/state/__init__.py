@@ -1,1 +1,1 @@
-"""The mirrored farm: the only writers of printers, jobs and queue items, the ordering rules, and the read-side selectors."""
+"""The mirrored farm: the only writers of printers, jobs and queue items, and their readers."""

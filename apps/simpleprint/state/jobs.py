@@ -9,51 +9,56 @@ Rules that make delivery order irrelevant:
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.utils.dateparse import parse_datetime
 
-from ..events import printer_id_of
 from ..models import PrintJob, StateSource
-from . import live, printers
-from .stamps import (
-    EventTime,
-    PayloadError,
-    Stamp,
-    as_dict,
-    as_int,
-    from_unix,
-    is_not_older,
-    person_name,
-    read_stamp,
-)
+from . import changes, printers
+from .payload import PayloadError, as_dict, as_int, from_unix, person_name, printer_id_of
+from .stamps import EventTime, Stamp, is_not_older, read_stamp
 
-#: event → (job status it sets or None, rank within one second)
-JOB_EVENTS: dict[str, tuple[str | None, int]] = {
-    "job.started": (PrintJob.Status.PRINTING, 1),
-    "job.paused": (PrintJob.Status.PAUSED, 2),
-    "job.resumed": (PrintJob.Status.PRINTING, 3),
-    "job.objects_skipped": (None, 3),
-    "printer.ai_failure_detected": (None, 3),
-    "job.done": (PrintJob.Status.DONE, 4),
-    "job.failed": (PrintJob.Status.FAILED, 4),
-    "job.cancelled": (PrintJob.Status.CANCELLED, 4),
-    "job.bed_cleared": (None, 5),
-}
-
-
-#: More than the highest rank above.
+#: More than the highest rank of a job event (see events/registry.py).
 RANKS = 8
 
 
-def apply_job_event(event: str, data: dict[str, Any], at: EventTime) -> PrintJob | None:
+@dataclass(frozen=True)
+class JobEvent:
+    """How a ``job.*`` event (or one about a job) changes the mirror.
+
+    ``status`` is the job status it sets (None: it only adds facts); ``printer_state`` the
+    state it implies for the printer (None: the printer's job state is untouched), which keeps
+    the job as current when ``keeps_job``; ``clears_bed`` marks the bed cleared;
+    ``records_user`` keeps ``data.user`` as who ended the job. ``without_job`` says what an
+    event without a job object means: ``"fail"`` (a payload error), ``"bed"`` (a bed cleared
+    on the printer it names) or ``"printer"`` (only about the printer: noted, then ignored)."""
+
+    rank: int
+    status: str | None = None
+    printer_state: str | None = None
+    keeps_job: bool = False
+    clears_bed: bool = False
+    records_user: bool = False
+    without_job: Literal["fail", "bed", "printer"] = "fail"
+
+    def apply(self, name: str, data: dict[str, Any], at: EventTime) -> bool:
+        if self.without_job == "printer" and not isinstance(data.get("job"), dict):
+            return printers.PrinterEvent(self.rank).apply(name, data, at)
+        apply_job_event(name, data, at, self)
+        return True
+
+
+def apply_job_event(event: str, data: dict[str, Any], at: EventTime,
+                    effect: JobEvent) -> PrintJob | None:
     """Apply a ``job.*`` delivery to the job and its printer."""
-    status, rank = JOB_EVENTS[event]
-    stamp = at.stamp(rank)
+    status = effect.status
+    stamp = at.stamp(effect.rank)
     job_data = data.get("job")
     printer_sp_id = printer_id_of(data)
-    if not isinstance(job_data, dict) or as_int(job_data.get("id")) is None:
-        if event == "job.bed_cleared" and printer_sp_id is not None:
+    sp_id = as_int(job_data.get("id")) if isinstance(job_data, dict) else None
+    if not isinstance(job_data, dict) or sp_id is None:
+        if effect.without_job == "bed" and printer_sp_id is not None:
             _bed_cleared_without_job(printer_sp_id, data, stamp)
             return None
         raise PayloadError(f"{event} without data.job.id")
@@ -65,22 +70,31 @@ def apply_job_event(event: str, data: dict[str, Any], at: EventTime) -> PrintJob
         printer_sp_id, name=job_printer.get("name") or "", group=job_printer.get("group")
     )
     job, _ = PrintJob.objects.select_for_update().get_or_create(
-        sp_id=int(job_data["id"]), defaults={"printer": printer}
+        sp_id=sp_id, defaults={"printer": printer}
     )
     _fill_missing(job, job_data, data)
     if status is not None and _status_applies(job, status, stamp):
         job.status = status
         job.aspect_times["status"] = list(max(read_stamp(job.aspect_times, "status"), stamp))
         _apply_snapshot(job, job_data)
-        if event == "job.cancelled":
+        if effect.records_user:
             job.ended_by_name = person_name(data.get("user")) or job.ended_by_name
-    _add_facts(job, event, job_data, stamp)
+    _add_facts(job, effect, job_data, stamp)
     job.printer = job.printer or printer
     job.source = StateSource.WEBHOOK
     job.save()
-    live.job_changed(job)
-    printers.apply_job_event(printer, job, event, _printer_stamp(stamp, job.sp_id), job_data)
+    changes.changed(job)
+    _apply_to_printer(printer, job, effect, _printer_stamp(stamp, job.sp_id), job_data)
     return job
+
+
+def _apply_to_printer(printer: printers.Printer, job: PrintJob | None, effect: JobEvent,
+                      stamp: Stamp, job_data: dict[str, Any] | None = None) -> None:
+    if effect.printer_state is not None:
+        printers.apply_job_state(
+            printer, job if effect.keeps_job else None, effect.printer_state, stamp,
+            bed_needs_clearing=effect.status in PrintJob.TERMINAL,
+            job_data=job_data if effect.keeps_job else None)
 
 
 def _printer_stamp(stamp: Stamp, job_sp_id: int) -> Stamp:
@@ -137,12 +151,12 @@ def _fill_missing(job: PrintJob, job_data: dict[str, Any], data: dict[str, Any])
         job.raw = job_data
 
 
-def _add_facts(job: PrintJob, event: str, job_data: dict[str, Any], stamp: Stamp) -> None:
+def _add_facts(job: PrintJob, effect: JobEvent, job_data: dict[str, Any], stamp: Stamp) -> None:
     skipped = job_data.get("skippedObjects")
     if isinstance(skipped, list) and skipped:
         merged = {*job.skipped_objects, *(s for s in skipped if isinstance(s, int | str))}
         job.skipped_objects = sorted(merged, key=str)
-    if event == "job.bed_cleared":
+    if effect.clears_bed:
         cleared = from_unix(stamp[0])
         if cleared and (job.bed_cleared_at is None or cleared > job.bed_cleared_at):
             job.bed_cleared_at = cleared
@@ -151,7 +165,8 @@ def _add_facts(job: PrintJob, event: str, job_data: dict[str, Any], stamp: Stamp
 def _bed_cleared_without_job(printer_sp_id: int, data: dict[str, Any], stamp: Stamp) -> None:
     printer_data = as_dict(data.get("printer"))
     printer = printers.ensure_printer(printer_sp_id, name=printer_data.get("name") or "")
-    printers.apply_job_event(printer, None, "job.bed_cleared", stamp)
+    printers.apply_job_state(printer, None, printers.Printer.State.OPERATIONAL, stamp,
+                             bed_needs_clearing=False)
 
 
 # --- polled state ------------------------------------------------------------------------------
@@ -167,14 +182,6 @@ _POLLED_STATUS: dict[str, str] = {
     "error": PrintJob.Status.FAILED, "cancelled": PrintJob.Status.CANCELLED,
     "canceled": PrintJob.Status.CANCELLED,
 }
-_SHOWN_FIELDS = ("status", "percentage", "file_name", "uid", "printer_id", "started_at",
-                 "ended_at", "duration", "cost", "autoprint")
-
-
-def shown(job: PrintJob) -> tuple[Any, ...]:
-    return tuple(getattr(job, name) for name in _SHOWN_FIELDS)
-
-
 def apply_job_row(row: dict[str, Any], fetched_at: float,
                   printer_sp_id: int | None = None) -> PrintJob | None:
     """Apply one polled job: a ``jobs/GetPaginatedPrintJobs`` row, or the ``job`` of a
@@ -190,7 +197,7 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
     job = PrintJob.objects.select_for_update().filter(sp_id=sp_id).first()
     if job is None:
         job = PrintJob(sp_id=sp_id, source=StateSource.POLL)
-    before = shown(job) if job.pk else None
+    before = changes.capture(job) if job.pk else None
     if job.printer_id is None and printer_sp_id is not None:
         job.printer = printers.ensure_printer(printer_sp_id)
     job.uid = job.uid or str(row.get("uid") or "")
@@ -217,13 +224,13 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
         cost = as_dict(row.get("cost")).get("total_cost")
         if isinstance(cost, int | float) and not isinstance(cost, bool):
             job.cost = float(cost)
-    if before is not None and shown(job) == before:
+    if before is not None and not changes.differs(job, before):
         if not job.is_terminal:
             job.save(update_fields=["aspect_times"])
         return job
     job.source = job.source or StateSource.POLL
     job.save()
-    live.job_changed(job)
+    changes.changed(job)
     return job
 
 

@@ -8,24 +8,39 @@ separate events that may arrive in any order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from ..models import Printer, PrintJob, StateSource
-from . import live
-from .stamps import EventTime, PayloadError, Stamp, as_dict, as_int, claim_aspect, from_unix
+from . import changes
+from .payload import PayloadError, as_dict, as_int, from_unix, printer_id_of
+from .stamps import EventTime, Stamp, claim_aspect
 
-#: Printer state a job event implies, and whether the job stays the printer's current job.
-_JOB_EVENT_PRINTER_STATE: dict[str, tuple[str, bool]] = {
-    "job.started": (Printer.State.PRINTING, True),
-    "job.resumed": (Printer.State.PRINTING, True),
-    "job.paused": (Printer.State.PAUSED, True),
-    "job.done": (Printer.State.OPERATIONAL, False),
-    "job.failed": (Printer.State.OPERATIONAL, False),
-    "job.cancelled": (Printer.State.OPERATIONAL, False),
-    "job.bed_cleared": (Printer.State.OPERATIONAL, False),
-}
+#: Applies one setting event to a printer; says whether anything changed.
+SettingHandler = Callable[[Printer, dict[str, Any], Stamp], bool]
+
+
+@dataclass(frozen=True)
+class PrinterEvent:
+    """A ``printer.*`` event: the printer it names is created when first heard of, and
+    ``setting`` (when given) applies the changed setting; without one the event is ignored."""
+
+    rank: int
+    setting: SettingHandler | None = None
+
+    def apply(self, name: str, data: dict[str, Any], at: EventTime) -> bool:
+        sp_id = printer_id_of(data)
+        if sp_id is None:
+            raise PayloadError(f"{name} without data.printer.id")
+        printer = ensure_printer(sp_id, name=as_dict(data.get("printer")).get("name", ""))
+        if self.setting is None or not self.setting(printer, data, at.stamp(self.rank)):
+            return False
+        _touch(printer, StateSource.WEBHOOK)
+        printer.save()
+        changes.changed(printer)
+        return True
 
 
 def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
@@ -43,19 +58,18 @@ def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
     return printer
 
 
-def apply_job_event(printer: Printer, job: PrintJob | None, event: str, stamp: Stamp,
-                    job_data: dict[str, Any] | None = None) -> bool:
-    """Move the printer's job aspect for a job event, unless a newer one was applied already.
-    ``job_data`` is the event's job object, the source of progress and time left."""
-    target = _JOB_EVENT_PRINTER_STATE.get(event)
-    if target is None or not claim_aspect(printer.aspect_times, "job", stamp):
+def apply_job_state(printer: Printer, job: PrintJob | None, state: str, stamp: Stamp, *,
+                    bed_needs_clearing: bool, job_data: dict[str, Any] | None = None) -> bool:
+    """Move the printer's job aspect for a job event, unless a newer one was applied already:
+    ``state``, with ``job`` as the current job (None: no job), whose ``job_data`` gives the
+    progress and time left."""
+    if not claim_aspect(printer.aspect_times, "job", stamp):
         return False
-    state, keeps_job = target
     printer.state = state
     printer.raw_state = state
-    printer.current_job = job if keeps_job else None
-    printer.bed_needs_clearing = event in ("job.done", "job.failed", "job.cancelled")
-    if keeps_job and job_data is not None:
+    printer.current_job = job
+    printer.bed_needs_clearing = bed_needs_clearing
+    if job is not None and job_data is not None:
         printer.progress = as_int(job_data.get("percentage", job_data.get("progress")))
         printer.time_left = as_int(job_data.get("time_left", job_data.get("time")))
     else:
@@ -64,20 +78,7 @@ def apply_job_event(printer: Printer, job: PrintJob | None, event: str, stamp: S
     printer.progress_at = from_unix(stamp[0])
     _touch(printer, StateSource.WEBHOOK)
     printer.save()
-    live.printer_changed(printer)
-    return True
-
-
-def apply_printer_event(printer: Printer, event: str, data: dict[str, Any], stamp: Stamp) -> bool:
-    """Apply one ``printer.*`` event carrying a setting; say whether anything changed."""
-    handler = _SETTING_HANDLERS.get(event)
-    if handler is None:
-        return False
-    if not handler(printer, data, stamp):
-        return False
-    _touch(printer, StateSource.WEBHOOK)
-    printer.save()
-    live.printer_changed(printer)
+    changes.changed(printer)
     return True
 
 
@@ -86,7 +87,7 @@ def _touch(printer: Printer, source: str) -> None:
     printer.state_updated_at = timezone.now()
 
 
-def _autoprint(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
+def set_autoprint(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     value = data.get("state")
     if value is None and isinstance(data.get("autoprint"), dict):
         value = data["autoprint"].get("state")
@@ -100,7 +101,7 @@ def _autoprint(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     return True
 
 
-def _nozzle(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
+def set_nozzle(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     value = next((data[k] for k in ("nozzle", "nozzle_size", "size") if k in data), None)
     try:
         size = float(value) if value is not None else None
@@ -114,7 +115,7 @@ def _nozzle(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     return True
 
 
-def _material(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
+def set_material(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     value = data.get("material", data.get("materials"))
     if isinstance(value, dict):
         value = [value]
@@ -126,7 +127,7 @@ def _material(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     return True
 
 
-def _tag(attached: bool) -> Callable[[Printer, dict[str, Any], Stamp], bool]:
+def _tag(attached: bool) -> SettingHandler:
     def handler(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
         tag = data.get("tag")
         tag_id = as_int(tag.get("id") if isinstance(tag, dict) else data.get("tag_id"))
@@ -141,7 +142,7 @@ def _tag(attached: bool) -> Callable[[Printer, dict[str, Any], Stamp], bool]:
     return handler
 
 
-def _out_of_order(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
+def set_out_of_order(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     value = next((data[k] for k in ("out_of_order", "outOfOrder", "state") if k in data), None)
     if value is None:
         raise PayloadError("printer.out_of_order_state_changed without data.out_of_order")
@@ -151,14 +152,8 @@ def _out_of_order(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     return True
 
 
-_SETTING_HANDLERS = {
-    "printer.autoprint_state_changed": _autoprint,
-    "printer.nozzle_size_changed": _nozzle,
-    "printer.material_changed": _material,
-    "printer.custom_tag_assigned": _tag(attached=True),
-    "printer.custom_tag_detached": _tag(attached=False),
-    "printer.out_of_order_state_changed": _out_of_order,
-}
+attach_tag = _tag(attached=True)
+detach_tag = _tag(attached=False)
 
 
 # --- polled state ------------------------------------------------------------------------------
@@ -176,18 +171,6 @@ _RAW_STATES: dict[str, str] = {
 #: Job states of a ``printers/Get`` job row under which the job is still the printer's job.
 ACTIVE_JOB_STATES = frozenset({"printing", "paused", "pausing", "resuming", "cancelling",
                                "downloading", "ongoing"})
-_SHOWN_FIELDS = (
-    "name", "group_id", "model_id", "model_name", "sort_order", "state", "raw_state", "online",
-    "current_job_id", "progress", "time_left", "bed_needs_clearing", "material", "nozzle_size",
-    "custom_tags", "out_of_order",
-)
-
-
-def shown(printer: Printer) -> tuple[Any, ...]:
-    """What the pages show of a printer: a poll that leaves this unchanged publishes nothing."""
-    return tuple(getattr(printer, name) for name in _SHOWN_FIELDS)
-
-
 def poll_state(raw_state: str, online: bool) -> str:
     if not online:
         return Printer.State.OFFLINE
@@ -207,7 +190,7 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
     job_row = row["job"] if isinstance(row.get("job"), dict) else None
     stamp = EventTime(int(fetched_at), 0).stamp(0)
     printer = ensure_printer(sp_id, name=str(info.get("name") or ""))
-    before = shown(printer)
+    before = changes.capture(printer)
 
     printer.name = str(info.get("name") or printer.name)
     printer.group_id = as_int(info.get("group")) or printer.group_id
@@ -249,10 +232,10 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
     if "outOfOrder" in info and claim_aspect(printer.aspect_times, "out_of_order", stamp):
         printer.out_of_order = bool(info["outOfOrder"])
     printer.last_polled_at = from_unix(fetched_at)
-    if shown(printer) == before:
+    if not changes.differs(printer, before):
         printer.save(update_fields=["aspect_times", "last_polled_at", "progress_at"])
         return False
     _touch(printer, StateSource.POLL)
     printer.save()
-    live.printer_changed(printer)
+    changes.changed(printer)
     return True

@@ -8,51 +8,59 @@ its *fields* (file, position, group, copies left, constraints), which every even
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, Q
 from django.utils.dateparse import parse_datetime
 
 from ..models import PrintQueue, QueueClearance, StateSource
-from . import live
-from .stamps import (
-    EventTime,
-    PayloadError,
-    Stamp,
-    as_dict,
-    as_int,
-    claim_aspect,
-    person_name,
-    read_stamp,
-)
+from . import changes
+from .payload import PayloadError, as_dict, as_int, person_name
+from .stamps import EventTime, Stamp, claim_aspect, read_stamp
 
 State = PrintQueue.State
 
-#: event → (state it sets or None, rank within one second)
-QUEUE_EVENTS: dict[str, tuple[str | None, int]] = {
-    "queue.add_item": (State.QUEUED, 1),
-    "queue.item_pending_approval": (State.PENDING_APPROVAL, 1),
-    "queue.move_item": (None, 2),
-    "queue.item_approved": (State.APPROVED, 2),
-    "queue.item_denied": (State.DENIED, 2),
-    "queue.revive_item": (State.QUEUED, 3),
-    "queue.delete_item": (State.DELETED, 4),
-}
+#: The rank of emptying a queue group: after every change to an item in the same second.
 EMPTY_RANK = 4
 
 
-def apply_queue_event(event: str, data: dict[str, Any], at: EventTime) -> None:
-    if event == "queue.empty_queue":
+@dataclass(frozen=True)
+class QueueEvent:
+    """A ``queue.*`` event about one item: the item state it sets (None: only its fields),
+    and, for a denial, whether ``data.removed`` means the item was deleted."""
+
+    rank: int
+    state: str | None = None
+    removal_deletes: bool = False
+
+    def apply(self, name: str, data: dict[str, Any], at: EventTime) -> bool:
+        apply_queue_event(name, data, at, self)
+        return True
+
+
+@dataclass(frozen=True)
+class QueueEmptied:
+    """``queue.empty_queue``: a queue group (or the whole queue) was emptied."""
+
+    rank: int = EMPTY_RANK
+
+    def apply(self, name: str, data: dict[str, Any], at: EventTime) -> bool:
         empty_queue(data.get("group"), at)
-        return
-    state, rank = QUEUE_EVENTS[event]
-    stamp = at.stamp(rank)
+        return True
+
+
+def apply_queue_event(event: str, data: dict[str, Any], at: EventTime,
+                      effect: QueueEvent) -> None:
+    state = effect.state
+    stamp = at.stamp(effect.rank)
     item_data = data.get("queue_item")
-    if not isinstance(item_data, dict) or as_int(item_data.get("id")) is None:
+    sp_id = as_int(item_data.get("id")) if isinstance(item_data, dict) else None
+    if not isinstance(item_data, dict) or sp_id is None:
         raise PayloadError(f"{event} without data.queue_item.id")
-    if event == "queue.item_denied" and data.get("removed"):
+    if effect.removal_deletes and data.get("removed"):
         state = State.DELETED
-    item, _ = PrintQueue.objects.select_for_update().get_or_create(sp_id=int(item_data["id"]))
+    item, _ = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
     times = item.aspect_times
     if claim_aspect(times, "fields", stamp):
         apply_fields(item, item_data)
@@ -67,7 +75,7 @@ def apply_queue_event(event: str, data: dict[str, Any], at: EventTime) -> None:
     item.raw = item_data
     item.source = StateSource.WEBHOOK
     item.save()
-    live.queue_changed(item)
+    changes.changed(item)
 
 
 def apply_fields(item: PrintQueue, item_data: dict[str, Any]) -> None:
@@ -113,7 +121,7 @@ def empty_queue(group: Any, at: EventTime) -> None:
         if _last_seen(item.aspect_times) < stamp:
             _mark_emptied(item, stamp)
             item.save()
-            live.queue_changed(item)
+            changes.changed(item)
 
 
 def _mark_emptied(item: PrintQueue, stamp: Stamp) -> None:
@@ -146,14 +154,6 @@ def _ids(value: Any) -> list[int]:
 
 # --- polled state ------------------------------------------------------------------------------
 
-_SHOWN_FIELDS = ("filename", "note", "position", "group_id", "state", "amount", "left",
-                 "printed", "for_printers", "for_models", "for_groups", "estimate_seconds")
-
-
-def shown(item: PrintQueue) -> tuple[Any, ...]:
-    return tuple(getattr(item, name) for name in _SHOWN_FIELDS)
-
-
 def apply_queue_snapshot(items: list[dict[str, Any]], fetched_at: float,
                          done_items: list[dict[str, Any]] | None = None) -> int:
     """Apply a full ``queue/GetItems`` answer fetched at SimplyPrint time ``fetched_at``.
@@ -173,7 +173,7 @@ def apply_queue_snapshot(items: list[dict[str, Any]], fetched_at: float,
             continue
         seen.add(sp_id)
         item, created = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
-        before = None if created else shown(item)
+        before = None if created else changes.capture(item)
         if claim_aspect(item.aspect_times, "fields", stamp):
             apply_fields(item, item_data)
             amount = as_int(item_data.get("amount"))
@@ -192,18 +192,18 @@ def apply_queue_snapshot(items: list[dict[str, Any]], fetched_at: float,
     gone = PrintQueue.objects.select_for_update().filter(state__in=PrintQueue.ACTIVE) \
         .exclude(sp_id__in=seen)
     for item in gone:
-        before = shown(item)
+        before = changes.capture(item)
         if claim_aspect(item.aspect_times, "state", stamp):
             item.state = State.DELETED
         changed += _save_polled(item, before)
     return changed
 
 
-def _save_polled(item: PrintQueue, before: tuple[Any, ...] | None) -> int:
-    if before is not None and shown(item) == before:
+def _save_polled(item: PrintQueue, before: object | None) -> int:
+    if before is not None and not changes.differs(item, before):
         item.save(update_fields=["aspect_times"])
         return 0
     item.source = StateSource.POLL
     item.save()
-    live.queue_changed(item)
+    changes.changed(item)
     return 1

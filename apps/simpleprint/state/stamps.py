@@ -10,7 +10,6 @@ stamp stored there, so replaying, duplicating or reordering deliveries converges
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 Stamp = tuple[int, int, int]
@@ -45,37 +44,3 @@ def claim_aspect(times: dict[str, Any], aspect: str, incoming: Stamp) -> bool:
         return False
     times[aspect] = list(incoming)
     return True
-
-
-def from_unix(value: Any) -> datetime | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        return None
-    return datetime.fromtimestamp(value, tz=UTC)
-
-
-def person_name(user: Any) -> str:
-    """``first_name last_name`` of a SimplyPrint user object (there is no combined name)."""
-    if isinstance(user, str):
-        return user
-    if not isinstance(user, dict):
-        return ""
-    return " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else an empty one (payload fields may be null)."""
-    return value if isinstance(value, dict) else {}
-
-
-class PayloadError(ValueError):
-    """The delivery's ``data`` lacks what its event needs. Retrying will not help; the event
-    stays visibly failed until the handler is fixed and the event reprocessed."""

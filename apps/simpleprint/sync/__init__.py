@@ -1,1 +1,1 @@
-"""Keeping the mirror in step with SimplyPrint: the webhook registration, the mode (webhooks or polling), polling and reconciliation."""
+"""Keeping the mirror in step: webhook registration, the mode, polling and reconciliation."""

@@ -21,9 +21,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from ..api_usage import api_usage
 from ..models import Printer, PrinterWebhookEvent, SyncState
-from .stamps import from_unix
+from ..remote.api_usage import api_usage
+from ..remote.client import SimplePrintAPIError
+from ..state.payload import from_unix
+from .webhook_manager import receiver_url, same_url
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,17 @@ def printers_interval(*, busy: bool) -> float:
     return float(min([cfg["reconcile_interval"], *(s for s in enabled if s > 0)]))
 
 
+def stale_limit(mode: str | None = None) -> float:
+    """Seconds without news after which a printer's state is shown as stale: ``stale_after``,
+    plus, with webhooks, the time between two ``printers/Get`` reads (nothing reports
+    connectivity in between). Used by the API and sent to the page (``state.rules``)."""
+    cfg = config()
+    limit = float(cfg["stale_after"])
+    if (mode or current_mode()) == Mode.WEBHOOKS:
+        limit += printers_interval(busy=False)
+    return limit
+
+
 def load(now: float | None = None) -> SyncState:
     """The sync state row, created in webhooks mode on first use."""
     state, _ = SyncState.objects.get_or_create(
@@ -78,8 +91,6 @@ def switch(state: SyncState, mode: str, reason: str, now: float) -> bool:
 
 def evaluate(state: SyncState, now: float, client: WebhookClient) -> None:
     """Apply the switching rules to ``state`` at SimplyPrint time ``now``."""
-    from ..client import SimplePrintAPIError
-
     if state.mode == Mode.POLLING:
         if PrinterWebhookEvent.objects.filter(pk__gt=state.switch_event_id).exists():
             switch(state, Mode.WEBHOOKS, "deliveries resumed", now)
@@ -113,8 +124,6 @@ def evaluate(state: SyncState, now: float, client: WebhookClient) -> None:
 
 def _ask_for_test_delivery(client: WebhookClient) -> bool:
     """Ask SimplyPrint for a test delivery to this service's webhook; False if there is none."""
-    from ..webhook_manager import receiver_url, same_url
-
     ours = [hook for hook in client.list_webhooks()
             if hook.get("enabled") and same_url(hook.get("url"), receiver_url())]
     if not ours:

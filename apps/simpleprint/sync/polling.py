@@ -10,7 +10,7 @@ Budget (see bench/README.md): with webhooks, a reconcile is one ``printers/Get``
 printers, page size 100) every ``reconcile_interval``, the queue every
 ``queue_reconcile_interval``, and ``jobs/GetPaginatedPrintJobs`` only for jobs the service
 still thinks are running but the printers no longer show. Progress between reconciles is
-extrapolated from the last known progress and time left (see ``selectors.shown_progress``).
+extrapolated from the last known progress and time left (see ``state.rules.shown_progress``).
 No webhook reports connectivity: ``connectivity_interval`` (always) and ``progress_interval``
 (while printers are busy) add a ``printers/Get``-only read in between (``read_printers``), one
 call per 100 printers, so online/offline and progress are that fresh.
@@ -23,16 +23,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from django.db import transaction
 
-from ..models import PrintJob, SyncState
-from . import jobs, modes, printers, queue
-from .stamps import as_int, from_unix, read_stamp
-
-if TYPE_CHECKING:
-    from ..client import SimplePrintClient
+from ..live import outbox
+from ..models import Printer, PrintJob, SyncState
+from ..remote import locks
+from ..remote.client import SimplePrintAPIError, SimplePrintClient
+from ..state import jobs, printers, queue
+from ..state.payload import as_int, from_unix
+from ..state.stamps import read_stamp
+from . import modes
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +83,6 @@ class SyncResult:
 def default_client() -> SimplePrintClient:
     """A client that tries each call once: the next tick is the retry, so a tick never holds a
     worker (which also processes webhook events) through a round of backoffs."""
-    from ..client import SimplePrintClient
-
     return SimplePrintClient(max_attempts=1)
 
 
@@ -183,9 +183,7 @@ def _is_done_item(item: dict[str, Any]) -> bool:
 
 def _changes() -> int:
     """The outbox's newest id: how many live changes were published so far."""
-    from ..models import LiveUpdate
-
-    return LiveUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return outbox.latest_seq()
 
 
 # --- composed runs ------------------------------------------------------------------------------
@@ -225,8 +223,6 @@ def reconcile(client: SyncClient, clock: Clock, *, with_queue: bool) -> SyncResu
 
 def tick(client: SyncClient | None = None, clock: Clock = time.time) -> str:
     """Decide the mode, and poll or reconcile when due. Returns what it did."""
-    from .. import locks
-
     with locks.exclusive(LOCK_NAME, LOCK_TTL_SECONDS) as held:
         if not held:
             return "locked"
@@ -237,8 +233,6 @@ def tick(client: SyncClient | None = None, clock: Clock = time.time) -> str:
 
 
 def _tick(client: SyncClient, clock: Clock) -> str:
-    from ..client import SimplePrintAPIError
-
     cfg = modes.config()
     now = clock()
     state = modes.load(now)
@@ -285,7 +279,7 @@ def _interval(state: SyncState) -> float:
     if state.mode == Mode.POLLING:
         base = cfg["poll_interval"]
     else:
-        busy = printers.Printer.objects.filter(state__in=modes.BUSY).exists()
+        busy = Printer.objects.filter(state__in=modes.BUSY).exists()
         base = modes.printers_interval(busy=busy)
     if state.backoff > 1:
         return float(min(base * state.backoff, max(base, cfg["backoff_max_interval"])))

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 
-from .client import SimplePrintClient
-from .events import SUBSCRIBED_EVENTS
+from ..events.registry import SUBSCRIBED_EVENTS
+from ..remote.client import SimplePrintClient
 
 logger = logging.getLogger(__name__)
 

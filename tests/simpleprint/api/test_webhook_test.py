@@ -6,9 +6,9 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from apps.simpleprint.events import SUBSCRIBED_EVENTS
+from apps.simpleprint.events.registry import SAMPLE_EVENTS, SUBSCRIBED_EVENTS
+from apps.simpleprint.events.samples import SAMPLE_PRINTER_ID
 from apps.simpleprint.models import Printer, PrinterWebhookEvent, PrintQueue
-from apps.simpleprint.samples import SAMPLE_EVENTS, SAMPLE_PRINTER_ID
 from tests.simpleprint.conftest import History
 
 pytestmark = pytest.mark.django_db

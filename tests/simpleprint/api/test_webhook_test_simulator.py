@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from apps.simpleprint import webhook_manager
+from apps.simpleprint.sync import webhook_manager
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/simpleprint/webhook/test/"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from apps.simpleprint import webhook_manager
-from apps.simpleprint.events import SUBSCRIBED_EVENTS
+from apps.simpleprint.events.registry import SUBSCRIBED_EVENTS
+from apps.simpleprint.sync import webhook_manager
 from tests.simplyprint_sim import SimulatedSimplyPrint
 from tests.stack import ROOT
 

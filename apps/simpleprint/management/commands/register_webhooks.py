@@ -15,13 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from apps.simpleprint import webhook_manager
-from apps.simpleprint.client import (
+from apps.simpleprint.remote.client import (
     SimplePrintAPIError,
     SimplePrintClient,
     SimplePrintConnectionError,
     SimplePrintOutcomeUnknown,
 )
+from apps.simpleprint.sync import webhook_manager
 
 HINTS = {
     400: "SimplyPrint rejected the request: check the webhook id, URL and event names",

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.simpleprint.services import inbox
+from apps.simpleprint.processing import inbox
 
 
 class Command(BaseCommand):

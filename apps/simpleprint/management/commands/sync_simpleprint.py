@@ -9,15 +9,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...services import sync
+from apps.simpleprint.remote.client import SimplePrintAPIError
+from apps.simpleprint.sync import polling as sync
 
 
 class Command(BaseCommand):
     help = "Read every printer, the ongoing jobs and the queue from SimplyPrint once."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from ...client import SimplePrintAPIError
-
         client = sync.default_client()
         result = sync.SyncResult()
         started = time.monotonic()

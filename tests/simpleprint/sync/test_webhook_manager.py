@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from apps.simpleprint import webhook_manager
-from apps.simpleprint.client import SimplePrintClient
-from apps.simpleprint.events import SUBSCRIBED_EVENTS
+from apps.simpleprint.events.registry import SUBSCRIBED_EVENTS
+from apps.simpleprint.remote.client import SimplePrintClient
+from apps.simpleprint.sync import webhook_manager
 from simulator.testing import Receiver, serve_in_thread, wait_for
 from tests.simplyprint_sim import SimulatedSimplyPrint
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from apps.simpleprint.client import (
+from apps.simpleprint.remote.client import (
     USER_AGENT,
     Page,
     SimplePrintAPIError,
@@ -18,7 +18,7 @@ from apps.simpleprint.client import (
     SimplePrintConnectionError,
     SimplePrintOutcomeUnknown,
 )
-from apps.simpleprint.ratelimit import LocalRateLimiter
+from apps.simpleprint.remote.ratelimit import LocalRateLimiter
 from simulator.testing import Receiver, serve_in_thread, wait_for
 from tests.simplyprint_sim import ScriptedSimplyPrint, SimulatedSimplyPrint, scripted_simplyprint
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from apps.simpleprint.models import LiveUpdate, Printer, PrintJob, PrintQueue
-from apps.simpleprint.services import jobs, printers, queue
+from apps.simpleprint.state import jobs, printers, queue
 from tests import payloads
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from apps.simpleprint.health import HEARTBEAT_KEY, record_heartbeat
+from apps.simpleprint.ops.health import HEARTBEAT_KEY, record_heartbeat
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +67,7 @@ def test_readyz_names_an_unreachable_redis(client: Client, settings) -> None:
 
 
 def test_the_heartbeat_task_writes_the_heartbeat() -> None:
-    from apps.simpleprint.tasks import worker_heartbeat
+    from apps.simpleprint.runtime.tasks import worker_heartbeat
 
     before = time.time()
     worker_heartbeat.apply()

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from apps.simpleprint import selectors
 from apps.simpleprint.models import (
     LiveUpdate,
     Printer,
@@ -16,9 +15,11 @@ from apps.simpleprint.models import (
     StateSource,
     SyncState,
 )
-from apps.simpleprint.ratelimit import LocalRateLimiter
-from apps.simpleprint.services import modes, sync
-from tests.simpleprint.services.conftest import Sim
+from apps.simpleprint.remote.ratelimit import LocalRateLimiter
+from apps.simpleprint.state import rules
+from apps.simpleprint.sync import modes
+from apps.simpleprint.sync import polling as sync
+from tests.simpleprint.sync.conftest import Sim
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,8 +137,8 @@ def test_stale_printers_are_marked(make_sim: Callable[..., Sim], settings: Any) 
     modes.load(sim.now)
     sync.tick(sim.client, sim.clock)
     printer = Printer.objects.order_by("sp_id")[0]
-    assert selectors.freshness(printer, sim.now) == "polled"
-    assert selectors.freshness(printer, sim.now + 121) == "stale"
+    assert rules.printer_freshness(printer, sim.now, modes.stale_limit()) == "polled"
+    assert rules.printer_freshness(printer, sim.now + 121, modes.stale_limit()) == "stale"
 
 
 def test_with_connectivity_reads_a_printer_is_stale_after_their_interval(
@@ -146,8 +147,8 @@ def test_with_connectivity_reads_a_printer_is_stale_after_their_interval(
     sim = make_sim(natural=False)
     reconciled_once(sim)
     printer = Printer.objects.filter(state_source=StateSource.POLL).order_by("sp_id")[0]
-    assert selectors.freshness(printer, sim.now + 150) == "polled"
-    assert selectors.freshness(printer, sim.now + 151) == "stale"
+    assert rules.printer_freshness(printer, sim.now + 150, modes.stale_limit()) == "polled"
+    assert rules.printer_freshness(printer, sim.now + 151, modes.stale_limit()) == "stale"
 
 
 def test_rate_limit_backs_off_and_resets(make_sim: Callable[..., Sim]) -> None:
@@ -177,7 +178,7 @@ def test_rate_limit_backs_off_and_resets(make_sim: Callable[..., Sim]) -> None:
 
 def test_tick_does_nothing_while_another_worker_holds_the_lock(
         make_sim: Callable[..., Sim]) -> None:
-    from apps.simpleprint import locks
+    from apps.simpleprint.remote import locks
 
     sim = make_sim()
     with locks.exclusive(sync.LOCK_NAME, 60):

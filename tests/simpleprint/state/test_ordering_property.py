@@ -10,7 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from apps.simpleprint.events import parse_envelope
+from apps.simpleprint.events.envelope import parse_envelope
 from apps.simpleprint.models import (
     LiveUpdate,
     Printer,
@@ -19,7 +19,7 @@ from apps.simpleprint.models import (
     PrintQueue,
     QueueClearance,
 )
-from apps.simpleprint.services import inbox
+from apps.simpleprint.processing import inbox
 from tests.payloads import ALEX, FarmStory, envelope, queue_item
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from apps.simpleprint.models import LiveUpdate, PrinterWebhookEvent
-from apps.simpleprint.services.inbox import process_event, reset_for_reprocessing
+from apps.simpleprint.processing.inbox import process_event, reset_for_reprocessing
 from tests.payloads import FarmStory
 
 pytestmark = [

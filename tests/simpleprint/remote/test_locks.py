@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from apps.simpleprint import locks
+from apps.simpleprint.remote import locks
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
 

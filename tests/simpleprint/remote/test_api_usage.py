@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from apps.simpleprint import api_usage
-from apps.simpleprint.client import SimplePrintAPIError, SimplePrintClient
+from apps.simpleprint.remote import api_usage
+from apps.simpleprint.remote.client import SimplePrintAPIError, SimplePrintClient
 from tests.simplyprint_sim import SimulatedSimplyPrint
 
 

@@ -11,7 +11,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.simpleprint.models import LiveUpdate, PrinterWebhookEvent, PrintJob
-from apps.simpleprint.services import inbox, jobs
+from apps.simpleprint.processing import inbox
+from apps.simpleprint.state import jobs
 from tests.payloads import envelope
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,9 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def deferred_processing(monkeypatch):
     """Store deliveries without handing them to the worker (as if the task message was lost)."""
-    from apps.simpleprint import dispatch
-
-    monkeypatch.setattr(dispatch, "schedule_processing", lambda event_id: None)
+    monkeypatch.setattr(inbox, "schedule_processing", lambda event_id: None)
 
 
 def make_due(*events: PrinterWebhookEvent) -> None:
@@ -151,9 +150,7 @@ def test_the_sweeper_picks_up_events_whose_task_was_lost(post_delivery, farm,
 
 def test_a_backlogged_event_is_swept_once_per_lease_not_at_every_sweep(
         post_delivery, farm, deferred_processing, monkeypatch) -> None:
-    from apps.simpleprint import dispatch
-
-    monkeypatch.setattr(dispatch, "dispatch", lambda event_id: None)  # a queue that never drains
+    monkeypatch.setattr(inbox, "dispatch", lambda event_id: None)  # a queue that never drains
     post_delivery(farm.job_started(385))
     make_due(PrinterWebhookEvent.objects.get())
     assert inbox.sweep() == 1  # its task is lost, or queued behind a long backlog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.simpleprint.broadcast import coalesce
+from apps.simpleprint.live.publisher import coalesce
 
 GROUP = "planning.company-1"
 

@@ -1,5 +1,5 @@
 """A burst of concurrent SimplyPrint calls from one process, for the cross-process rate-limit
-test: ``python -m tests.simpleprint.burst BASE_URL REDIS_URL NAME LIMIT WINDOW THREADS CALLS
+test: ``python -m tests.simpleprint.remote.burst BASE_URL REDIS_URL NAME LIMIT WINDOW THREADS CALLS
 START`` (START: Unix time to begin at, so that several processes burst together). Prints the
 number of calls that succeeded."""
 
@@ -16,8 +16,8 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from apps.simpleprint.client import SimplePrintClient
-    from apps.simpleprint.ratelimit import RedisRateLimiter
+    from apps.simpleprint.remote.client import SimplePrintClient
+    from apps.simpleprint.remote.ratelimit import RedisRateLimiter
 
     base_url, redis_url, name = argv[0], argv[1], argv[2]
     limit, window, threads, calls = int(argv[3]), float(argv[4]), int(argv[5]), int(argv[6])

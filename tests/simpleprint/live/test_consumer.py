@@ -19,10 +19,9 @@ from django.db import connections
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from apps.simpleprint import presence
-from apps.simpleprint.broadcast import publish_update
+from apps.simpleprint.live import outbox, presence
+from apps.simpleprint.live.publisher import publish_update
 from apps.simpleprint.models import LiveUpdate
-from apps.simpleprint.services import live
 from config.asgi import application
 from tests import payloads
 
@@ -192,7 +191,7 @@ async def test_last_seq_older_than_retention_gets_a_snapshot(
     first = await database_sync_to_async(lambda: LiveUpdate.objects.earliest("id").id)()
     farm.tick()
     await post(post_delivery, farm.job_started(386, job_id=552305))
-    pruned = await database_sync_to_async(live.prune_live_updates)(2)
+    pruned = await database_sync_to_async(outbox.prune)(2)
     assert pruned == 4
     ws = await connected(token, f"last_seq={first}")
     message = await ws.receive_json_from(timeout=3)
@@ -218,7 +217,7 @@ async def test_dropped_group_messages_are_filled_from_the_outbox_in_order(token:
                 for i in range(n)]
 
     dropped = await database_sync_to_async(unpublished)(3)
-    last = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 99})
+    last = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 99})
     await sync_to_async(publish_update, thread_sensitive=False)(last)
     messages = await receive_until(ws, 4)
     assert [m["seq"] for m in messages] == [u.id for u in dropped] + [last.id]
@@ -282,11 +281,11 @@ async def test_a_page_that_lost_its_group_rejoins_and_catches_up(
     ws = await connected(token)
     await ws.receive_json_from(timeout=3)
     await sync_to_async(forget_groups)()
-    missed = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 881})
+    missed = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 881})
     await sync_to_async(publish_update, thread_sensitive=False)(missed)
     caught_up = await ws.receive_json_from(timeout=3)
     assert (caught_up["seq"], caught_up["data"]) == (missed.id, {"sp_id": 881})
-    after = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 882})
+    after = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 882})
     await sync_to_async(publish_update, thread_sensitive=False)(after)
     assert (await ws.receive_json_from(timeout=3))["seq"] == after.id
     await ws.disconnect()
@@ -306,7 +305,7 @@ async def test_a_number_that_never_commits_is_announced_with_a_skip(
     ws = await connected(token)
     await ws.receive_json_from(timeout=3)
     hole = await database_sync_to_async(rolled_back_number)()
-    after = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 881})
+    after = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 881})
     await sync_to_async(publish_update, thread_sensitive=False)(after)
     assert await receive_until(ws, 2) == [
         {"type": "skip", "seq": hole},
@@ -315,9 +314,9 @@ async def test_a_number_that_never_commits_is_announced_with_a_skip(
 
 
 async def test_a_replay_announces_its_holes_with_a_skip(token: str) -> None:
-    before = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 880})
+    before = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 880})
     hole = await database_sync_to_async(rolled_back_number)()
-    after = await database_sync_to_async(live.record)("queue.updated", {"sp_id": 881})
+    after = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 881})
     ws = await connected(token, f"last_seq={before.id}")
     assert await receive_until(ws, 2) == [
         {"type": "skip", "seq": hole},

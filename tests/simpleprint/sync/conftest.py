@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from apps.simpleprint.client import SimplePrintClient
-from apps.simpleprint.ratelimit import LocalRateLimiter
+from apps.simpleprint.remote.client import SimplePrintClient
+from apps.simpleprint.remote.ratelimit import LocalRateLimiter
 from simulator import SimConfig
 from simulator.testing import SimulatorClient, run_in_thread
 
@@ -33,7 +33,7 @@ class Sim(SimulatorClient):
 
     def register(self, receiver_base: str) -> int:
         """Subscribe the receiver served at ``receiver_base`` (``live_server``)."""
-        from apps.simpleprint.events import SUBSCRIBED_EVENTS
+        from apps.simpleprint.events.registry import SUBSCRIBED_EVENTS
 
         return self.create_webhook(receiver_base + WEBHOOK_PATH, [*SUBSCRIBED_EVENTS, "test"],
                                    name="printfarm",

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.asgi import get_asgi_application
 from django.test import override_settings
 
+from apps.simpleprint.inbound.asgi import WebhookFastPath, meta_from_scope
 from apps.simpleprint.models import PrinterWebhookEvent
-from apps.simpleprint.receiver_asgi import WebhookFastPath, meta_from_scope
 from tests.conftest import WEBHOOK_URL
 from tests.payloads import FarmStory
 

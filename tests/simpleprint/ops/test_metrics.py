@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from apps.simpleprint import metrics
+from apps.simpleprint.ops import metrics
 from tests.payloads import FarmStory
 
 TOKEN = "metrics-token-5b0e1f2a9c"

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import pytest
 
-from apps.simpleprint.client import SimplePrintAPIError, SimplePrintClient
-from apps.simpleprint.ratelimit import (
+from apps.simpleprint.remote.client import SimplePrintAPIError, SimplePrintClient
+from apps.simpleprint.remote.ratelimit import (
     LocalRateLimiter,
     RateLimiter,
     RateLimitTimeout,
@@ -145,7 +145,7 @@ def test_two_processes_share_the_limit_through_redis(simplyprint: SimulatedSimpl
     simplyprint.set_rate_limit(20, window=1.0)
     name, start = f"burst-{uuid.uuid4().hex}", time.time() + 2.5
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    args = [sys.executable, "-m", "tests.simpleprint.burst", simplyprint.url, TEST_REDIS_URL,
+    args = [sys.executable, "-m", "tests.simpleprint.remote.burst", simplyprint.url, TEST_REDIS_URL,
             name, "10", "1.0", "4", "5", str(start)]
     procs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
              for _ in range(2)]

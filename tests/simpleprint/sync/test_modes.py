@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from apps.simpleprint import selectors
 from apps.simpleprint.models import SyncState
-from apps.simpleprint.services import modes, sync
-from tests.simpleprint.services.conftest import Sim
+from apps.simpleprint.sync import modes
+from apps.simpleprint.sync import polling as sync
+from tests.simpleprint.sync.conftest import Sim
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,8 +19,8 @@ def test_webhook_api_404_switches_to_polling(make_sim: Callable[..., Sim]) -> No
     sim = make_sim(webhooks=False)
     modes.load(sim.now)
     assert sync.tick(sim.client, sim.clock) == "polled"
-    assert selectors.current_mode() == "polling"
-    assert "404" in selectors.mode_info()["reason"]
+    assert modes.current_mode() == "polling"
+    assert "404" in modes.mode_info()["reason"]
 
 
 def test_deliveries_resuming_switch_back_to_webhooks(make_sim: Callable[..., Sim],
@@ -28,14 +28,14 @@ def test_deliveries_resuming_switch_back_to_webhooks(make_sim: Callable[..., Sim
     sim = make_sim(webhooks=False, natural=False)
     modes.load(sim.now)
     sync.tick(sim.client, sim.clock)
-    assert selectors.current_mode() == "polling"
+    assert modes.current_mode() == "polling"
     sim.control(webhooks_available=True)
     sim.register(live_server.url)
     sim.scenario("set_nozzle", printer_id=2, nozzle=0.6)
     sim.settle()
     sim.advance(30)
     sync.tick(sim.client, sim.clock)
-    info = selectors.mode_info()
+    info = modes.mode_info()
     assert info["mode"] == "webhooks" and info["reason"] == "deliveries resumed"
 
 
@@ -45,7 +45,7 @@ def test_silence_while_printers_are_busy_switches_to_polling(
     sync.full_sync(sim.client, sim.clock)
     modes.load(sim.now)
     sync.tick(sim.client, sim.clock)
-    assert selectors.current_mode() == "webhooks"
+    assert modes.current_mode() == "webhooks"
     sim.advance(901)
     assert sync.tick(sim.client, sim.clock) == "polled"
     state = SyncState.objects.get()
@@ -70,7 +70,7 @@ def test_quiet_long_prints_ask_for_a_test_delivery_and_stay_on_webhooks(
     assert sim.stats()["deliveries"]["succeeded"] == 1  # the test delivery
     sim.advance(150)
     sync.tick(sim.client, sim.clock)
-    assert selectors.current_mode() == "webhooks"
+    assert modes.current_mode() == "webhooks"
 
 
 def test_no_answer_to_the_test_delivery_switches_to_polling(
@@ -83,7 +83,7 @@ def test_no_answer_to_the_test_delivery_switches_to_polling(
     modes.load(sim.now)
     sim.advance(901)
     sync.tick(sim.client, sim.clock)
-    assert selectors.current_mode() == "webhooks"
+    assert modes.current_mode() == "webhooks"
     sim.advance(121)
     sync.tick(sim.client, sim.clock)
     state = SyncState.objects.get()
@@ -92,4 +92,4 @@ def test_no_answer_to_the_test_delivery_switches_to_polling(
 
 def test_registration_refused_switches_to_polling() -> None:
     modes.registration_failed("webhooks/Create answered 404", 1767225600)
-    assert selectors.current_mode() == "polling"
+    assert modes.current_mode() == "polling"

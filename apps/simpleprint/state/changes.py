@@ -1,0 +1,55 @@
+"""Announcing changed rows to whoever records them for the live pages.
+
+The state writers are the lowest layer: they must not know about the outbox, the message format
+or the pages. They call :func:`changed` for every row they save; the live layer registers a
+:class:`Recorder` once at start-up (``SimplePrintConfig.ready``) that writes the outbox row in
+the same transaction. A writer that may repeat what is known (a poll) takes :func:`capture` of the
+row before changing it and asks :func:`differs` afterwards: the recorder compares what the pages
+are shown, so a field added to the message format is compared without anyone listing it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.db import models
+
+
+class Recorder(Protocol):
+    def capture(self, row: models.Model) -> object:
+        """What the pages would be shown of ``row`` now."""
+
+    def differs(self, row: models.Model, before: object) -> bool:
+        """Whether the pages would be shown something else of ``row`` than ``before``."""
+
+    def record(self, row: models.Model) -> None:
+        """Record ``row`` as changed (in the current transaction)."""
+
+
+_recorder: Recorder | None = None
+
+
+def register(recorder: Recorder) -> None:
+    global _recorder
+    _recorder = recorder
+
+
+def _current() -> Recorder:
+    if _recorder is None:
+        raise RuntimeError("no change recorder registered: apps.simpleprint is not ready")
+    return _recorder
+
+
+def capture(row: models.Model) -> object:
+    """What the pages are shown of ``row`` before a change that may leave it as it was."""
+    return _current().capture(row)
+
+
+def differs(row: models.Model, before: object) -> bool:
+    """Whether the pages would see a change of ``row`` since :func:`capture` gave ``before``."""
+    return _current().differs(row, before)
+
+
+def changed(row: models.Model) -> None:
+    """``row`` was saved: record it for the pages."""
+    _current().record(row)

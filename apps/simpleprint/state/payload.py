@@ -1,0 +1,91 @@
+"""Reading SimplyPrint's JSON: ids, numbers, times and people as the mirror stores them.
+
+SimplyPrint's payloads are loosely typed (ids arrive as numbers or digit strings, objects may be
+``null``); every writer reads them through these helpers, so one rule decides what counts as an
+id or a time.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+#: Integers that identify something are stored in 64-bit columns.
+BIGINT_LIMIT = 2**63
+
+
+class PayloadError(ValueError):
+    """The delivery's ``data`` lacks what its event needs. Retrying will not help; the event
+    stays visibly failed until the handler is fixed and the event reprocessed."""
+
+
+def as_int(value: Any) -> int | None:
+    """An integer that fits the 64-bit columns, from a number or a string of digits; else None.
+
+    A float is truncated (``46.7`` → 46); booleans, non-finite numbers and anything else are
+    not numbers here."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+            return None
+        value = int(text)
+    if isinstance(value, int) and -BIGINT_LIMIT <= value < BIGINT_LIMIT:
+        return value
+    return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (payload fields may be null)."""
+    return value if isinstance(value, dict) else {}
+
+
+def from_unix(value: Any) -> datetime | None:
+    """A UTC datetime from Unix seconds; None for anything that is not a positive time."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def person_name(user: Any) -> str:
+    """``first_name last_name`` of a SimplyPrint user object (there is no combined name)."""
+    if isinstance(user, str):
+        return user
+    if not isinstance(user, dict):
+        return ""
+    return " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
+
+
+def printer_id_of(data: dict[str, Any]) -> int | None:
+    """The printer an event is about, wherever the payload keeps it."""
+    job = as_dict(data.get("job"))
+    printer = as_dict(data.get("printer"))
+    job_printer = as_dict(job.get("printer"))
+    for candidate in (
+        printer.get("id"), data.get("printer_id"), job.get("printer_id"), job_printer.get("id"),
+        data.get("pid"),
+    ):
+        found = as_int(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def job_id_of(data: dict[str, Any]) -> int | None:
+    job = data.get("job")
+    return as_int(job.get("id")) if isinstance(job, dict) else None
+
+
+def queue_item_id_of(data: dict[str, Any]) -> int | None:
+    item = data.get("queue_item")
+    return as_int(item.get("id")) if isinstance(item, dict) else None
