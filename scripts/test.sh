@@ -15,6 +15,7 @@ pytest_run() {
 
 echo "== ruff"; ruff check .
 echo "== mypy"; mypy .
+echo "== import contracts"; lint-imports
 echo "== pytest: embedded default (SQLite, in-memory channel layer and cache)"
 (unset TEST_DATABASE_URL TEST_REDIS_URL TEST_DATABASE_NAME; pytest_run "$@")
 

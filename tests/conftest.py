@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +16,48 @@ from tests import payloads
 from tests.simplyprint_sim import SimulatedSimplyPrint, running_simulator
 
 WEBHOOK_URL = "/api/v1/simpleprint/webhook/printers/"
+#: The ports `make run` serves printfarm and the demo simulator on.
+DEMO_PORTS = (8000, 8100)
+
+
+class Tripwire:
+    """Listens on a port no test may use and remembers every connection made to it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.hits: list[str] = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, peer = self.sock.accept()
+            except OSError:  # closed at the end of the session
+                return
+            self.hits.append(f"{peer[0]}:{peer[1]} → :{self.port}")
+            conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_ports_untouched() -> Iterator[None]:
+    """Tests are hermetic: nothing they start may talk to `make run` (printfarm on 8000, the
+    simulator on 8100). While those ports are free, a listener sits on each and the session
+    fails if anything connects; while `make run` holds them, the suite must pass beside it."""
+    wires = []
+    for port in DEMO_PORTS:
+        try:
+            wires.append(Tripwire(port))
+        except OSError:  # in use: `make run` is running; the tests must not notice it
+            continue
+    yield
+    for wire in wires:
+        wire.sock.close()
+    hits = [hit for wire in wires for hit in wire.hits]
+    assert not hits, f"tests connected to the demo's ports: {hits}"
 
 
 @pytest.fixture

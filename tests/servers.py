@@ -15,6 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_SECRET = "e2e-webhook-secret-7d1c9a0b"
 WEBHOOK_PATH = "/api/v1/simpleprint/webhook/printers/"
+#: Where a server started by a test reaches SimplyPrint unless the test gives its own simulator:
+#: a port nothing listens on. The dev settings' default (the demo simulator on 8100) would let
+#: a test sync whatever `make run` is running on the same machine.
+CLOSED_URL = "http://127.0.0.1:1"
 
 
 def free_port() -> int:
@@ -25,7 +29,8 @@ def free_port() -> int:
 
 def server_env(var_dir: Path, database_url: str | None = None, redis_url: str = "",
                **extra: str) -> dict[str, str]:
-    """The environment of a server process: dev settings on their own database, thread worker."""
+    """The environment of a server process: dev settings on their own database, thread worker,
+    SimplyPrint at a closed port (pass ``SIMPLEPRINT_BASE_URL`` for a simulator of the test's)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DJANGO_", "PRINTFARM_", "SIMPLEPRINT_", "TEST_"))
            and k not in ("DATABASE_URL", "REDIS_URL")}
@@ -38,6 +43,8 @@ def server_env(var_dir: Path, database_url: str | None = None, redis_url: str = 
         "PRINTFARM_WORKER": "thread",
         "PRINTFARM_DEMO_LOGIN": "false",
         "SIMPLEPRINT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "SIMPLEPRINT_BASE_URL": CLOSED_URL,
+        "SIMPLEPRINT_PUBLIC_URL": CLOSED_URL,
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
         **extra,

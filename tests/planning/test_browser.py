@@ -9,6 +9,7 @@ webhook delivery and a live update, without reload.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import subprocess
@@ -317,3 +318,19 @@ def test_the_page_switches_to_english(page: Any) -> None:
     page.wait_for_selector("#debug-open:has-text('Debug API')")
     page.wait_for_selector("#conn[data-state=live]")
     page.wait_for_selector('.card .state:has-text("Printing")')
+
+
+def test_the_pages_rules_agree_with_the_servers_on_every_case(page: Any) -> None:
+    """rules.js runs the table of cases that tests/simpleprint/state/test_rules.py runs on
+    apps/simpleprint/state/rules.py."""
+    cases = json.loads((ROOT / "tests" / "fixtures" / "rules_cases.json").read_text())
+    results = page.evaluate(
+        """async (cases) => {
+          const rules = await import("/static/planning/rules.js");
+          return {
+            freshness: cases.freshness.map((c) => rules.freshness(...c.args)),
+            progress: cases.progress.map((c) => rules.shownProgress(...c.args)),
+          };
+        }""", cases)
+    for kind in ("freshness", "progress"):
+        assert results[kind] == [case["expected"] for case in cases[kind]], kind

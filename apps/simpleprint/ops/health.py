@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -42,8 +43,6 @@ def check_database() -> Check:
 
 
 def check_redis(url: str) -> Check:
-    import redis
-
     try:
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         try:

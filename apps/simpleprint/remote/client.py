@@ -21,7 +21,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -240,22 +240,6 @@ class SimplePrintClient:
         items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
         return Page(items=items, page_amount=max(1, int(answer.get("page_amount") or 1)))
 
-    def iter_all_printers(self, page_size: int = 100) -> Iterator[dict[str, Any]]:
-        """Every printer, page by page; a printer seen on two pages is yielded once."""
-        seen: set[Any] = set()
-        page, pages = 1, 1
-        while page <= pages:
-            result = self.get_printers(page=page, page_size=page_size)
-            pages = result.page_amount
-            for row in result.items:
-                if row.get("id") not in seen:
-                    seen.add(row.get("id"))
-                    yield row
-            page += 1
-
-    def get_all_printers(self, page_size: int = 100) -> list[dict[str, Any]]:
-        return list(self.iter_all_printers(page_size))
-
     def get_printer(self, pid: int) -> dict[str, Any]:
         """One printer row (``printers/Get?pid=``: ``data`` is then an object)."""
         answer = self._call("POST", "printers/Get", params={"pid": pid}, idempotent=True)
@@ -366,10 +350,6 @@ class SimplePrintClient:
     def get_queue_item(self, item_id: int) -> dict[str, Any]:
         answer = self._call("GET", "queue/GetItem", params={"id": item_id}, idempotent=True)
         return dict(answer.get("item") or answer.get("queue") or {})
-
-    def get_queue_groups(self) -> list[dict[str, Any]]:
-        """Queue groups (payload key ``list``)."""
-        return list(self._call("GET", "queue/groups/Get", idempotent=True).get("list") or [])
 
     # --- webhooks (Print Farm plan) ---------------------------------------------------------------
 

@@ -11,10 +11,10 @@ import contextlib
 import secrets
 import threading
 from collections.abc import Iterator
-from functools import cache
-from typing import Any
 
 from django.conf import settings
+
+from .connections import connection
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -24,19 +24,12 @@ _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()
 
 
-@cache
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url)
-
-
 @contextlib.contextmanager
 def exclusive(name: str, ttl_seconds: float, *, redis_url: str | None = None) -> Iterator[bool]:
     """Try to take the lock ``name`` without waiting; yield whether this caller holds it."""
     url = settings.REDIS_URL if redis_url is None else redis_url
     if url:
-        client, key, token = _redis(url), f"printfarm:lock:{name}", secrets.token_hex(16)
+        client, key, token = connection(url), f"printfarm:lock:{name}", secrets.token_hex(16)
         acquired = bool(client.set(key, token, nx=True, px=max(1, int(ttl_seconds * 1000))))
         try:
             yield acquired

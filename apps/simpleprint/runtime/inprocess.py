@@ -78,6 +78,9 @@ class Scheduler:
         delay = interval if first_run_in is None else first_run_in
         self._jobs[name] = ScheduledJob(name, interval, func, time.monotonic() + delay)
 
+    def names(self) -> set[str]:
+        return set(self._jobs)
+
     def start(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():

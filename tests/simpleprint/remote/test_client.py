@@ -81,11 +81,6 @@ def test_get_printers_search_filters_by_name(client: SimplePrintClient) -> None:
     assert [row["printer"]["name"] for row in page.items] == ["MK4 Bay A-1"]
 
 
-def test_all_printers_walks_every_page(client: SimplePrintClient) -> None:
-    assert [row["id"] for row in client.iter_all_printers(page_size=2)] == [1, 2, 3, 4, 5]
-    assert len(client.get_all_printers()) == 5
-
-
 def test_get_printer_returns_the_row(client: SimplePrintClient) -> None:
     row = client.get_printer(3)
     assert row["id"] == 3
@@ -169,14 +164,13 @@ def test_get_jobs_filters_and_details(client: SimplePrintClient,
     assert client.get_jobs(statuses=["finished"], printer_ids=[pid]).items == []
 
 
-def test_queue_items_item_and_groups(client: SimplePrintClient,
+def test_queue_items_and_one_item(client: SimplePrintClient,
                                      simplyprint: SimulatedSimplyPrint) -> None:
     added = simplyprint.scenario("add_queue_item", filename="gear_0.4n_PETG_1h.gcode",
                                  group=2)["queue_item"]
     items = client.get_queue_items()
     assert added["id"] in [item["id"] for item in items]
     assert client.get_queue_item(added["id"])["filename"] == "gear_0.4n_PETG_1h.gcode"
-    assert [group["id"] for group in client.get_queue_groups()] == [1, 2]
 
 
 def test_queue_items_with_done_ones(client: SimplePrintClient,
@@ -255,7 +249,6 @@ CALLS: list[tuple[str, dict[str, Any], str, str, dict[str, str], Any]] = [
     ("get_queue_items", {"include_done": True}, "GET", "queue/GetItems", {"done_items": "1"},
      None),
     ("get_queue_item", {"item_id": 890}, "GET", "queue/GetItem", {"id": "890"}, None),
-    ("get_queue_groups", {}, "GET", "queue/groups/Get", {}, None),
     ("get_printer_groups", {}, "GET", "groups/Get", {}, None),
     ("create_job", {"pid": [12, 13], "queue_file": 890}, "POST", "printers/actions/CreateJob",
      {}, {"pid": "12,13", "queue_file": 890}),

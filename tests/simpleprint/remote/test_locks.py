@@ -7,6 +7,7 @@ import os
 import pytest
 
 from apps.simpleprint.remote import locks
+from apps.simpleprint.remote.connections import connection
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
 
@@ -21,7 +22,7 @@ def test_second_taker_is_refused_until_release() -> None:
 
 def _redis_or_skip() -> None:
     try:
-        locks._redis(REDIS_URL).ping()
+        connection(REDIS_URL).ping()
     except Exception:
         pytest.skip("no Redis reachable")
 

@@ -120,7 +120,7 @@ function showConnection(state, detail) {
 async function loadMode() {
   try {
     const status = await api(config.mode);
-    board.mode = status.mode;
+    board.staleAfter = status.stale_after;
     $("mode-badge").textContent = status.mode === "polling" ? `🔄 ${gettext("Polling")}` : `⚡ ${gettext("Webhooks")}`;
     $("mode-badge").title = status.mode === "polling" ? gettext("Webhooks are not arriving: state is read from the API.") : gettext("State arrives as SimplyPrint sends it.");
   } catch (error) {

@@ -1,20 +1,11 @@
 // The board: one card per printer, re-rendered one card at a time as deltas arrive.
 import { printerState, PRINTER_STATES } from "./labels.js";
-import { clock, dur, epoch, esc, fmt, now, rel, gettext } from "./util.js";
-
-const STALE_AFTER = 30 * 60;
+import { printerFreshness, printerProgress } from "./rules.js";
+import { clock, config, dur, esc, fmt, now, rel, gettext } from "./util.js";
 
 export function sortedPrinters(store) {
   return [...store.printers.values()].sort(
     (a, b) => a.sort_order - b.sort_order || a.name.localeCompare(b.name) || a.sp_id - b.sp_id);
-}
-
-/** Seconds left of the current job now, from the last report. */
-export function secondsLeft(printer) {
-  if (printer.time_left === null || printer.time_left === undefined) return null;
-  if (printer.state !== "printing") return printer.time_left;
-  const at = epoch(printer.progress_at);
-  return Math.max(0, printer.time_left - (at === null ? 0 : now() - at));
 }
 
 function material(list) {
@@ -27,26 +18,26 @@ function material(list) {
   }).join(", ");
 }
 
-function freshness(printer, mode) {
-  const updated = Math.max(epoch(printer.state_updated_at) || 0, epoch(printer.last_polled_at) || 0);
-  if (!printer.state_source || !updated) {
+function freshness(printer, staleAfter) {
+  const fresh = printerFreshness(printer, now(), staleAfter);
+  if (fresh === "none") {
     return `<span class="fresh-stale" title="${esc(gettext("No state received yet"))}">⌛ ${gettext("no data yet")}</span>`;
   }
-  const age = rel(updated);
-  if (mode === "polling" && now() - updated > STALE_AFTER) {
+  const age = rel(printer.heard_at);
+  if (fresh === "stale") {
     return `<span class="fresh-stale">⌛ ${fmt(gettext("stale · %(age)s"), { age })}</span>`;
   }
-  if (printer.state_source === "webhook") {
+  if (fresh === "live") {
     return `<span class="fresh-webhook">⚡ ${fmt(gettext("live via webhook · %(age)s"), { age })}</span>`;
   }
   return `<span class="fresh-poll">🔄 ${fmt(gettext("from the last poll · %(age)s"), { age })}</span>`;
 }
 
-export function cardHtml(printer, mode) {
+export function cardHtml(printer, staleAfter) {
   const state = printerState(printer.state);
   const job = printer.current_job;
-  const left = secondsLeft(printer);
-  const progress = printer.progress ?? job?.percentage ?? null;
+  const [shown, left] = printerProgress(printer, now());
+  const progress = shown ?? job?.percentage ?? null;
   const busy = ["printing", "paused", "downloading", "cancelling"].includes(printer.state);
   const markers = [];
   if (printer.out_of_order) markers.push(`<span class="tag warn">⛔ ${gettext("Out of order")}</span>`);
@@ -70,7 +61,7 @@ export function cardHtml(printer, mode) {
     ${jobLine}
     ${details ? `<div class="small">${details}</div>` : ""}
     ${markers.length || tags ? `<div>${markers.join("")}${tags}</div>` : ""}
-    <div class="small">${freshness(printer, mode)}</div>
+    <div class="small">${freshness(printer, staleAfter)}</div>
   </article>`;
 }
 
@@ -81,7 +72,8 @@ export class Board {
     this.search = search;
     this.stateFilter = stateFilter;
     this.count = count;
-    this.mode = "webhooks";
+    // Seconds without news before a printer shows stale: the server's limit for its mode.
+    this.staleAfter = config.staleAfter;
     for (const [value, { icon, label }] of Object.entries(PRINTER_STATES)) {
       stateFilter.insertAdjacentHTML("beforeend", `<option value="${value}">${icon} ${esc(label())}</option>`);
     }
@@ -101,7 +93,7 @@ export class Board {
     if (!printers.length) {
       this.root.innerHTML = `<p class="muted">${gettext("No printers yet: they appear with the first event or poll.")}</p>`;
     } else {
-      this.root.innerHTML = printers.map((p) => cardHtml(p, this.mode)).join("");
+      this.root.innerHTML = printers.map((p) => cardHtml(p, this.staleAfter)).join("");
     }
     this.applyFilter();
   }
@@ -109,7 +101,7 @@ export class Board {
   update(printer) {
     const old = this.root.querySelector(`[data-id="${printer.sp_id}"]`);
     if (!old) return this.render();
-    old.insertAdjacentHTML("afterend", cardHtml(printer, this.mode));
+    old.insertAdjacentHTML("afterend", cardHtml(printer, this.staleAfter));
     old.remove();
     const card = this.root.querySelector(`[data-id="${printer.sp_id}"]`);
     card.hidden = !this.matches(printer);

@@ -145,7 +145,7 @@ export class DebugPanel {
     const mode = this.mode?.mode || this.overview?.mode;
     if (!mode) return;
     const info = this.mode?.info;
-    const usage = this.mode?.api_usage || info?.api;
+    const usage = info?.api;
     const polling = mode === "polling";
     const rows = [];
     if (info?.reason) rows.push([gettext("Why"), esc(info.reason)]);
