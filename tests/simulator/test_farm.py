@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.clock import MANUAL_EPOCH, RealClock
-from simulator.farm import Farm
+from simulator.domain.clock import MANUAL_EPOCH, RealClock
+from simulator.domain.farm import Farm
 from simulator.testing import SimulatorClient
 
 DAY = 86400

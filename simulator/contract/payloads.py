@@ -9,11 +9,11 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from simulator.catalog import DONE_ITEM_TTL, MATERIAL_TYPES, MODELS
-from simulator.events import ALL_EVENTS
+from simulator.domain.catalog import DONE_ITEM_TTL, MATERIAL_TYPES, MODELS
+from simulator.domain.events import ALL_EVENTS
 
 if TYPE_CHECKING:
-    from simulator.farm import Farm, Job, Printer, QueueItem, User, Webhook
+    from simulator.domain.farm import Farm, Job, Printer, QueueItem, User, Webhook
 
 COMPANY_NAME = "Simulated Print Farm"
 QUOTA_WARNINGS = {"over_quota": False, "insufficient_balance": False, "would_exceed": [],

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from simulator.config import SimConfig
-from simulator.payloads import envelope
-from simulator.stats import Stats
+from simulator.contract.payloads import envelope
+from simulator.server.stats import Stats
 
 USER_AGENT = "SimplyPrint-Webhooks (simulator)"
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from simulator import payloads
-from simulator.catalog import QUEUE_GROUPS
-from simulator.events import ALL_EVENTS
-from simulator.farm import Farm, FarmError, Printer
+from simulator.contract import payloads
+from simulator.domain.catalog import QUEUE_GROUPS
+from simulator.domain.events import ALL_EVENTS
+from simulator.domain.farm import Farm, FarmError, Printer
 
 if TYPE_CHECKING:
-    from simulator.app import Simulator
+    from simulator.server.app import Simulator
 
 
 class ApiError(Exception):

@@ -13,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulator.api import ROUTES, ApiError, Call
-from simulator.clock import MANUAL_EPOCH, ManualClock, RealClock
 from simulator.config import SimConfig
-from simulator.control import CONTROL_ROUTES
-from simulator.delivery import DeliveryService
-from simulator.farm import Event, Farm
-from simulator.stats import RateLimiter, Stats
+from simulator.contract.api import ROUTES, ApiError, Call
+from simulator.delivery.sender import DeliveryService
+from simulator.domain.clock import MANUAL_EPOCH, ManualClock, RealClock
+from simulator.domain.farm import Event, Farm
+from simulator.server.control import CONTROL_ROUTES
+from simulator.server.stats import RateLimiter, Stats
 
 NOT_LOGGED_IN = "No API key provided, or not logged in"
 NO_ACCESS = "You don't have access to this account"

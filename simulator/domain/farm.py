@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator import payloads
-from simulator.catalog import (
+from simulator.contract import payloads
+from simulator.domain.catalog import (
     COLORS,
     CUSTOM_TAGS,
     DONE_ITEM_TTL,

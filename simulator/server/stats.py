@@ -7,7 +7,7 @@ import time
 from collections import Counter, defaultdict, deque
 from typing import Any
 
-from simulator.payloads import iso
+from simulator.contract.payloads import iso
 
 
 class Stats:

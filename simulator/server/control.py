@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from simulator import payloads
-from simulator.api import ApiError, farm_call, invalid, ok, opt_bool, opt_int, req_int
-from simulator.clock import ManualClock, RealClock
-from simulator.farm import Farm, Job
+from simulator.contract import payloads
+from simulator.contract.api import ApiError, farm_call, invalid, ok, opt_bool, opt_int, req_int
+from simulator.domain.clock import ManualClock, RealClock
+from simulator.domain.farm import Farm, Job
 
 if TYPE_CHECKING:
-    from simulator.app import Simulator
+    from simulator.server.app import Simulator
 
 ControlHandler = Callable[["Simulator", dict[str, Any], dict[str, str]], dict[str, Any]]
 CONTROL_ROUTES: dict[tuple[str, str], ControlHandler] = {}
