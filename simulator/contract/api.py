@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from simulator.contract import payloads
 from simulator.domain.catalog import QUEUE_GROUPS
 from simulator.domain.events import ALL_EVENTS
-from simulator.domain.farm import Farm, FarmError, Printer
+from simulator.domain.farm import Farm, FarmError
+from simulator.domain.model import Printer
 
 if TYPE_CHECKING:
     from simulator.server.app import Simulator

@@ -15,9 +15,10 @@ from starlette.routing import Route
 
 from simulator.config import SimConfig
 from simulator.contract.api import ROUTES, ApiError, Call
+from simulator.contract.event_log import EventLog, WebhookEvent
 from simulator.delivery.sender import DeliveryService
 from simulator.domain.clock import MANUAL_EPOCH, ManualClock, RealClock
-from simulator.domain.farm import Event, Farm
+from simulator.domain.farm import Farm
 from simulator.server.control import CONTROL_ROUTES
 from simulator.server.stats import RateLimiter, Stats
 
@@ -42,13 +43,14 @@ class Simulator:
         self.delivery = DeliveryService(config, self.stats)
         self.webhooks_available = config.webhooks
         self.fail_next = 0
-        self.farm.listeners.append(self._on_event)
+        self.log = EventLog(self.farm)
+        self.log.listeners.append(self._on_event)
 
     def sync(self) -> None:
         """Bring the farm up to the clock's present."""
         self.farm.advance_to(self.clock.now())
 
-    def _on_event(self, event: Event) -> None:
+    def _on_event(self, event: WebhookEvent) -> None:
         if not self.webhooks_available:
             return
         for hook in list(self.farm.webhooks.values()):

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from simulator.contract import payloads
 from simulator.contract.api import ApiError, farm_call, invalid, ok, opt_bool, opt_int, req_int
 from simulator.domain.clock import ManualClock, RealClock
-from simulator.domain.farm import Farm, Job
+from simulator.domain.farm import Farm
+from simulator.domain.model import Job
 
 if TYPE_CHECKING:
     from simulator.server.app import Simulator
@@ -49,10 +50,10 @@ def advance(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict
     seconds = body.get("seconds")
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         raise invalid("seconds", "Must be a number >= 0")
-    before = sim.farm.events[-1].seq if sim.farm.events else 0
+    before = sim.log.events[-1].seq if sim.log.events else 0
     sim.clock.advance(seconds)
     sim.sync()
-    after = sim.farm.events[-1].seq if sim.farm.events else 0
+    after = sim.log.events[-1].seq if sim.log.events else 0
     return ok(now=int(sim.farm.now), events=after - before)
 
 
@@ -128,7 +129,7 @@ def events(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[
     limit = opt_int(query, "limit", 1000, low=1, high=20000)
     assert since is not None and limit is not None
     rows = [{"seq": e.seq, "event": e.event, "timestamp": e.timestamp, "data": e.data}
-            for e in sim.farm.events if e.seq > since]
+            for e in sim.log.events if e.seq > since]
     return ok(events=rows[:limit])
 
 

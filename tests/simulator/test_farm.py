@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simulator.contract.event_log import EventLog
 from simulator.domain.clock import MANUAL_EPOCH, RealClock
 from simulator.domain.farm import Farm
 from simulator.testing import SimulatorClient
@@ -17,23 +18,29 @@ from simulator.testing import SimulatorClient
 DAY = 86400
 
 
-def _trace(farm: Farm) -> list[tuple[str, int, Any]]:
-    return [(e.event, e.timestamp, e.data) for e in farm.events]
+def _farm(printers: int, seed: int) -> tuple[Farm, EventLog]:
+    """A farm and the log of its events, rendered as the webhooks carry them."""
+    farm = Farm(printers=printers, seed=seed, start=MANUAL_EPOCH)
+    return farm, EventLog(farm)
+
+
+def _trace(log: EventLog) -> list[tuple[str, int, Any]]:
+    return [(e.event, e.timestamp, e.data) for e in log.events]
 
 
 def test_same_seed_same_events_whatever_the_advance_chunks() -> None:
-    one = Farm(printers=12, seed=5, start=MANUAL_EPOCH)
+    one, one_log = _farm(12, 5)
     one.advance_to(MANUAL_EPOCH + DAY)
-    other = Farm(printers=12, seed=5, start=MANUAL_EPOCH)
+    other, other_log = _farm(12, 5)
     t = float(MANUAL_EPOCH)
     while t < MANUAL_EPOCH + DAY:
         t = min(t + 37.5, MANUAL_EPOCH + DAY)
         other.advance_to(t)
-    assert _trace(one) and _trace(one) == _trace(other)
+    assert _trace(one_log) and _trace(one_log) == _trace(other_log)
     assert one.state() == other.state()
-    third = Farm(printers=12, seed=6, start=MANUAL_EPOCH)
+    third, third_log = _farm(12, 6)
     third.advance_to(MANUAL_EPOCH + DAY)
-    assert _trace(third) != _trace(one)
+    assert _trace(third_log) != _trace(one_log)
 
 
 def test_same_seed_same_events_over_http(make_sim: Callable[..., SimulatorClient]) -> None:
@@ -49,9 +56,9 @@ def test_same_seed_same_events_over_http(make_sim: Callable[..., SimulatorClient
 
 
 def test_job_lifecycles_over_two_days() -> None:
-    farm = Farm(printers=12, seed=1, start=MANUAL_EPOCH)
+    farm, log = _farm(12, 1)
     farm.advance_to(MANUAL_EPOCH + 2 * DAY)
-    events = list(farm.events)
+    events = list(log.events)
     counts = Counter(e.event for e in events)
     assert counts["job.started"] > 100
     assert counts["job.done"] > 0 and counts["job.failed"] > 0 and counts["job.cancelled"] > 0
@@ -135,9 +142,9 @@ def test_offline_is_only_visible_by_polling(sim: SimulatorClient) -> None:
 
 
 def test_pending_items_get_decided() -> None:
-    farm = Farm(printers=12, seed=4, start=MANUAL_EPOCH)
+    farm, log = _farm(12, 4)
     farm.advance_to(MANUAL_EPOCH + 2 * DAY)
-    names = Counter(e.event for e in farm.events)
+    names = Counter(e.event for e in log.events)
     assert names["queue.item_pending_approval"] > 0
     assert names["queue.item_approved"] + names["queue.item_denied"] > 0
 
@@ -159,22 +166,22 @@ def test_real_clock_runs_accelerated_and_pauses() -> None:
 @given(st.lists(st.floats(min_value=0, max_value=3 * 3600), min_size=1, max_size=8),
        st.integers(min_value=0, max_value=10_000))
 def test_chunking_never_changes_the_trace(chunks: list[float], seed: int) -> None:
-    stepped = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    stepped, stepped_log = _farm(4, seed)
     t = float(MANUAL_EPOCH)
     for chunk in chunks:
         t += chunk
         stepped.advance_to(t)
-    whole = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    whole, whole_log = _farm(4, seed)
     whole.advance_to(t)
-    assert _trace(whole) == _trace(stepped)
+    assert _trace(whole_log) == _trace(stepped_log)
 
 
 def test_printers_drop_offline_without_any_event() -> None:
-    farm = Farm(printers=12, seed=1, start=MANUAL_EPOCH)
+    farm, log = _farm(12, 1)
     offline_seen = set()
     for minute in range(0, 24 * 60, 5):
         farm.advance_to(MANUAL_EPOCH + minute * 60)
         offline_seen |= {p["id"] for p in farm.state()["printers"] if not p["online"]}
     assert offline_seen
     assert all((p["state"] == "offline") == (not p["online"]) for p in farm.state()["printers"])
-    assert not any("online" in e.event or "offline" in e.event for e in farm.events)
+    assert not any("online" in e.event or "offline" in e.event for e in log.events)
