@@ -551,7 +551,8 @@ def webhooks_set_enabled(call: Call) -> dict[str, Any]:
 @route("webhooks/TriggerTestWebhook", "POST")
 def webhooks_trigger_test(call: Call) -> dict[str, Any]:
     hook = farm_call(call.farm.webhook, req_int(call.body, "id"))
-    call.sim.delivery.submit(hook.id, hook.url, hook.secret, "test", int(call.farm.now), {})
+    call.sim.delivery.submit(hook.id, hook.url, hook.secret,
+                             payloads.envelope(hook.id, "test", int(call.farm.now), {}))
     return ok()
 
 

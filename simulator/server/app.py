@@ -16,6 +16,7 @@ from starlette.routing import Route
 from simulator.config import SimConfig
 from simulator.contract.api import ROUTES, ApiError, Call
 from simulator.contract.event_log import EventLog, WebhookEvent
+from simulator.contract.payloads import envelope
 from simulator.delivery.sender import DeliveryService
 from simulator.domain.clock import MANUAL_EPOCH, ManualClock, RealClock
 from simulator.domain.farm import Farm
@@ -40,7 +41,7 @@ class Simulator:
                          company_id=config.company_id, natural=config.natural)
         self.stats = Stats()
         self.limiter = RateLimiter(config.rate_limit)
-        self.delivery = DeliveryService(config, self.stats)
+        self.delivery = DeliveryService(config)
         self.webhooks_available = config.webhooks
         self.fail_next = 0
         self.log = EventLog(self.farm)
@@ -55,8 +56,8 @@ class Simulator:
             return
         for hook in list(self.farm.webhooks.values()):
             if hook.enabled and event.event in hook.events:
-                self.delivery.submit(hook.id, hook.url, hook.secret, event.event,
-                                     event.timestamp, event.data)
+                self.delivery.submit(hook.id, hook.url, hook.secret,
+                                     envelope(hook.id, event.event, event.timestamp, event.data))
 
     async def ticker(self) -> None:
         while True:

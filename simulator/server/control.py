@@ -27,14 +27,13 @@ def control_route(method: str, path: str) -> Callable[[ControlHandler], ControlH
 
 @control_route("GET", "stats")
 def stats(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-    snapshot = sim.stats.snapshot()
-    snapshot["deliveries"]["pending"] = sim.delivery.pending()
-    return ok(**snapshot)
+    return ok(**sim.stats.snapshot(sim.delivery.counters()))
 
 
 @control_route("POST", "stats/reset")
 def stats_reset(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
     sim.stats.reset()
+    sim.delivery.counts.clear()
     return ok()
 
 
