@@ -14,8 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from simulator.config import SimConfig
-from simulator.contract.api import ROUTES, ApiError, Call
+from simulator.contract.api import ROUTES, Call
 from simulator.contract.event_log import EventLog, WebhookEvent
+from simulator.contract.params import ApiError
 from simulator.contract.payloads import envelope
 from simulator.delivery.sender import DeliveryService
 from simulator.domain.clock import MANUAL_EPOCH, ManualClock, RealClock
@@ -128,7 +129,8 @@ async def _api_response(sim: Simulator, request: Request, entry: Any) -> Respons
     try:
         body = await _json_body(request) if request.method == "POST" else {}
         sim.sync()
-        payload = handler(Call(request.method, request.query_params, body, sim))
+        payload = handler(Call(request.method, request.query_params, body, sim.farm,
+                               sim.delivery))
     except ApiError as exc:
         return _error(exc.status, exc.message)
     return JSONResponse(payload)

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from simulator.contract import payloads
-from simulator.contract.api import ApiError, farm_call, invalid, ok, opt_bool, opt_int, req_int
+from simulator.contract.params import (
+    ApiError,
+    farm_call,
+    invalid,
+    ok,
+    opt_bool,
+    opt_int,
+    req_int,
+)
 from simulator.domain.clock import ManualClock, RealClock
 from simulator.domain.farm import Farm
 from simulator.domain.model import Job
