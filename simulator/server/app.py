@@ -1,4 +1,8 @@
-"""The ASGI app: request pipeline (404/405/406/401/403/429/503), farm ticker and deliveries."""
+"""The ASGI app: request pipeline (404/405/406/401/403/429/503), farm ticker and deliveries.
+
+``create_app`` builds one :class:`~simulator.server.sim.Simulator` and serves the API under
+``/{company}/...`` and the control endpoints under ``/_sim/...``.
+"""
 
 from __future__ import annotations
 
@@ -15,55 +19,13 @@ from starlette.routing import Route
 
 from simulator.config import SimConfig
 from simulator.contract.api import ROUTES, Call
-from simulator.contract.event_log import EventLog, WebhookEvent
 from simulator.contract.params import ApiError
-from simulator.contract.payloads import envelope
-from simulator.delivery.sender import DeliveryService
-from simulator.domain.clock import MANUAL_EPOCH, ManualClock, RealClock
-from simulator.domain.farm import Farm
+from simulator.domain.clock import RealClock
 from simulator.server.control import CONTROL_ROUTES
-from simulator.server.stats import RateLimiter, Stats
+from simulator.server.sim import Simulator
 
 NOT_LOGGED_IN = "No API key provided, or not logged in"
 NO_ACCESS = "You don't have access to this account"
-
-
-class Simulator:
-    """Everything one simulated SimplyPrint account holds."""
-
-    def __init__(self, config: SimConfig) -> None:
-        self.config = config
-        if config.clock == "manual":
-            self.clock: ManualClock | RealClock = ManualClock(
-                MANUAL_EPOCH if config.start_time is None else config.start_time)
-        else:
-            self.clock = RealClock(config.start_time, config.speed)
-        self.farm = Farm(printers=config.printers, seed=config.seed, start=self.clock.now(),
-                         company_id=config.company_id, natural=config.natural)
-        self.stats = Stats()
-        self.limiter = RateLimiter(config.rate_limit)
-        self.delivery = DeliveryService(config)
-        self.webhooks_available = config.webhooks
-        self.fail_next = 0
-        self.log = EventLog(self.farm)
-        self.log.listeners.append(self._on_event)
-
-    def sync(self) -> None:
-        """Bring the farm up to the clock's present."""
-        self.farm.advance_to(self.clock.now())
-
-    def _on_event(self, event: WebhookEvent) -> None:
-        if not self.webhooks_available:
-            return
-        for hook in list(self.farm.webhooks.values()):
-            if hook.enabled and event.event in hook.events:
-                self.delivery.submit(hook.id, hook.url, hook.secret,
-                                     envelope(hook.id, event.event, event.timestamp, event.data))
-
-    async def ticker(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.tick)
-            self.sync()
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

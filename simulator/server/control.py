@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulator.contract import payloads
 from simulator.contract.params import (
@@ -18,11 +18,9 @@ from simulator.contract.params import (
 from simulator.domain.clock import ManualClock, RealClock
 from simulator.domain.farm import Farm
 from simulator.domain.model import Job
+from simulator.server.sim import Simulator
 
-if TYPE_CHECKING:
-    from simulator.server.app import Simulator
-
-ControlHandler = Callable[["Simulator", dict[str, Any], dict[str, str]], dict[str, Any]]
+ControlHandler = Callable[[Simulator, dict[str, Any], dict[str, str]], dict[str, Any]]
 CONTROL_ROUTES: dict[tuple[str, str], ControlHandler] = {}
 
 
@@ -40,8 +38,7 @@ def stats(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[s
 
 @control_route("POST", "stats/reset")
 def stats_reset(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-    sim.stats.reset()
-    sim.delivery.counts.clear()
+    sim.reset_stats()
     return ok()
 
 
