@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from simulator.contract.event_log import EventLog
 from simulator.domain.clock import MANUAL_EPOCH, RealClock
 from simulator.domain.farm import Farm
+from simulator.domain.model import FarmEvent, Job, QueueItem, User
 from simulator.testing import SimulatorClient
 
 DAY = 86400
@@ -41,6 +43,24 @@ def test_same_seed_same_events_whatever_the_advance_chunks() -> None:
     third, third_log = _farm(12, 6)
     third.advance_to(MANUAL_EPOCH + DAY)
     assert _trace(third_log) != _trace(one_log)
+
+
+def test_the_farm_emits_domain_facts_and_the_log_renders_them_at_once() -> None:
+    farm, log = _farm(12, 1)
+    seen: list[FarmEvent] = []
+    farm.listeners.append(seen.append)
+    farm.advance_to(MANUAL_EPOCH + DAY / 2)
+    assert seen and [e.seq for e in seen] == [e.seq for e in log.events]
+    started = next(e for e in seen if e.event == "job.started" and not e.facts["job"].active)
+    assert isinstance(started.facts["job"], Job) and isinstance(started.facts["user"], User)
+    added = next(e for e in seen if e.event == "queue.add_item")
+    assert isinstance(added.facts["queue_item"], QueueItem)
+    for event in log.events:  # plain JSON, nothing of the farm's own objects
+        assert json.loads(json.dumps(event.data)) == event.data
+    rendered = next(e for e in log.events if e.seq == started.seq)
+    assert rendered.data["job"]["id"] == started.facts["job"].id
+    assert rendered.data["job"]["state"] == "printing"  # as it was then: it has ended since
+    assert rendered.data["user"] == rendered.data["started_by"]
 
 
 def test_same_seed_same_events_over_http(make_sim: Callable[..., SimulatorClient]) -> None:
