@@ -4,7 +4,8 @@
 on a free loopback port; ``python -m simulator`` runs it with uvicorn.
 """
 
-from simulator.app import Simulator, create_app
 from simulator.config import SimConfig
+from simulator.server.app import create_app
+from simulator.server.sim import Simulator
 
 __all__ = ["SimConfig", "Simulator", "create_app"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from simulator.app import create_app
 from simulator.config import from_args
+from simulator.server.app import create_app
 
 
 def main() -> None:

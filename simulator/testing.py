@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulator.app import create_app
 from simulator.config import SimConfig
+from simulator.server.app import create_app
 
 
 @contextlib.contextmanager

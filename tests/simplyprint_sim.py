@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from simulator import SimConfig
-from simulator.app import Simulator, create_app
+from simulator import SimConfig, Simulator, create_app
 from simulator.testing import SimulatorClient, serve_in_thread
 
 API_KEY = "test-api-key"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -10,30 +11,56 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.clock import MANUAL_EPOCH, RealClock
-from simulator.farm import Farm
+from simulator.contract.event_log import EventLog
+from simulator.domain.clock import MANUAL_EPOCH, RealClock
+from simulator.domain.farm import Farm
+from simulator.domain.model import FarmEvent, Job, QueueItem, User
 from simulator.testing import SimulatorClient
 
 DAY = 86400
 
 
-def _trace(farm: Farm) -> list[tuple[str, int, Any]]:
-    return [(e.event, e.timestamp, e.data) for e in farm.events]
+def _farm(printers: int, seed: int) -> tuple[Farm, EventLog]:
+    """A farm and the log of its events, rendered as the webhooks carry them."""
+    farm = Farm(printers=printers, seed=seed, start=MANUAL_EPOCH)
+    return farm, EventLog(farm)
+
+
+def _trace(log: EventLog) -> list[tuple[str, int, Any]]:
+    return [(e.event, e.timestamp, e.data) for e in log.events]
 
 
 def test_same_seed_same_events_whatever_the_advance_chunks() -> None:
-    one = Farm(printers=12, seed=5, start=MANUAL_EPOCH)
+    one, one_log = _farm(12, 5)
     one.advance_to(MANUAL_EPOCH + DAY)
-    other = Farm(printers=12, seed=5, start=MANUAL_EPOCH)
+    other, other_log = _farm(12, 5)
     t = float(MANUAL_EPOCH)
     while t < MANUAL_EPOCH + DAY:
         t = min(t + 37.5, MANUAL_EPOCH + DAY)
         other.advance_to(t)
-    assert _trace(one) and _trace(one) == _trace(other)
+    assert _trace(one_log) and _trace(one_log) == _trace(other_log)
     assert one.state() == other.state()
-    third = Farm(printers=12, seed=6, start=MANUAL_EPOCH)
+    third, third_log = _farm(12, 6)
     third.advance_to(MANUAL_EPOCH + DAY)
-    assert _trace(third) != _trace(one)
+    assert _trace(third_log) != _trace(one_log)
+
+
+def test_the_farm_emits_domain_facts_and_the_log_renders_them_at_once() -> None:
+    farm, log = _farm(12, 1)
+    seen: list[FarmEvent] = []
+    farm.listeners.append(seen.append)
+    farm.advance_to(MANUAL_EPOCH + DAY / 2)
+    assert seen and [e.seq for e in seen] == [e.seq for e in log.events]
+    started = next(e for e in seen if e.event == "job.started" and not e.facts["job"].active)
+    assert isinstance(started.facts["job"], Job) and isinstance(started.facts["user"], User)
+    added = next(e for e in seen if e.event == "queue.add_item")
+    assert isinstance(added.facts["queue_item"], QueueItem)
+    for event in log.events:  # plain JSON, nothing of the farm's own objects
+        assert json.loads(json.dumps(event.data)) == event.data
+    rendered = next(e for e in log.events if e.seq == started.seq)
+    assert rendered.data["job"]["id"] == started.facts["job"].id
+    assert rendered.data["job"]["state"] == "printing"  # as it was then: it has ended since
+    assert rendered.data["user"] == rendered.data["started_by"]
 
 
 def test_same_seed_same_events_over_http(make_sim: Callable[..., SimulatorClient]) -> None:
@@ -49,9 +76,9 @@ def test_same_seed_same_events_over_http(make_sim: Callable[..., SimulatorClient
 
 
 def test_job_lifecycles_over_two_days() -> None:
-    farm = Farm(printers=12, seed=1, start=MANUAL_EPOCH)
+    farm, log = _farm(12, 1)
     farm.advance_to(MANUAL_EPOCH + 2 * DAY)
-    events = list(farm.events)
+    events = list(log.events)
     counts = Counter(e.event for e in events)
     assert counts["job.started"] > 100
     assert counts["job.done"] > 0 and counts["job.failed"] > 0 and counts["job.cancelled"] > 0
@@ -135,9 +162,9 @@ def test_offline_is_only_visible_by_polling(sim: SimulatorClient) -> None:
 
 
 def test_pending_items_get_decided() -> None:
-    farm = Farm(printers=12, seed=4, start=MANUAL_EPOCH)
+    farm, log = _farm(12, 4)
     farm.advance_to(MANUAL_EPOCH + 2 * DAY)
-    names = Counter(e.event for e in farm.events)
+    names = Counter(e.event for e in log.events)
     assert names["queue.item_pending_approval"] > 0
     assert names["queue.item_approved"] + names["queue.item_denied"] > 0
 
@@ -159,22 +186,22 @@ def test_real_clock_runs_accelerated_and_pauses() -> None:
 @given(st.lists(st.floats(min_value=0, max_value=3 * 3600), min_size=1, max_size=8),
        st.integers(min_value=0, max_value=10_000))
 def test_chunking_never_changes_the_trace(chunks: list[float], seed: int) -> None:
-    stepped = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    stepped, stepped_log = _farm(4, seed)
     t = float(MANUAL_EPOCH)
     for chunk in chunks:
         t += chunk
         stepped.advance_to(t)
-    whole = Farm(printers=4, seed=seed, start=MANUAL_EPOCH)
+    whole, whole_log = _farm(4, seed)
     whole.advance_to(t)
-    assert _trace(whole) == _trace(stepped)
+    assert _trace(whole_log) == _trace(stepped_log)
 
 
 def test_printers_drop_offline_without_any_event() -> None:
-    farm = Farm(printers=12, seed=1, start=MANUAL_EPOCH)
+    farm, log = _farm(12, 1)
     offline_seen = set()
     for minute in range(0, 24 * 60, 5):
         farm.advance_to(MANUAL_EPOCH + minute * 60)
         offline_seen |= {p["id"] for p in farm.state()["printers"] if not p["online"]}
     assert offline_seen
     assert all((p["state"] == "offline") == (not p["online"]) for p in farm.state()["printers"])
-    assert not any("online" in e.event or "offline" in e.event for e in farm.events)
+    assert not any("online" in e.event or "offline" in e.event for e in log.events)

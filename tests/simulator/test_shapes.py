@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from simulator.events import ALL_EVENTS, REAL_EVENTS
+from simulator.domain.events import ALL_EVENTS, REAL_EVENTS
 from simulator.testing import Receiver, SimulatorClient, wait_for
 from tests.simulator.conftest import register
 

@@ -9,42 +9,59 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from simulator import payloads
-from simulator.catalog import QUEUE_GROUPS
-from simulator.events import ALL_EVENTS
-from simulator.farm import Farm, FarmError, Printer
+from simulator.contract import payloads
+from simulator.contract.params import (
+    INVALID_ENUM,
+    ApiError,
+    as_int,
+    farm_call,
+    int_list,
+    invalid,
+    ok,
+    opt_bool,
+    opt_ids,
+    opt_int,
+    opt_str,
+    req_ids,
+    req_int,
+)
+from simulator.domain.catalog import QUEUE_GROUPS
+from simulator.domain.events import ALL_EVENTS
+from simulator.domain.farm import Farm
+from simulator.domain.model import Printer
 
-if TYPE_CHECKING:
-    from simulator.app import Simulator
 
+class Outbox(Protocol):
+    """What the webhook endpoints need from the sender (``simulator.delivery``)."""
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    @property
+    def samples(self) -> Mapping[str, Iterable[dict[str, Any]]]:
+        """The last bodies first sent per event name, newest first."""
+        ...
+
+    def submit(self, webhook_id: int, url: str, secret: str | None,
+               body: dict[str, Any]) -> object: ...
 
 
 @dataclass
 class Call:
+    """One API request as a handler sees it, with the farm it acts on and the webhook outbox."""
+
     method: str
     query: Mapping[str, str]
     body: dict[str, Any]
-    sim: Simulator
-
-    @property
-    def farm(self) -> Farm:
-        return self.sim.farm
+    farm: Farm
+    outbox: Outbox
 
 
 Handler = Callable[[Call], dict[str, Any]]
 ROUTES: dict[str, tuple[frozenset[str], Handler]] = {}
-INVALID_ENUM = "Invalid enum value specified!"
 
 
 def route(path: str, *methods: str) -> Callable[[Handler], Handler]:
@@ -54,103 +71,10 @@ def route(path: str, *methods: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def ok(**payload: Any) -> dict[str, Any]:
-    return {"status": True, "message": None, **payload}
-
-
-def invalid(field: str, reason: str) -> ApiError:
-    return ApiError(400, f"{field}: {reason}")
-
-
-# ---------------------------------------------------------------------- parameter parsing
-
-def _int(field: str, value: Any) -> int:
-    if isinstance(value, bool):
-        raise invalid(field, "Must be an integer")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise invalid(field, "Must be an integer") from None
-
-
-def opt_int(src: Mapping[str, Any], field: str, default: int | None = None, *,
-            low: int | None = None, high: int | None = None) -> int | None:
-    value = src.get(field)
-    if value is None or value == "":
-        return default
-    number = _int(field, value)
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise invalid(field, f"Must be between {low} and {high}" if high is not None
-                      else f"Must be at least {low}")
-    return number
-
-
-def req_int(src: Mapping[str, Any], field: str, **bounds: int) -> int:
-    if src.get(field) in (None, ""):
-        raise invalid(field, "This field is required")
-    number = opt_int(src, field, **bounds)
-    assert number is not None
-    return number
-
-
-def int_list(field: str, value: Any) -> list[int]:
-    """A CSV string (``"12,13"``), one int, or a JSON array of ints."""
-    if isinstance(value, str):
-        parts = [p for p in (x.strip() for x in value.split(",")) if p]
-    elif isinstance(value, list):
-        parts = value
-    else:
-        parts = [value]
-    return [_int(f"{field}.{i}" if isinstance(value, list) else field, p)
-            for i, p in enumerate(parts)]
-
-
-def req_ids(src: Mapping[str, Any], field: str) -> list[int]:
-    ids = int_list(field, src.get(field)) if src.get(field) not in (None, "", []) else []
-    if not ids:
-        raise invalid(field, "This field is required")
-    return ids
-
-
-def opt_ids(src: Mapping[str, Any], field: str) -> list[int] | None:
-    value = src.get(field)
-    return None if value is None else int_list(field, value)
-
-
-def opt_bool(src: Mapping[str, Any], field: str, default: bool) -> bool:
-    value = src.get(field)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) or (isinstance(value, str) and value.lower() in (
-            "0", "1", "true", "false")):
-        return str(value).lower() in ("1", "true")
-    raise invalid(field, "Must be a boolean")
-
-
-def opt_str(src: Mapping[str, Any], field: str, *, max_len: int | None = None) -> str | None:
-    value = src.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise invalid(field, "Must be a string")
-    if max_len is not None and len(value) > max_len:
-        raise invalid(field, f"Must be at most {max_len} characters")
-    return value
-
-
 def paginate(rows: list[Any], page: int, page_size: int) -> tuple[list[Any], int]:
     page_amount = max(1, math.ceil(len(rows) / page_size))
     start = (page - 1) * page_size
     return rows[start:start + page_size], page_amount
-
-
-def farm_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except FarmError as exc:
-        raise ApiError(400, str(exc)) from None
 
 
 # ---------------------------------------------------------------------- account & printers
@@ -198,10 +122,10 @@ def create_job(call: Call) -> dict[str, Any]:
     plan: list[tuple[int, dict[str, Any]]] = []
     if isinstance(body.get("multi_queue"), dict) and body["multi_queue"]:
         for item_id, targets in body["multi_queue"].items():
-            qid = _int("multi_queue", item_id)
+            qid = as_int("multi_queue", item_id)
             plan += [(pid, {"queue_item_id": qid}) for pid in int_list("multi_queue", targets)]
     elif body.get("queue_file") is not None:
-        qid = _int("queue_file", body["queue_file"])
+        qid = as_int("queue_file", body["queue_file"])
         plan = [(pid, {"queue_item_id": qid}) for pid in pids]
     elif body.get("file_id") or body.get("filesystem"):
         file_ref = opt_str(body, "file_id") or opt_str(body, "filesystem") or ""
@@ -289,8 +213,6 @@ LIST_FILTER = {"ongoing": "ongoing", "cancelled": "cancelled", "failed": "failed
 
 def _date(field: str, value: Any, end: bool) -> float:
     """Unix seconds (number or digit string) or an ISO date/datetime."""
-    from datetime import UTC, datetime
-
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
         return float(value)
     try:
@@ -550,7 +472,8 @@ def webhooks_set_enabled(call: Call) -> dict[str, Any]:
 @route("webhooks/TriggerTestWebhook", "POST")
 def webhooks_trigger_test(call: Call) -> dict[str, Any]:
     hook = farm_call(call.farm.webhook, req_int(call.body, "id"))
-    call.sim.delivery.submit(hook.id, hook.url, hook.secret, "test", int(call.farm.now), {})
+    call.outbox.submit(hook.id, hook.url, hook.secret,
+                       payloads.envelope(hook.id, "test", int(call.farm.now), {}))
     return ok()
 
 
@@ -562,7 +485,7 @@ def webhooks_sample(call: Call) -> dict[str, Any]:
     if event not in ALL_EVENTS:
         raise invalid("event", INVALID_ENUM)
     limit = opt_int(call.query, "limit", 1, low=1, high=25)
-    real = list(call.sim.delivery.samples.get(event, ()))[:limit]
+    real = list(call.outbox.samples.get(event, ()))[:limit]
     if real:
         samples = [{**body, "webhook_id": 0, "source": "real"} for body in real]
     else:

@@ -1,4 +1,8 @@
-"""The ASGI app: request pipeline (404/405/406/401/403/429/503), farm ticker and deliveries."""
+"""The ASGI app: request pipeline (404/405/406/401/403/429/503), farm ticker and deliveries.
+
+``create_app`` builds one :class:`~simulator.server.sim.Simulator` and serves the API under
+``/{company}/...`` and the control endpoints under ``/_sim/...``.
+"""
 
 from __future__ import annotations
 
@@ -13,53 +17,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulator.api import ROUTES, ApiError, Call
-from simulator.clock import MANUAL_EPOCH, ManualClock, RealClock
 from simulator.config import SimConfig
-from simulator.control import CONTROL_ROUTES
-from simulator.delivery import DeliveryService
-from simulator.farm import Event, Farm
-from simulator.stats import RateLimiter, Stats
+from simulator.contract.api import ROUTES, Call
+from simulator.contract.params import ApiError
+from simulator.domain.clock import RealClock
+from simulator.server.control import CONTROL_ROUTES
+from simulator.server.sim import Simulator
 
 NOT_LOGGED_IN = "No API key provided, or not logged in"
 NO_ACCESS = "You don't have access to this account"
-
-
-class Simulator:
-    """Everything one simulated SimplyPrint account holds."""
-
-    def __init__(self, config: SimConfig) -> None:
-        self.config = config
-        if config.clock == "manual":
-            self.clock: ManualClock | RealClock = ManualClock(
-                MANUAL_EPOCH if config.start_time is None else config.start_time)
-        else:
-            self.clock = RealClock(config.start_time, config.speed)
-        self.farm = Farm(printers=config.printers, seed=config.seed, start=self.clock.now(),
-                         company_id=config.company_id, natural=config.natural)
-        self.stats = Stats()
-        self.limiter = RateLimiter(config.rate_limit)
-        self.delivery = DeliveryService(config, self.stats)
-        self.webhooks_available = config.webhooks
-        self.fail_next = 0
-        self.farm.listeners.append(self._on_event)
-
-    def sync(self) -> None:
-        """Bring the farm up to the clock's present."""
-        self.farm.advance_to(self.clock.now())
-
-    def _on_event(self, event: Event) -> None:
-        if not self.webhooks_available:
-            return
-        for hook in list(self.farm.webhooks.values()):
-            if hook.enabled and event.event in hook.events:
-                self.delivery.submit(hook.id, hook.url, hook.secret, event.event,
-                                     event.timestamp, event.data)
-
-    async def ticker(self) -> None:
-        while True:
-            await asyncio.sleep(self.config.tick)
-            self.sync()
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -125,7 +91,8 @@ async def _api_response(sim: Simulator, request: Request, entry: Any) -> Respons
     try:
         body = await _json_body(request) if request.method == "POST" else {}
         sim.sync()
-        payload = handler(Call(request.method, request.query_params, body, sim))
+        payload = handler(Call(request.method, request.query_params, body, sim.farm,
+                               sim.delivery))
     except ApiError as exc:
         return _error(exc.status, exc.message)
     return JSONResponse(payload)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from simulator.catalog import DONE_ITEM_TTL, MATERIAL_TYPES, MODELS
-from simulator.events import ALL_EVENTS
-
-if TYPE_CHECKING:
-    from simulator.farm import Farm, Job, Printer, QueueItem, User, Webhook
+from simulator.domain.catalog import DONE_ITEM_TTL, MATERIAL_TYPES, MODELS
+from simulator.domain.events import ALL_EVENTS
+from simulator.domain.farm import Farm
+from simulator.domain.model import FarmEvent, Job, Printer, QueueItem, Spool, User, Webhook
 
 COMPANY_NAME = "Simulated Print Farm"
 QUOTA_WARNINGS = {"over_quota": False, "insufficient_balance": False, "would_exceed": [],
@@ -36,28 +35,6 @@ def printer_short(p: Printer) -> dict[str, Any]:
     return {"id": p.id, "name": p.name}
 
 
-def percentage(job: Job, now: float) -> int:
-    if job.state == "done":
-        return 100
-    end = job.ended if job.ended is not None else now
-    return min(99, int(100 * job.printed(end) / job.duration))
-
-
-def _time_left(job: Job, now: float) -> int | None:
-    return max(0, int(job.duration - job.printed(now))) if job.active else None
-
-
-def _layer(job: Job, now: float) -> int:
-    if job.state == "done":
-        return job.total_layers
-    end = job.ended if job.ended is not None else now
-    return min(job.total_layers, int(job.total_layers * job.printed(end) / job.duration))
-
-
-def _duration(job: Job, now: float) -> int:
-    return int((job.ended if job.ended is not None else now) - job.started)
-
-
 def job(farm: Farm, j: Job) -> dict[str, Any]:
     """The webhook ``job`` object (9.6, 10.2)."""
     p = farm.printers[j.printer_id]
@@ -66,12 +43,12 @@ def job(farm: Farm, j: Job) -> dict[str, Any]:
     return {
         "id": j.id, "uid": j.uid, "panel_url": f"https://simplyprint.io/panel/{j.id}",
         "printer_id": p.id, "state": j.state, "file": j.file,
-        "percentage": percentage(j, farm.now), "time_left": _time_left(j, farm.now),
-        "current_layer": _layer(j, farm.now), "analysis": dict(j.analysis),
+        "percentage": j.percentage(farm.now), "time_left": j.time_left(farm.now),
+        "current_layer": j.layer(farm.now), "analysis": dict(j.analysis),
         "started": int(j.started), "ended": None if j.ended is None else int(j.ended),
         "ai": None if j.ai is None else dict(j.ai), "autoprint": j.autoprint,
         "printer": {"id": p.id, "name": p.name, "group": group},
-        "cost": j.cost, "duration": _duration(j, farm.now),
+        "cost": j.cost, "duration": j.elapsed(farm.now),
         "skippedObjects": None if j.skipped_objects is None else list(j.skipped_objects),
     }
 
@@ -110,15 +87,13 @@ def queue_item_api(farm: Farm, item: QueueItem, index: int | None = None) -> dic
     return data
 
 
-def filament(spool_id: int, uid: str, material: dict[str, Any]) -> dict[str, Any]:
+def filament(spool: Spool) -> dict[str, Any]:
     """A spool (9.6 ``filament``)."""
-    type_id = int(material.get("type", 1))
-    return {"id": spool_id, "uid": uid,
-            "type": {"id": type_id, "name": MATERIAL_TYPES.get(type_id, "PLA")},
+    return {"id": spool.id, "uid": spool.uid,
+            "type": {"id": spool.type_id, "name": MATERIAL_TYPES.get(spool.type_id, "PLA")},
             "brand": "Prusament", "brandId": 3, "brandFilamentId": 11, "brandColorId": 42,
-            "brandVariantId": None, "colorName": material.get("color", "Black"),
-            "colorHex": material.get("hex", "#101010"), "dia": 1.75, "note": None,
-            "productionId": None, "batchId": None, "cost": 24.99}
+            "brandVariantId": None, "colorName": spool.color, "colorHex": spool.hex, "dia": 1.75,
+            "note": None, "productionId": None, "batchId": None, "cost": 24.99}
 
 
 def printer_row(farm: Farm, p: Printer, queue_fit_count: int) -> dict[str, Any]:
@@ -129,12 +104,12 @@ def printer_row(farm: Farm, p: Printer, queue_fit_count: int) -> dict[str, Any]:
     tool, bed = (215.0, 60.0) if busy else (0.0, 0.0)
     job_row = None
     if j is not None and (j.active or not p.bed_clear):  # the last job shows until cleared
-        time_ = _time_left(j, farm.now)
+        time_ = j.time_left(farm.now)
         if time_ is None:
             time_ = int(farm.now - (j.ended or farm.now))
         job_row = {"id": j.id, "uid": j.uid, "state": j.state, "file": j.file,
-                   "percentage": percentage(j, farm.now), "time": time_, "canPreview": True,
-                   "layer": _layer(j, farm.now)}
+                   "percentage": j.percentage(farm.now), "time": time_, "canPreview": True,
+                   "layer": j.layer(farm.now)}
     return {
         "id": p.id,
         "sort_order": p.id,
@@ -157,7 +132,7 @@ def printer_row(farm: Farm, p: Printer, queue_fit_count: int) -> dict[str, Any]:
             "unsupported": 0, "latency": 42 if p.online else None,
             "outOfOrder": int(p.out_of_order),
         },
-        "filament": None if p.filament is None else dict(p.filament),
+        "filament": None if p.filament is None else filament(p.filament),
         "job": job_row,
         "tags": {"nozzle": p.nozzle, "material": [dict(m) for m in p.material],
                  "custom": list(p.custom_tags)},
@@ -170,7 +145,7 @@ LIST_STATUS = {"printing": "ongoing", "paused": "ongoing", "done": "done", "fail
 
 def job_list_row(farm: Farm, j: Job) -> dict[str, Any]:
     """One ``jobs/GetPaginatedPrintJobs`` row (6.1)."""
-    usage = round(sum(j.analysis.get("filament", [0])) * percentage(j, farm.now) / 100)
+    usage = round(sum(j.analysis.get("filament", [0])) * j.percentage(farm.now) / 100)
     item = farm.queue.get(j.queue_item_id) if j.queue_item_id is not None else None
     return {
         "id": j.id, "uid": j.uid, "status": LIST_STATUS[j.state],
@@ -180,7 +155,7 @@ def job_list_row(farm: Farm, j: Job) -> dict[str, Any]:
         "outsideSystem": False, "printer": j.printer_id,
         "filament": json.dumps({"e0": {"usage": usage}}),
         "filUsage": usage, "filUsageGram": round(usage * 0.00298),
-        "currentPercentage": percentage(j, farm.now),
+        "currentPercentage": j.percentage(farm.now),
         "printTime": int(j.printed(j.ended if j.ended is not None else farm.now)),
         "cost": {"estimate": j.active, "total_cost": j.cost,
                  "lines": [{"id": 1, "label": "Material usage", "cost": j.cost}]},
@@ -197,7 +172,7 @@ CANCEL_REASONS = {1: "Print failed", 2: "Regretted print", 3: "No filament extru
 def job_details(farm: Farm, j: Job) -> dict[str, Any]:
     """``jobs/GetDetails`` ``job`` (6.2). ``started``/``created``/``ended`` are Unix seconds."""
     p = farm.printers[j.printer_id]
-    time_ = _time_left(j, farm.now)
+    time_ = j.time_left(farm.now)
     cancel_info = None
     if j.state == "cancelled":
         by = farm.user(j.cancelled_by)
@@ -206,15 +181,15 @@ def job_details(farm: Farm, j: Job) -> dict[str, Any]:
                        "byOther": int(by.id != j.user_id)}
     return {
         "id": j.id, "uid": j.uid, "state": j.state, "file": j.file,
-        "percentage": percentage(j, farm.now),
+        "percentage": j.percentage(farm.now),
         "time": time_ if time_ is not None else int(farm.now - (j.ended or farm.now)),
-        "layer": _layer(j, farm.now), "started": int(j.started), "created": int(j.started),
+        "layer": j.layer(farm.now), "started": int(j.started), "created": int(j.started),
         "ended": None if j.ended is None else int(j.ended), "currentTime": int(farm.now),
         "cost": j.cost, "failedReason": j.failed_reason, "cancelInfo": cancel_info,
         "rating": j.rating, "outsideSystem": False, "canPreview": True,
         "printer": {"id": p.id, "name": p.name, "extruders": MODELS[p.model_id]["extruders"],
                     "image": MODELS[p.model_id]["image"], "deleted": 0},
-        "filament": [], "spools": [] if p.filament is None else [dict(p.filament)],
+        "filament": [], "spools": [] if p.filament is None else [filament(p.filament)],
         "pauses": [dict(x) for x in j.pauses], "pictures": [], "notificationsSent": [],
         "ai": [] if j.ai is None else [j.ai["confidence"]],
         "analysis": dict(j.analysis), "notifications": {}, "customFields": {},
@@ -239,6 +214,30 @@ def webhook_created(farm: Farm, hook: Webhook) -> dict[str, Any]:
             "created_by": farm.user(hook.created_by).name, "company": COMPANY_NAME}
 
 
+def _render(farm: Farm, value: Any) -> Any:
+    if isinstance(value, Job):
+        return job(farm, value)
+    if isinstance(value, User):
+        return user(value)
+    if isinstance(value, Printer):
+        return printer_short(value)
+    if isinstance(value, QueueItem):
+        return queue_item(farm, value)
+    if isinstance(value, Spool):
+        return filament(value)
+    if isinstance(value, list):
+        return [_render(farm, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _render(farm, v) for k, v in value.items()}
+    return value
+
+
+def event_data(farm: Farm, event: FarmEvent) -> dict[str, Any]:
+    """A webhook's ``data`` for a farm event, rendered now (its facts are live objects): each fact
+    under its own key, records in their webhook shape, plain values copied."""
+    return {key: _render(farm, value) for key, value in event.facts.items()}
+
+
 def envelope(webhook_id: int, event: str, timestamp: int, data: dict[str, Any]) -> dict[str, Any]:
     """A delivery body (9.2)."""
     return {"webhook_id": webhook_id, "event": event, "timestamp": timestamp, "data": data}
@@ -254,7 +253,7 @@ def synthetic_data(farm: Farm, event: str) -> dict[str, Any]:
     item = next(iter(farm.queue.values()), None)
     qi = queue_item(farm, item) if item is not None else None
     short = printer_short(p)
-    spool = filament(0, "0000000000", p.material[0] if p.material else {})
+    spool = filament(Spool.of(0, "0000000000", p.material[0] if p.material else {}))
     by_event: dict[str, dict[str, Any]] = {
         "job.started": {"job": j, "user": u, "started_by": u},
         "job.cancelled": {"job": j, "user": u},

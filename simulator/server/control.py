@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from simulator import payloads
-from simulator.api import ApiError, farm_call, invalid, ok, opt_bool, opt_int, req_int
-from simulator.clock import ManualClock, RealClock
-from simulator.farm import Farm, Job
+from simulator.contract import payloads
+from simulator.contract.params import (
+    ApiError,
+    farm_call,
+    invalid,
+    ok,
+    opt_bool,
+    opt_int,
+    req_int,
+)
+from simulator.domain.clock import ManualClock, RealClock
+from simulator.domain.farm import Farm
+from simulator.domain.model import Job
+from simulator.server.sim import Simulator
 
-if TYPE_CHECKING:
-    from simulator.app import Simulator
-
-ControlHandler = Callable[["Simulator", dict[str, Any], dict[str, str]], dict[str, Any]]
+ControlHandler = Callable[[Simulator, dict[str, Any], dict[str, str]], dict[str, Any]]
 CONTROL_ROUTES: dict[tuple[str, str], ControlHandler] = {}
 
 
@@ -26,14 +33,12 @@ def control_route(method: str, path: str) -> Callable[[ControlHandler], ControlH
 
 @control_route("GET", "stats")
 def stats(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-    snapshot = sim.stats.snapshot()
-    snapshot["deliveries"]["pending"] = sim.delivery.pending()
-    return ok(**snapshot)
+    return ok(**sim.stats.snapshot(sim.delivery.counters()))
 
 
 @control_route("POST", "stats/reset")
 def stats_reset(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-    sim.stats.reset()
+    sim.reset_stats()
     return ok()
 
 
@@ -49,10 +54,10 @@ def advance(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict
     seconds = body.get("seconds")
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         raise invalid("seconds", "Must be a number >= 0")
-    before = sim.farm.events[-1].seq if sim.farm.events else 0
+    before = sim.log.events[-1].seq if sim.log.events else 0
     sim.clock.advance(seconds)
     sim.sync()
-    after = sim.farm.events[-1].seq if sim.farm.events else 0
+    after = sim.log.events[-1].seq if sim.log.events else 0
     return ok(now=int(sim.farm.now), events=after - before)
 
 
@@ -128,7 +133,7 @@ def events(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[
     limit = opt_int(query, "limit", 1000, low=1, high=20000)
     assert since is not None and limit is not None
     rows = [{"seq": e.seq, "event": e.event, "timestamp": e.timestamp, "data": e.data}
-            for e in sim.farm.events if e.seq > since]
+            for e in sim.log.events if e.seq > since]
     return ok(events=rows[:limit])
 
 

@@ -3,20 +3,18 @@
 Everything random comes from one ``random.Random(seed)``; time only moves through
 ``advance_to``, processed on a fixed grid of ``STEP`` simulated seconds, so the same seed and
 the same sequence of advances and actions always produce the same event sequence.
-Events are handed to ``listeners`` (the delivery service) and kept in ``events``.
+Every change is announced as a ``FarmEvent`` (named domain facts) to ``listeners``, which turn it
+into whatever they need (``simulator.contract.event_log`` renders the webhook ``data``).
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from simulator import payloads
-from simulator.catalog import (
+from simulator.domain.catalog import (
     COLORS,
     CUSTOM_TAGS,
     DONE_ITEM_TTL,
@@ -24,146 +22,25 @@ from simulator.catalog import (
     MATERIAL_TYPES,
     MODEL_SHORT,
 )
+from simulator.domain.model import (
+    PRINTER_STATES_BUSY,
+    FarmEvent,
+    Job,
+    Printer,
+    QueueItem,
+    Spool,
+    User,
+    Webhook,
+)
 
 STEP = 10  # simulated seconds per farm step
 HOUR = 3600.0
 
-PRINTER_STATES_BUSY = ("printing", "paused")
 AUTOPRINT_STATES = ("enabled", "paused", "disabled")
 
 
 class FarmError(Exception):
     """An action the farm refuses; the API answers 400 with this message."""
-
-
-@dataclass
-class User:
-    id: int
-    first_name: str
-    last_name: str
-    avatar: str
-    sso: bool = False
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-
-@dataclass
-class Printer:
-    id: int
-    name: str
-    group_id: int
-    position: int
-    model_id: int
-    ip: str
-    nozzle: float
-    material: list[dict[str, Any]]
-    custom_tags: list[int]
-    autoprint: str = "enabled"
-    out_of_order: bool = False
-    online: bool = True
-    has_cam: bool = False
-    job_id: int | None = None  # current job, or the last one until the bed is cleared
-    bed_clear: bool = True
-    filament: dict[str, Any] | None = None
-    # scheduled natural consequences (simulated Unix seconds)
-    bed_clear_at: float | None = None
-    online_at: float | None = None
-    back_in_order_at: float | None = None
-
-
-@dataclass
-class Job:
-    id: int
-    uid: str
-    printer_id: int
-    file: str
-    estimate: int
-    duration: int  # planned printing seconds (estimate +- noise)
-    total_layers: int
-    started: float
-    user_id: int
-    autoprint: bool
-    queue_item_id: int | None
-    analysis: dict[str, Any]
-    cost: float
-    state: str = "printing"
-    ended: float | None = None
-    printed_before: float = 0.0  # printing seconds accumulated before the last resume
-    resumed_at: float | None = None  # None while paused or ended
-    outcome: str = "done"  # planned natural outcome: done, failed or cancelled
-    outcome_at: float = 1.0  # fraction of ``duration`` at which the outcome happens
-    pause_at: float | None = None  # printing seconds at which a natural pause happens
-    pause_len: float = 0.0
-    resume_at: float | None = None
-    skip_at: float | None = None
-    cancel_reason: int | None = None
-    cancel_comment: str = ""
-    cancelled_by: int | None = None
-    failed_reason: str | None = None
-    skipped_objects: list[int] | None = None
-    ai: dict[str, Any] | None = None
-    rating: int = 0
-    pauses: list[dict[str, Any]] = field(default_factory=list)
-
-    def printed(self, now: float) -> float:
-        running = now - self.resumed_at if self.resumed_at is not None else 0.0
-        return self.printed_before + max(0.0, running)
-
-    @property
-    def active(self) -> bool:
-        return self.state in PRINTER_STATES_BUSY
-
-
-@dataclass
-class QueueItem:
-    id: int
-    filename: str
-    amount: int
-    group: int
-    user_id: int
-    added: float
-    sort_order: int
-    analysis: dict[str, Any]
-    size: int
-    filesystem_id: str | None
-    for_printers: list[int] | None = None
-    for_models: list[int] | None = None
-    for_groups: list[int] | None = None
-    tags: dict[str, Any] | None = None
-    note: str | None = None
-    left: int = 0
-    printed: int = 0
-    approval: str = "approved"  # approved, pending or denied
-    decide_at: float | None = None  # natural approval decision time
-    done_at: float | None = None
-
-    @property
-    def is_done(self) -> bool:
-        return self.left <= 0
-
-
-@dataclass
-class Webhook:
-    id: int
-    name: str
-    url: str
-    events: list[str]
-    secret: str | None
-    enabled: bool
-    description: str
-    created_by: int
-    created_at: float
-    updated_at: float
-
-
-@dataclass
-class Event:
-    seq: int
-    event: str
-    timestamp: int
-    data: dict[str, Any]
 
 
 PART_NAMES = ("bracket_v2", "hinge_left", "cable_clip", "enclosure_lid", "gear_32t", "spool_holder",
@@ -198,8 +75,7 @@ class Farm:
         self._steps = 0
         self._seq = 0
         self._ids: dict[str, int] = {"job": 552000, "item": 880, "webhook": 10, "spool": 7000}
-        self.events: deque[Event] = deque(maxlen=20000)
-        self.listeners: list[Callable[[Event], None]] = []
+        self.listeners: list[Callable[[FarmEvent], None]] = []
         self.users = {i: User(i, first, last, f"https://www.gravatar.com/avatar/{i:032x}?s=100")
                       for i, (first, last) in enumerate(USERS, start=1)}
         self.api_user_id = 1
@@ -262,14 +138,13 @@ class Farm:
     def can_start(self, printer: Printer) -> bool:
         return printer.online and self.active_job(printer) is None and printer.bed_clear
 
-    def emit(self, event: str, data: dict[str, Any]) -> None:
+    def emit(self, event: str, **facts: Any) -> None:
         if self._booting:
             return
         self._seq += 1
-        ev = Event(self._seq, event, int(self.now), data)
-        self.events.append(ev)
+        happened = FarmEvent(self._seq, event, int(self.now), facts)
         for listener in self.listeners:
-            listener(ev)
+            listener(happened)
 
     def sorted_items(self) -> list[QueueItem]:
         return sorted(self.queue.values(), key=lambda i: (i.sort_order, i.id))
@@ -531,9 +406,8 @@ class Farm:
         printer.job_id = job.id
         printer.bed_clear = False
         printer.bed_clear_at = None
-        user = payloads.user(self.user(user_id))
-        self.emit("job.started", {"job": payloads.job(self, job), "user": user,
-                                  "started_by": user})
+        user = self.user(user_id)
+        self.emit("job.started", job=job, user=user, started_by=user)
         return job
 
     def start_job(self, printer_id: int, *, user_id: int | None = None,
@@ -587,14 +461,14 @@ class Farm:
     def finish_job(self, printer_id: int) -> Job:
         printer, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         self._end(printer, job, "done")
-        self.emit("job.done", {"job": payloads.job(self, job)})
+        self.emit("job.done", job=job)
         return job
 
     def fail_job(self, printer_id: int, *, reason: str = "Print failed") -> Job:
         printer, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         job.failed_reason = reason
         self._end(printer, job, "failed")
-        self.emit("job.failed", {"job": payloads.job(self, job)})
+        self.emit("job.failed", job=job)
         return job
 
     def cancel_job(self, printer_id: int, *, user_id: int | None = None, reason: int | None = None,
@@ -603,8 +477,7 @@ class Farm:
         job.cancel_reason, job.cancel_comment = reason, comment
         job.cancelled_by = user_id or self.api_user_id
         self._end(printer, job, "cancelled")
-        self.emit("job.cancelled", {"job": payloads.job(self, job),
-                                    "user": payloads.user(self.user(job.cancelled_by))})
+        self.emit("job.cancelled", job=job, user=self.user(job.cancelled_by))
         return job
 
     def pause_job(self, printer_id: int, *, user_id: int | None = None) -> Job:
@@ -613,7 +486,7 @@ class Farm:
         job.resumed_at = None
         job.state = "paused"
         job.pauses.append({"paused": int(self.now), "resumed": None})
-        self.emit("job.paused", {"job": payloads.job(self, job)})
+        self.emit("job.paused", job=job)
         return job
 
     def resume_job(self, printer_id: int, *, user_id: int | None = None) -> Job:
@@ -623,7 +496,7 @@ class Farm:
         job.resume_at = None
         if job.pauses:
             job.pauses[-1]["resumed"] = int(self.now)
-        self.emit("job.resumed", {"job": payloads.job(self, job)})
+        self.emit("job.resumed", job=job)
         return job
 
     def clear_bed(self, printer_id: int, *, success: bool = False, rating: int | None = None,
@@ -641,29 +514,24 @@ class Farm:
             return True
         if rating is not None:
             job.rating = rating
-        self.emit("job.bed_cleared", {"job": payloads.job(self, job),
-                                      "printer": payloads.printer_short(printer),
-                                      "user": payloads.user(self.user(user_id)),
-                                      "success": bool(success)})
+        self.emit("job.bed_cleared", job=job, printer=printer, user=self.user(user_id),
+                  success=bool(success))
         return True
 
     def skip_objects(self, printer_id: int, objects: list[int], *,
                      user_id: int | None = None) -> Job:
         _, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         job.skipped_objects = sorted({*(job.skipped_objects or []), *objects})
-        self.emit("job.objects_skipped", {"job": payloads.job(self, job),
-                                          "user": payloads.user(self.user(user_id))})
+        self.emit("job.objects_skipped", job=job, user=self.user(user_id))
         return job
 
     def ai_failure(self, printer_id: int) -> Job:
         printer, job = self.require_job(printer_id, PRINTER_STATES_BUSY)
         confidence = round(self.rng.uniform(0.7, 0.99), 2)
         job.ai = {"failure": True, "confidence": confidence, "type": "spaghetti"}
-        self.emit("printer.ai_failure_detected", {
-            "job": payloads.job(self, job),
-            "image": f"https://cdn.simplyprint.io/ai/{printer.id}/{job.id}/{self._hex(8)}.jpg",
-            "failures": [{"confidence": confidence, "type": "spaghetti"}],
-        })
+        self.emit("printer.ai_failure_detected", job=job,
+                  image=f"https://cdn.simplyprint.io/ai/{printer.id}/{job.id}/{self._hex(8)}.jpg",
+                  failures=[{"confidence": confidence, "type": "spaghetti"}])
         return job
 
     # ------------------------------------------------------------------ printer settings
@@ -681,34 +549,29 @@ class Farm:
         if printer.out_of_order == value:
             return
         printer.out_of_order = value
-        self.emit("printer.out_of_order_state_changed", {
-            "printer": payloads.printer_short(printer), "out_of_order": value,
-            "user": payloads.user(self.user(user_id))})
+        self.emit("printer.out_of_order_state_changed", printer=printer, out_of_order=value,
+                  user=self.user(user_id))
 
     def set_material(self, printer_id: int, material: list[dict[str, Any]], *,
                      user_id: int | None = None) -> None:
         printer = self.printer(printer_id)
         printer.material = [dict(m) for m in material]
-        self.emit("printer.material_changed", {
-            "printer": payloads.printer_short(printer),
-            "material": [dict(m) for m in printer.material],
-            "user": payloads.user(self.user(user_id))})
+        self.emit("printer.material_changed", printer=printer,
+                  material=[dict(m) for m in printer.material], user=self.user(user_id))
 
     def set_nozzle(self, printer_id: int, nozzle: float, *, user_id: int | None = None) -> None:
         printer = self.printer(printer_id)
         previous, printer.nozzle = printer.nozzle, float(nozzle)
-        self.emit("printer.nozzle_size_changed", {
-            "printer": payloads.printer_short(printer), "nozzle": printer.nozzle,
-            "previous": previous, "user": payloads.user(self.user(user_id))})
+        self.emit("printer.nozzle_size_changed", printer=printer, nozzle=printer.nozzle,
+                  previous=previous, user=self.user(user_id))
 
     def set_autoprint(self, printer_id: int, state: str, *, user_id: int | None = None) -> None:
         if state not in AUTOPRINT_STATES:
             raise FarmError(f"state: must be one of {', '.join(AUTOPRINT_STATES)}")
         printer = self.printer(printer_id)
         printer.autoprint = state
-        self.emit("printer.autoprint_state_changed", {
-            "printer": payloads.printer_short(printer), "state": state,
-            "user": payloads.user(self.user(user_id))})
+        self.emit("printer.autoprint_state_changed", printer=printer, state=state,
+                  user=self.user(user_id))
 
     def _tag(self, tag_id: int) -> dict[str, Any]:
         if tag_id not in CUSTOM_TAGS:
@@ -719,38 +582,30 @@ class Farm:
         printer, tag = self.printer(printer_id), self._tag(tag_id)
         if tag_id not in printer.custom_tags:
             printer.custom_tags.append(tag_id)
-        self.emit("printer.custom_tag_assigned", {"printer": payloads.printer_short(printer),
-                                                  "tag": tag,
-                                                  "user": payloads.user(self.user(user_id))})
+        self.emit("printer.custom_tag_assigned", printer=printer, tag=tag, user=self.user(user_id))
 
     def detach_tag(self, printer_id: int, tag_id: int, *, user_id: int | None = None) -> None:
         printer, tag = self.printer(printer_id), self._tag(tag_id)
         if tag_id in printer.custom_tags:
             printer.custom_tags.remove(tag_id)
-        self.emit("printer.custom_tag_detached", {"printer": payloads.printer_short(printer),
-                                                  "tag": tag,
-                                                  "user": payloads.user(self.user(user_id))})
+        self.emit("printer.custom_tag_detached", printer=printer, tag=tag, user=self.user(user_id))
 
     def assign_filament(self, printer_id: int, *, user_id: int | None = None) -> None:
         printer = self.printer(printer_id)
         material = printer.material[0] if printer.material else {"type": 1, "color": "Black",
                                                                  "hex": "#101010"}
-        spool = payloads.filament(self._next_id("spool"), self._hex(5), material)
+        spool = Spool.of(self._next_id("spool"), self._hex(5), material)
         replaced, printer.filament = printer.filament, spool
-        self.emit("filament.assigned", {"filament": spool,
-                                        "printer": payloads.printer_short(printer),
-                                        "user": payloads.user(self.user(user_id)),
-                                        "replaced_spool": replaced})
+        self.emit("filament.assigned", filament=spool, printer=printer, user=self.user(user_id),
+                  replaced_spool=replaced)
 
     def unassign_filament(self, printer_id: int, *, user_id: int | None = None) -> None:
         printer = self.printer(printer_id)
         if printer.filament is None:
             raise FarmError(f"Printer {printer.name} has no filament assigned")
         spool, printer.filament = printer.filament, None
-        self.emit("filament.unassigned", {"filament": spool,
-                                          "printer": payloads.printer_short(printer),
-                                          "user": payloads.user(self.user(user_id)),
-                                          "replaced_spool": None})
+        self.emit("filament.unassigned", filament=spool, printer=printer, user=self.user(user_id),
+                  replaced_spool=None)
 
     # ------------------------------------------------------------------ queue
 
@@ -777,8 +632,7 @@ class Farm:
         if position.isdigit():
             self._place(item, int(position))
         event = "queue.item_pending_approval" if pending else "queue.add_item"
-        self.emit(event, {"queue_item": payloads.queue_item(self, item),
-                          "user": payloads.user(self.user(item.user_id))})
+        self.emit(event, queue_item=item, user=self.user(item.user_id))
         return item
 
     def _place(self, item: QueueItem, position: int) -> None:
@@ -810,16 +664,14 @@ class Farm:
         items = [self.item(i) for i in item_ids]
         for item in items:
             del self.queue[item.id]
-            self.emit("queue.delete_item", {"queue_item": payloads.queue_item(self, item),
-                                            "user": payloads.user(self.user(user_id))})
+            self.emit("queue.delete_item", queue_item=item, user=self.user(user_id))
 
     def set_order(self, item_id: int, to: int, *, user_id: int | None = None) -> QueueItem:
         item = self.item(item_id)
         if item.is_done:
             raise FarmError(f"Queue item {item.id} is done")
         self._place(item, to)
-        self.emit("queue.move_item", {"queue_item": payloads.queue_item(self, item),
-                                      "user": payloads.user(self.user(user_id))})
+        self.emit("queue.move_item", queue_item=item, user=self.user(user_id))
         return item
 
     def empty_queue(self, *, group: int = 0, done_items: bool = False,
@@ -829,8 +681,7 @@ class Farm:
                   and not self.ongoing(i)]
         for item in doomed:
             del self.queue[item.id]
-        self.emit("queue.empty_queue", {"user": payloads.user(self.user(user_id)),
-                                        "group": group})
+        self.emit("queue.empty_queue", user=self.user(user_id), group=group)
         return len(doomed)
 
     def revive_item(self, item_id: int, *, user_id: int | None = None) -> QueueItem:
@@ -841,8 +692,7 @@ class Farm:
         item.printed = 0
         item.done_at = None
         item.sort_order = max(i.sort_order for i in self.queue.values()) + 1
-        self.emit("queue.revive_item", {"queue_item": payloads.queue_item(self, item),
-                                        "user": payloads.user(self.user(user_id))})
+        self.emit("queue.revive_item", queue_item=item, user=self.user(user_id))
         return item
 
     def _pending(self, item_ids: list[int]) -> list[QueueItem]:
@@ -855,8 +705,7 @@ class Farm:
     def approve_items(self, item_ids: list[int], *, user_id: int | None = None) -> None:
         for item in self._pending(item_ids):
             item.approval, item.decide_at = "approved", None
-            self.emit("queue.item_approved", {"queue_item": payloads.queue_item(self, item),
-                                              "approved_by": payloads.user(self.user(user_id))})
+            self.emit("queue.item_approved", queue_item=item, approved_by=self.user(user_id))
 
     def deny_items(self, item_ids: list[int], *, user_id: int | None = None, comment: str = "",
                    remove: bool = False) -> None:
@@ -864,9 +713,8 @@ class Farm:
             item.approval, item.decide_at = "denied", None
             if remove:
                 del self.queue[item.id]
-            self.emit("queue.item_denied", {"queue_item": payloads.queue_item(self, item),
-                                            "denied_by": payloads.user(self.user(user_id)),
-                                            "reason": comment, "removed": remove})
+            self.emit("queue.item_denied", queue_item=item, denied_by=self.user(user_id),
+                      reason=comment, removed=remove)
 
     # ------------------------------------------------------------------ webhooks registry
 
@@ -907,7 +755,7 @@ class Farm:
                 "custom_tags": list(printer.custom_tags),
                 "job": None if job is None else {
                     "id": job.id, "uid": job.uid, "state": job.state,
-                    "percentage": payloads.percentage(job, self.now)},
+                    "percentage": job.percentage(self.now)},
             })
         return {
             "now": int(self.now),

@@ -1,13 +1,15 @@
-"""Request/delivery counters read by the benchmarks, and the per-key rate limiter."""
+"""Request counters read by the benchmarks (with the deliveries' counters), and the per-key rate
+limiter."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections import Counter, defaultdict, deque
+from collections.abc import Mapping
 from typing import Any
 
-from simulator.payloads import iso
+from simulator.contract.payloads import iso
 
 
 class Stats:
@@ -20,7 +22,6 @@ class Stats:
         self.by_status: Counter[str] = Counter()
         self.by_endpoint_status: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.per_minute: Counter[int] = Counter()
-        self.deliveries: Counter[str] = Counter()
 
     def record_request(self, endpoint: str, status: int) -> None:
         self.by_endpoint[endpoint] += 1
@@ -28,7 +29,8 @@ class Stats:
         self.by_endpoint_status[endpoint][str(status)] += 1
         self.per_minute[int(time.time() // 60)] += 1
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, deliveries: Mapping[str, int]) -> dict[str, Any]:
+        """The ``/_sim/stats`` answer; ``deliveries`` are the delivery service's counters."""
         return {
             "since": iso(self.since),
             "requests": {
@@ -40,9 +42,7 @@ class Stats:
                 "per_minute": [{"minute": iso(m * 60), "count": n}
                                for m, n in sorted(self.per_minute.items())],
             },
-            "deliveries": {name: self.deliveries.get(name, 0) for name in (
-                "created", "attempted", "succeeded", "failed", "retried", "dropped",
-                "duplicated", "reordered")},
+            "deliveries": dict(deliveries),
         }
 
 

@@ -1,20 +1,24 @@
-"""Asynchronous webhook sender: a queue, bounded workers, retries with backoff, fault injection."""
+"""Asynchronous webhook sender: a queue, bounded workers, retries with backoff, fault injection.
+
+It sends ready-made JSON bodies (``simulator.contract.payloads.envelope``) and reads only their
+``event`` and ``timestamp``; what it did is counted in ``counts`` and kept in ``log``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from simulator.config import SimConfig
-from simulator.payloads import envelope
-from simulator.stats import Stats
 
 USER_AGENT = "SimplyPrint-Webhooks (simulator)"
+COUNTERS = ("created", "attempted", "succeeded", "failed", "retried", "dropped", "duplicated",
+            "reordered")
 
 
 @dataclass
@@ -40,9 +44,9 @@ class Delivery:
 
 
 class DeliveryService:
-    def __init__(self, config: SimConfig, stats: Stats) -> None:
+    def __init__(self, config: SimConfig) -> None:
         self.config = config
-        self.stats = stats
+        self.counts: Counter[str] = Counter()
         self.drop = config.drop
         self.duplicate = config.duplicate
         self.reorder = config.reorder
@@ -75,23 +79,27 @@ class DeliveryService:
     def pending(self) -> int:
         return sum(1 for d in self.log if d.outcome == "pending")
 
-    def submit(self, webhook_id: int, url: str, secret: str | None, event: str, timestamp: int,
-               data: dict[str, Any]) -> Delivery:
-        """Queue one delivery, applying the configured faults. Never blocks."""
-        delivery = self._new(webhook_id, url, secret, envelope(webhook_id, event, timestamp, data))
+    def counters(self) -> dict[str, int]:
+        """Every counter (since ``counts`` was last cleared), then ``pending``."""
+        return {**{name: self.counts.get(name, 0) for name in COUNTERS}, "pending": self.pending()}
+
+    def submit(self, webhook_id: int, url: str, secret: str | None,
+               body: dict[str, Any]) -> Delivery:
+        """Queue one delivery of ``body``, applying the configured faults. Never blocks."""
+        delivery = self._new(webhook_id, url, secret, body)
         if self.rng.random() < self.drop:
             delivery.outcome = "dropped"
-            self.stats.deliveries["dropped"] += 1
+            self.counts["dropped"] += 1
             return delivery
         batch = [delivery]
         if self.rng.random() < self.duplicate:
             twin = self._new(webhook_id, url, secret, delivery.body)
             twin.duplicate = True
-            self.stats.deliveries["duplicated"] += 1
+            self.counts["duplicated"] += 1
             batch.append(twin)
         if self._held is None and self.rng.random() < self.reorder:
             delivery.reordered = True
-            self.stats.deliveries["reordered"] += 1
+            self.counts["reordered"] += 1
             self._held = batch.pop(0)
             self._later(self.config.reorder_hold, self._release_if_held, delivery)
         for item in batch:
@@ -105,7 +113,7 @@ class DeliveryService:
         self._ids += 1
         delivery = Delivery(self._ids, webhook_id, url, secret, body)
         self.log.append(delivery)
-        self.stats.deliveries["created"] += 1
+        self.counts["created"] += 1
         return delivery
 
     def _release_if_held(self, delivery: Delivery) -> None:
@@ -142,7 +150,7 @@ class DeliveryService:
     async def _attempt(self, delivery: Delivery) -> None:
         assert self._client is not None
         delivery.attempts += 1
-        self.stats.deliveries["attempted"] += 1
+        self.counts["attempted"] += 1
         if delivery.attempts == 1 and not delivery.duplicate:
             self.samples[delivery.body["event"]].appendleft(delivery.body)
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
@@ -155,7 +163,7 @@ class DeliveryService:
             delivery.history.append(response.status_code)
             if 200 <= response.status_code < 300:
                 delivery.outcome, delivery.error = "delivered", None
-                self.stats.deliveries["succeeded"] += 1
+                self.counts["succeeded"] += 1
                 return
             delivery.error = f"HTTP {response.status_code}"
         except httpx.HTTPError as exc:
@@ -164,8 +172,8 @@ class DeliveryService:
             delivery.history.append(type(exc).__name__)
         if delivery.attempts >= self.config.retry_attempts:
             delivery.outcome = "failed"
-            self.stats.deliveries["failed"] += 1
+            self.counts["failed"] += 1
             return
-        self.stats.deliveries["retried"] += 1
+        self.counts["retried"] += 1
         self._later(self.config.retry_base * 2 ** (delivery.attempts - 1), self._enqueue,
                     delivery)

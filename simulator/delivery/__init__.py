@@ -1,0 +1,1 @@
+"""The asynchronous webhook sender: queue, bounded workers, retries and injected faults."""

@@ -1,0 +1,1 @@
+"""The pure, deterministic farm model: clock, static catalogue, event names, the farm itself."""

@@ -1,0 +1,1 @@
+"""The Starlette app: request pipeline, ``/_sim/`` control endpoints, stats and rate limiter."""
