@@ -13,7 +13,7 @@ from apps.simpleprint.events.envelope import parse_envelope
 from apps.simpleprint.models import PrinterWebhookEvent
 from apps.simpleprint.processing import inbox
 from apps.simpleprint.state.jobs import RANKS, JobEvent
-from simulator.events import ALL_EVENTS
+from simulator.domain.events import ALL_EVENTS
 
 
 def test_the_catalogue_is_the_simulators() -> None:
