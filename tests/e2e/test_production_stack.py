@@ -167,8 +167,11 @@ def test_a_task_sent_twice_applies_its_event_once_and_failures_are_retried(
     assert applications(duplicated) == (before[0] + 1, before[1] + 1)
 
     # A failed attempt as the inbox records it: an error and a time for the next attempt.
+    error = "OperationalError: server closed the connection"
     PrinterWebhookEvent.objects.filter(pk=failed).update(
-        processed=False, processing_error="OperationalError: server closed the connection",
+        processed=False, processing_error=error,
+        status=PrinterWebhookEvent.status_for(processed=False, ignored=False,
+                                              processing_error=error),
         next_attempt_at=timezone.now() + timedelta(seconds=1))
     wait_until(lambda: all_processed([failed]), 30, "the sweeper to retry the failed event")
     event = PrinterWebhookEvent.objects.get(pk=failed)

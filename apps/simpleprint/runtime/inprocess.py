@@ -23,25 +23,38 @@ from .periodic import PERIODIC
 logger = logging.getLogger(__name__)
 
 
-class InProcessWorker:
-    """One daemon thread applying events in the order they were handed over."""
+class DaemonLoop:
+    """A daemon thread running ``_run``, started once (and again if it ever died)."""
+
+    thread_name = "printfarm"
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[int] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-
-    def submit(self, event_id: int) -> None:
-        self.start()
-        self._queue.put(event_id)
 
     def start(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="printfarm-worker", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name=self.thread_name,
+                                                daemon=True)
                 self._thread.start()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class InProcessWorker(DaemonLoop):
+    """One daemon thread applying events in the order they were handed over."""
+
+    thread_name = "printfarm-worker"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: queue.Queue[int] = queue.Queue()
+
+    def submit(self, event_id: int) -> None:
+        self.start()
+        self._queue.put(event_id)
 
     def _run(self) -> None:
         while True:
@@ -65,13 +78,14 @@ class ScheduledJob:
     next_run: float = field(default=0.0)
 
 
-class Scheduler:
+class Scheduler(DaemonLoop):
     """Runs registered jobs at their intervals in one daemon thread."""
 
+    thread_name = "printfarm-scheduler"
+
     def __init__(self) -> None:
+        super().__init__()
         self._jobs: dict[str, ScheduledJob] = {}
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
 
     def register(self, name: str, interval: float, func: Callable[[], object],
                  *, first_run_in: float | None = None) -> None:
@@ -80,14 +94,6 @@ class Scheduler:
 
     def names(self) -> set[str]:
         return set(self._jobs)
-
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="printfarm-scheduler", daemon=True
-                )
-                self._thread.start()
 
     def _run(self) -> None:
         while True:
