@@ -10,8 +10,9 @@ from simulator.server.app import create_app
 
 def main() -> None:
     config = from_args()
+    # No Date header of uvicorn's: the simulator sends SimplyPrint's (its simulated clock).
     uvicorn.run(create_app(config), host=config.host, port=config.port,
-                log_level=config.log_level)
+                log_level=config.log_level, date_header=False)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+#: The values each multiple-choice switch takes (the first is the default).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "webhooks_refusal": ("404", "403", "401", "status_false", "500", "timeout"),
+    "last_job": ("keep", "drop"),
+    "shapes": ("assumed", "unexpected_keys", "missing_keys"),
+    "job_done_state": ("completed", "done"),
+    "skipped_objects": ("objects", "ids"),
+    "empty_queue_group": ("id", "null", "object"),
+}
+#: The switches that can also be changed while running (``/_sim/control``).
+SWITCHES: tuple[str, ...] = (*CHOICES, "retry_after", "empty_as_list", "getuser_company",
+                             "sample_payloads", "custom_tags", "slow_seconds")
+
 
 @dataclass
 class SimConfig:
@@ -38,6 +51,34 @@ class SimConfig:
         default=2.0, metadata={"help": "max real seconds a reordered delivery is held"})
     tick: float = field(default=0.25, metadata={"help": "real seconds between farm updates"})
     log_level: str = field(default="info", metadata={"help": "uvicorn log level"})
+    # --- where SimplyPrint's behaviour is unknown: one switch per alternative ---------------
+    webhooks_refusal: str = field(default="404", metadata={
+        "help": "how webhooks/* refuse while webhooks are unavailable: 404, 403, 401, "
+                "status_false (200 with status false), 500 or timeout"})
+    slow_seconds: float = field(
+        default=30.0, metadata={"help": "how long a 'timeout' refusal keeps the caller waiting"})
+    last_job: str = field(default="keep", metadata={
+        "help": "printers/Get job after a print ends: keep (until the bed is cleared) or drop"})
+    retry_after: bool = field(default=True, metadata={"help": "429 answers carry Retry-After"})
+    empty_as_list: bool = field(default=False, metadata={
+        "help": "empty JSON objects are sent as [] (PHP) in deliveries and answers"})
+    shapes: str = field(default="assumed", metadata={
+        "help": "data of the events without a published sample: assumed, unexpected_keys "
+                "or missing_keys"})
+    job_done_state: str = field(default="completed", metadata={
+        "help": "job state of a finished job in deliveries, printers/Get and GetDetails: "
+                "completed (SimplyPrint's samples) or done"})
+    skipped_objects: str = field(default="objects", metadata={
+        "help": "skippedObjects elements: objects (SimplyPrint's type) or ids"})
+    empty_queue_group: str = field(default="id", metadata={
+        "help": "queue.empty_queue group: id (0 = every group), null (null = every group) or "
+                "object ({id, name}; null = every group)"})
+    getuser_company: bool = field(default=True, metadata={
+        "help": "account/GetUser answers with the company (unknown for API keys)"})
+    sample_payloads: bool = field(default=True, metadata={
+        "help": "webhooks/GetSamplePayload exists (older backends: 404)"})
+    custom_tags: bool = field(default=True, metadata={
+        "help": "the account has custom tags (off: tags/Get answers status false)"})
 
     def __post_init__(self) -> None:
         if self.clock not in ("real", "manual"):
@@ -45,6 +86,9 @@ class SimConfig:
         for name in ("drop", "duplicate", "reorder"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        for name, choices in CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}")
 
 
 def _parse_bool(value: str) -> bool:

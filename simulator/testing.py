@@ -30,7 +30,9 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    # No Date header of uvicorn's: the simulator sends SimplyPrint's (its simulated clock).
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                           date_header=False))
     # server.run picks uvicorn's loop (uvloop when installed); a plain asyncio loop in a thread
     # answered loopback requests ~40 ms slower here.
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from simulator.contract import payloads
+from simulator.config import SimConfig
+from simulator.contract import payloads, variants
 from simulator.contract.params import (
     INVALID_ENUM,
     ApiError,
@@ -31,7 +32,7 @@ from simulator.contract.params import (
     req_ids,
     req_int,
 )
-from simulator.domain.catalog import QUEUE_GROUPS
+from simulator.domain.catalog import CUSTOM_TAGS, QUEUE_GROUPS
 from simulator.domain.events import ALL_EVENTS
 from simulator.domain.farm import Farm
 from simulator.domain.model import Printer
@@ -58,6 +59,7 @@ class Call:
     body: dict[str, Any]
     farm: Farm
     outbox: Outbox
+    config: SimConfig
 
 
 Handler = Callable[[Call], dict[str, Any]]
@@ -82,6 +84,32 @@ def paginate(rows: list[Any], page: int, page_size: int) -> tuple[list[Any], int
 @route("account/Test", "GET")
 def account_test(call: Call) -> dict[str, Any]:
     return {"status": True, "message": "Your API key is valid!"}
+
+
+#: Answered under company 0 too, as SimplyPrint's integrations call it (``/0/account/GetUser``).
+ACCOUNT_LEVEL = frozenset({"account/GetUser"})
+
+
+@route("account/GetUser", "GET")
+def account_get_user(call: Call) -> dict[str, Any]:
+    """The key's user, and (``getuser_company``) its company: N8N says the answer was patched
+    to carry ``company`` for OAuth callers; for an API key it is not known."""
+    user = call.farm.user(call.farm.api_user_id)
+    answer = ok(user={"id": user.id, "name": user.name,
+                      "email": f"{user.first_name.lower()}@example.com"})
+    if call.config.getuser_company:
+        answer["company"] = {"id": call.farm.company_id, "name": payloads.COMPANY_NAME}
+    return answer
+
+
+@route("tags/Get", "GET")
+def tags_get(call: Call) -> dict[str, Any]:
+    """Custom tags; without any, ``status: false`` and a message (an empty result, per both
+    integrations)."""
+    if not call.config.custom_tags:
+        raise ApiError(200, "You have no custom tags yet")
+    return ok(tags=[{"id": tag_id, "name": name, "color": None}
+                    for tag_id, name in CUSTOM_TAGS.items()])
 
 
 def _fit_count(call: Call, printer: Printer) -> int:
@@ -473,7 +501,8 @@ def webhooks_set_enabled(call: Call) -> dict[str, Any]:
 def webhooks_trigger_test(call: Call) -> dict[str, Any]:
     hook = farm_call(call.farm.webhook, req_int(call.body, "id"))
     call.outbox.submit(hook.id, hook.url, hook.secret,
-                       payloads.envelope(hook.id, "test", int(call.farm.now), {}))
+                       payloads.envelope(hook.id, "test", int(call.farm.now),
+                                         variants.delivery("test", {}, call.config)))
     return ok()
 
 
@@ -489,7 +518,7 @@ def webhooks_sample(call: Call) -> dict[str, Any]:
     if real:
         samples = [{**body, "webhook_id": 0, "source": "real"} for body in real]
     else:
-        samples = [{**payloads.envelope(0, event, int(call.farm.now),
-                                        payloads.synthetic_data(call.farm, event)),
+        data = variants.delivery(event, payloads.synthetic_data(call.farm, event), call.config)
+        samples = [{**payloads.envelope(0, event, int(call.farm.now), data),
                     "source": "synthetic"}]
     return ok(samples=samples)

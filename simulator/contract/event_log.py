@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.config import SimConfig
+from simulator.contract import variants
 from simulator.contract.payloads import event_data
 from simulator.domain.farm import Farm
 from simulator.domain.model import FarmEvent
@@ -22,19 +24,22 @@ class WebhookEvent:
     seq: int
     event: str
     timestamp: int
-    data: dict[str, Any]
+    data: Any
 
 
 class EventLog:
-    def __init__(self, farm: Farm, maxlen: int = 20000) -> None:
+    """``config``'s switches (:mod:`.variants`) decide the shapes, when they are rendered."""
+
+    def __init__(self, farm: Farm, config: SimConfig, maxlen: int = 20000) -> None:
         self.farm = farm
+        self.config = config
         self.events: deque[WebhookEvent] = deque(maxlen=maxlen)
         self.listeners: list[Callable[[WebhookEvent], None]] = []
         farm.listeners.append(self._record)
 
     def _record(self, happened: FarmEvent) -> None:
-        event = WebhookEvent(happened.seq, happened.event, happened.timestamp,
-                             event_data(self.farm, happened))
+        data = variants.delivery(happened.event, event_data(self.farm, happened), self.config)
+        event = WebhookEvent(happened.seq, happened.event, happened.timestamp, data)
         self.events.append(event)
         for listener in self.listeners:
             listener(event)

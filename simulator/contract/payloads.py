@@ -238,7 +238,7 @@ def event_data(farm: Farm, event: FarmEvent) -> dict[str, Any]:
     return {key: _render(farm, value) for key, value in event.facts.items()}
 
 
-def envelope(webhook_id: int, event: str, timestamp: int, data: dict[str, Any]) -> dict[str, Any]:
+def envelope(webhook_id: int, event: str, timestamp: int, data: Any) -> dict[str, Any]:
     """A delivery body (9.2)."""
     return {"webhook_id": webhook_id, "event": event, "timestamp": timestamp, "data": data}
 
@@ -276,8 +276,7 @@ def synthetic_data(farm: Farm, event: str) -> dict[str, Any]:
         "queue.empty_queue": {"user": u, "group": 0},
         "filament.assigned": {"filament": spool, "printer": short, "user": u,
                               "replaced_spool": None},
-        "filament.unassigned": {"filament": spool, "printer": short, "user": u,
-                                "replaced_spool": None},
+        "filament.unassigned": {"filament": spool, "printer": short, "user": u},
         "test": {},
     }
     if event in by_event:

@@ -604,8 +604,7 @@ class Farm:
         if printer.filament is None:
             raise FarmError(f"Printer {printer.name} has no filament assigned")
         spool, printer.filament = printer.filament, None
-        self.emit("filament.unassigned", filament=spool, printer=printer, user=self.user(user_id),
-                  replaced_spool=None)
+        self.emit("filament.unassigned", filament=spool, printer=printer, user=self.user(user_id))
 
     # ------------------------------------------------------------------ queue
 

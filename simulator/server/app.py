@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,7 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from simulator.config import SimConfig
-from simulator.contract.api import ROUTES, Call
+from simulator.contract import variants
+from simulator.contract.api import ACCOUNT_LEVEL, ROUTES, Call
 from simulator.contract.params import ApiError
 from simulator.domain.clock import RealClock
 from simulator.server.control import CONTROL_ROUTES
@@ -63,9 +65,27 @@ async def api_endpoint(request: Request) -> Response:
     sim: Simulator = request.app.state.sim
     path = request.path_params["path"]
     entry = ROUTES.get(path)
+    if path == "webhooks/GetSamplePayload" and not sim.config.sample_payloads:
+        entry = None  # an older backend
     response = await _api_response(sim, request, entry)
+    # SimplyPrint's clock, the one its deliveries are stamped with (simulated time).
+    response.headers["Date"] = email.utils.formatdate(sim.clock.now(), usegmt=True)
     sim.stats.record_request(path if entry else "<unknown>", response.status_code)
     return response
+
+
+async def _webhooks_refused(sim: Simulator) -> Response:
+    """``webhooks/*`` on an account whose webhooks are unavailable, the way ``webhooks_refusal``
+    says (the documented codes, a 200 with ``status: false``, or no answer in time)."""
+    refusal = sim.config.webhooks_refusal
+    if refusal == "timeout":
+        await asyncio.sleep(sim.config.slow_seconds)
+        return _error(504, "Gateway Timeout")
+    if refusal == "status_false":
+        return _error(200, "Your plan does not include webhooks")
+    messages = {"401": NOT_LOGGED_IN, "403": "You don't have permission to manage webhooks",
+                "404": "Not Found", "500": "Internal Server Error"}
+    return _error(int(refusal), messages[refusal])
 
 
 async def _api_response(sim: Simulator, request: Request, entry: Any) -> Response:
@@ -78,24 +98,27 @@ async def _api_response(sim: Simulator, request: Request, entry: Any) -> Respons
         return _error(406, "Not Acceptable: only application/json is available")
     if not _key_ok(sim, request):
         return _error(401, NOT_LOGGED_IN)
-    if request.path_params["company"] != str(sim.config.company_id):
+    path = request.path_params["path"]
+    company = request.path_params["company"]
+    if company != str(sim.config.company_id) and not (company == "0" and path in ACCOUNT_LEVEL):
         return _error(403, NO_ACCESS)
     retry_after = sim.limiter.retry_after(sim.config.api_key)
     if retry_after is not None:
-        return _error(429, "Too Many Requests", {"Retry-After": str(retry_after)})
+        return _error(429, "Too Many Requests",
+                      {"Retry-After": str(retry_after)} if sim.config.retry_after else None)
     if sim.fail_next > 0:
         sim.fail_next -= 1
         return _error(503, "Service Unavailable")
-    if request.path_params["path"].startswith("webhooks/") and not sim.webhooks_available:
-        return _error(404, "Not Found")
+    if path.startswith("webhooks/") and not sim.webhooks_available:
+        return await _webhooks_refused(sim)
     try:
         body = await _json_body(request) if request.method == "POST" else {}
         sim.sync()
         payload = handler(Call(request.method, request.query_params, body, sim.farm,
-                               sim.delivery))
+                               sim.delivery, sim.config))
     except ApiError as exc:
         return _error(exc.status, exc.message)
-    return JSONResponse(payload)
+    return JSONResponse(variants.answer(path, payload, sim.config))
 
 
 async def control_endpoint(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from simulator.config import CHOICES, SWITCHES
 from simulator.contract import payloads
 from simulator.contract.params import (
     ApiError,
@@ -71,6 +72,7 @@ def control_snapshot(sim: Simulator) -> dict[str, Any]:
         "duplicate": sim.delivery.duplicate, "reorder": sim.delivery.reorder,
         "rate_limit": sim.limiter.per_minute, "fail_next": sim.fail_next,
         "natural": sim.farm.natural,
+        **{name: getattr(sim.config, name) for name in SWITCHES},
     }
 
 
@@ -81,6 +83,21 @@ def _probability(body: dict[str, Any], field: str) -> float:
     return float(value)
 
 
+def _switch(field: str, value: Any) -> Any:
+    """A value for one of ``SimConfig``'s switches, checked like the CLI checks it."""
+    if field in CHOICES:
+        if value not in CHOICES[field]:
+            raise invalid(field, f"Must be one of {', '.join(CHOICES[field])}")
+        return value
+    if field == "slow_seconds":
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise invalid(field, "Must be a number >= 0")
+        return float(value)
+    if not isinstance(value, bool):
+        raise invalid(field, "Must be a boolean")
+    return value
+
+
 @control_route("GET", "control")
 def get_control(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
     return ok(control=control_snapshot(sim))
@@ -89,10 +106,13 @@ def get_control(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> 
 @control_route("POST", "control")
 def set_control(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
     known = {"webhooks_available", "drop", "duplicate", "reorder", "rate_limit", "fail_next",
-             "speed", "paused", "natural"}
+             "speed", "paused", "natural", *SWITCHES}
     for field in body:
         if field not in known:
             raise invalid(field, "Unknown control")
+    for field in SWITCHES:
+        if field in body:
+            setattr(sim.config, field, _switch(field, body[field]))
     if ("speed" in body or "paused" in body) and not isinstance(sim.clock, RealClock):
         raise invalid("speed" if "speed" in body else "paused", "Only with the real clock")
     speed = body.get("speed", 1)

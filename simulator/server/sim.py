@@ -34,7 +34,7 @@ class Simulator:
         self.delivery = DeliveryService(config)
         self.webhooks_available = config.webhooks
         self.fail_next = 0
-        self.log = EventLog(self.farm)
+        self.log = EventLog(self.farm, config)
         self.log.listeners.append(self._on_event)
 
     def reset_stats(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simulator.config import SimConfig
 from simulator.contract.event_log import EventLog
 from simulator.domain.clock import MANUAL_EPOCH, RealClock
 from simulator.domain.farm import Farm
@@ -23,7 +24,7 @@ DAY = 86400
 def _farm(printers: int, seed: int) -> tuple[Farm, EventLog]:
     """A farm and the log of its events, rendered as the webhooks carry them."""
     farm = Farm(printers=printers, seed=seed, start=MANUAL_EPOCH)
-    return farm, EventLog(farm)
+    return farm, EventLog(farm, SimConfig())
 
 
 def _trace(log: EventLog) -> list[tuple[str, int, Any]]:
