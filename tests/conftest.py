@@ -106,3 +106,25 @@ def sp_settings(settings: Any, simplyprint: SimulatedSimplyPrint) -> Any:
                                    "company_id": simplyprint.company_id,
                                    "api_key": simplyprint.api_key}
     return settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_simplyprint() -> Iterator[None]:
+    """Each test meets its own SimplyPrint: forget the clock offset a previous one showed, and
+    start with a full request budget (failed re-reads of earlier tests' odd deliveries must not
+    spend the next test's)."""
+    from apps.simpleprint.remote import ratelimit, servertime
+    from apps.simpleprint.remote.connections import connection
+
+    def forget() -> None:
+        servertime.reset()
+        with ratelimit._limiters_lock:
+            ratelimit._limiters.clear()
+        if settings.REDIS_URL:
+            redis = connection(settings.REDIS_URL)
+            for key in redis.scan_iter(f"{ratelimit.KEY_PREFIX}*"):
+                redis.delete(key)
+
+    forget()
+    yield
+    forget()

@@ -54,10 +54,11 @@ class Recorded:
 @dataclass
 class ScriptedSimplyPrint:
     """A real HTTP server that records each request and answers from ``answers`` (path after the
-    company id -> (status, JSON body)), ``{"status": true}`` by default: for exact parameter
-    placement and for answer shapes the simulator does not produce."""
+    company id -> (status, JSON body), or a function giving one per request),
+    ``{"status": true}`` by default: for exact parameter placement and for answer shapes the
+    simulator does not produce."""
 
-    answers: dict[str, tuple[int, dict[str, Any]]]
+    answers: dict[str, Any]
     requests: list[Recorded]
 
     def app(self) -> Any:
@@ -74,7 +75,8 @@ class ScriptedSimplyPrint:
             self.requests.append(Recorded(request.method, path, dict(request.query_params),
                                           json.loads(raw) if raw else None,
                                           dict(request.headers)))
-            status, body = self.answers.get(path, (200, {"status": True, "message": None}))
+            answer = self.answers.get(path, (200, {"status": True, "message": None}))
+            status, body = answer() if callable(answer) else answer
             return JSONResponse(body, status_code=status)
 
         return Starlette(routes=[Route("/{company}/{path:path}", handle,

@@ -7,15 +7,53 @@ rank)`` pairs) so that an event delivered late never overwrites newer state.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 
 
 class StateSource(models.TextChoices):
     WEBHOOK = "webhook", _("webhook")
     POLL = "poll", _("poll")
+
+
+def fitted(field: models.Field, value: Any) -> Any:
+    """``value`` as ``field``'s column holds it: text cut to ``max_length``, integers clamped to
+    the column's range (the same ranges on every database), non-finite floats dropped."""
+    if value is None:
+        return None
+    if isinstance(field, models.CharField) and field.max_length and isinstance(value, str):
+        return value[:field.max_length]
+    if isinstance(field, models.FloatField) and isinstance(value, float) \
+            and not math.isfinite(value):
+        return None if field.null else 0.0
+    low_high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type())
+    if low_high is not None and isinstance(value, int) and not isinstance(value, bool):
+        low, high = low_high
+        return max(low, min(high, value))
+    return value
+
+
+class FitsColumns(models.Model):
+    """A row whose values are fitted to its columns before every save (SimplyPrint's payloads
+    carry values of any length and size: a 201-character name must not fail an event)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fit_to_columns()
+        super().save(*args, **kwargs)
+
+    def fit_to_columns(self) -> None:
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            fitted_value = fitted(field, value)
+            if fitted_value is not value:
+                setattr(self, field.attname, fitted_value)
 
 
 class PrinterWebhookEvent(models.Model):
@@ -37,6 +75,13 @@ class PrinterWebhookEvent(models.Model):
     canonical_event = models.CharField(max_length=100, blank=True)
     category = models.CharField(max_length=32, db_index=True)
     timestamp = models.BigIntegerField(help_text=_("SimplyPrint's Unix time of the event"))
+    # The SimplyPrint second the event is ordered by: its timestamp, or, when that was further
+    # ahead of the receipt than SIMPLEPRINT_MAX_CLOCK_SKEW allows, the receipt time.
+    ordering_timestamp = models.BigIntegerField(
+        default=0, db_index=True, help_text=_("The SimplyPrint time the event is ordered by"))
+    timestamp_clamped = models.BooleanField(
+        default=False, help_text=_("The timestamp was too far ahead of the receipt time, so the "
+                                   "event is ordered by its receipt time"))
     occurred_at = models.DateTimeField(db_index=True)
     payload = models.JSONField(help_text=_("The whole envelope as received"))
     headers = models.JSONField(default=dict, blank=True)
@@ -55,6 +100,8 @@ class PrinterWebhookEvent(models.Model):
     processed = models.BooleanField(default=False)
     ignored = models.BooleanField(default=False, help_text=_("Unknown or informational event"))
     processing_error = models.TextField(blank=True)
+    processing_note = models.TextField(
+        blank=True, help_text=_("What processing recovered by re-reading SimplyPrint"))
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -72,6 +119,8 @@ class PrinterWebhookEvent(models.Model):
         return f"{self.event} @ {self.timestamp} (#{self.pk})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.ordering_timestamp:
+            self.ordering_timestamp = self.timestamp
         self.status = self.status_for(processed=self.processed, ignored=self.ignored,
                                       processing_error=self.processing_error)
         fields = kwargs.get("update_fields")
@@ -88,7 +137,7 @@ class PrinterWebhookEvent(models.Model):
         return cls.Status.FAILED if processing_error else cls.Status.PENDING
 
 
-class Printer(models.Model):
+class Printer(FitsColumns):
     """A printer's latest known state, and where and when that state came from."""
 
     class State(models.TextChoices):
@@ -141,7 +190,7 @@ class Printer(models.Model):
         return self.name or f"printer {self.sp_id}"
 
 
-class PrintJob(models.Model):
+class PrintJob(FitsColumns):
     """One print on one printer."""
 
     class Status(models.TextChoices):
@@ -196,7 +245,7 @@ class PrintJob(models.Model):
         return self.status in self.TERMINAL
 
 
-class PrintQueue(models.Model):
+class PrintQueue(FitsColumns):
     """One item of SimplyPrint's print queue (the brief names the model after the queue)."""
 
     class State(models.TextChoices):
@@ -298,13 +347,45 @@ class SyncState(models.Model):
     last_poll_at = models.DateTimeField(null=True, blank=True)
     last_reconcile_at = models.DateTimeField(null=True, blank=True)
     last_queue_sync_at = models.DateTimeField(null=True, blank=True)
+    # When the names of groups, tags and queue groups were last read (see state/names.py).
+    last_names_at = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     # Multiplies every interval; doubled on each 429 up to a cap, back to 1 on success.
     backoff = models.PositiveIntegerField(default=1)
     last_error = models.TextField(blank=True)
+    # Why SimplyPrint's webhook API refused us, for the operator (empty while it answers), and
+    # when it was last asked; while it refuses, the sync polls and asks again now and then.
+    webhooks_error = models.CharField(max_length=500, blank=True)
+    webhooks_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sync state")
 
     def __str__(self) -> str:
         return f"{self.mode} ({self.reason})"
+
+
+class NamedRef(FitsColumns):
+    """A name SimplyPrint gives an id of one vocabulary (printer groups, printer models, custom
+    tags, material types, queue groups), so that the page can show names instead of ids."""
+
+    class Kind(models.TextChoices):
+        GROUPS = "groups", _("printer groups")
+        MODELS = "models", _("printer models")
+        TAGS = "tags", _("custom tags")
+        MATERIAL_TYPES = "material_types", _("material types")
+        QUEUE_GROUPS = "queue_groups", _("queue groups")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sp_id = models.BigIntegerField(verbose_name=_("SimplyPrint id"))
+    name = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("name")
+        ordering = ["kind", "sp_id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "sp_id"],
+                                               name="sp_namedref_kind_id")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sp_id}: {self.name}"

@@ -146,6 +146,9 @@ SIMPLEPRINT_CONFIG = {
     "rate_limit": env.int("SIMPLEPRINT_RATE_LIMIT", default=60),
     "timeout": env.float("SIMPLEPRINT_TIMEOUT", default=10.0),
     "max_body_bytes": env.int("SIMPLEPRINT_WEBHOOK_MAX_BYTES", default=1024 * 1024),
+    # A delivery stamped further ahead of its receipt (in SimplyPrint's clock) than this many
+    # seconds is ordered by its receipt time instead, and flagged (timestamp_clamped).
+    "max_clock_skew": env.float("SIMPLEPRINT_MAX_CLOCK_SKEW", default=300.0),
 }
 
 # Processing of stored events: retry with exponential backoff, then stay visibly failed.
@@ -253,11 +256,11 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = build_logging(LOG_LEVEL, env.str("LOG_FORMAT", default="plain"))
 
 # --- SimplyPrint sync: polling fallback and reconciliation ---------------------------------
-# Seconds. Defaults keep the API calls with webhooks under 2 % of a 30 s poller's (bench/README.md):
-# a reconcile is one printers/Get call; progress is extrapolated between reconciles
-# (progress_interval > 0 reads printers/Get only that often while printers are busy instead).
-# No webhook reports connectivity: connectivity_interval > 0 reads printers/Get only that often
-# whatever the printers do (30 s: online/offline as fresh as a 30 s poller, ≈ 34 % of its calls).
+# Seconds. No webhook reports connectivity or progress: connectivity_interval (> 0) reads
+# printers/Get only that often whatever the printers do. The default 30 s keeps online/offline and
+# progress as fresh as the 30 s poller the brief replaced, at about a third of its calls (one
+# printers/Get per 100 printers; bench/README.md); 0 reads printers/Get only at the reconcile
+# (progress is then extrapolated; progress_interval > 0 reads that often while printers are busy).
 PRINTFARM_SYNC = {
     "enabled": env.bool("PRINTFARM_SYNC_ENABLED", default=True),
     "tick_interval": env.float("PRINTFARM_SYNC_TICK", default=5.0),
@@ -265,7 +268,12 @@ PRINTFARM_SYNC = {
     "reconcile_interval": env.float("PRINTFARM_RECONCILE_INTERVAL", default=600.0),
     "queue_reconcile_interval": env.float("PRINTFARM_QUEUE_RECONCILE_INTERVAL", default=3600.0),
     "progress_interval": env.float("PRINTFARM_PROGRESS_INTERVAL", default=0.0),
-    "connectivity_interval": env.float("PRINTFARM_CONNECTIVITY_INTERVAL", default=0.0),
+    "connectivity_interval": env.float("PRINTFARM_CONNECTIVITY_INTERVAL", default=30.0),
+    # Names of printer groups, custom tags and queue groups (groups/Get, tags/Get, ...).
+    "names_interval": env.float("PRINTFARM_NAMES_INTERVAL", default=3600.0),
+    # While polling, how often SimplyPrint's webhook API is asked again (0: never); once it
+    # answers, the webhook is registered and a test delivery switches back to webhooks.
+    "webhook_recheck_interval": env.float("PRINTFARM_WEBHOOK_RECHECK", default=600.0),
     "silence_threshold": env.float("PRINTFARM_SILENCE_THRESHOLD", default=900.0),
     # After that silence a test delivery is asked for; none within this many seconds → polling.
     "probe_grace": env.float("PRINTFARM_PROBE_GRACE", default=120.0),

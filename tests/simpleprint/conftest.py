@@ -3,16 +3,24 @@ and users to look at it with."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.simpleprint.remote.client import SimplePrintClient
+from apps.simpleprint.remote.ratelimit import LocalRateLimiter
+from simulator import SimConfig
+from simulator.testing import SimulatorClient, run_in_thread
 from tests import payloads
+
+WEBHOOK_PATH = "/api/v1/simpleprint/webhook/printers/"
 
 
 @pytest.fixture
@@ -73,7 +81,7 @@ def farm_history(deliver: Callable[..., list[int]], farm: payloads.FarmStory) ->
     added_gone = farm.queue_event("queue.add_item", gone_item)
     farm.tick()
     deleted = farm.queue_event("queue.delete_item", gone_item)
-    filament = payloads.envelope("filament.assigned", {
+    filament = payloads.envelope("filament.update", {
         "filament": {"id": 77, "uid": "AB12", "type": {"id": 1, "name": "PLA"},
                      "colorName": "Galaxy Black", "colorHex": "#1b1b1b", "dia": 1.75},
         "printer": payloads.printer_ref(386), "user": payloads.ALEX, "replaced_spool": None,
@@ -112,3 +120,45 @@ def api(user: User) -> APIClient:
 @pytest.fixture
 def staff_api(staff: User) -> APIClient:
     return token_client(staff)
+
+
+# --- a simulator on a manual clock, with a client on it -----------------------------------------
+
+class Sim(SimulatorClient):
+    """One simulator on the test settings' account, with a ``SimplePrintClient`` on it."""
+
+    def __init__(self, base_url: str) -> None:
+        config = settings.SIMPLEPRINT_CONFIG
+        super().__init__(base_url, api_key=config["api_key"], company_id=config["company_id"])
+        # Its own unlimited budget: the simulator enforces the limits these tests set.
+        self.client = SimplePrintClient(base_url=base_url, limiter=LocalRateLimiter(0))
+
+    def register(self, receiver_base: str) -> int:
+        """Subscribe the receiver served at ``receiver_base`` (``live_server``)."""
+        from apps.simpleprint.events.registry import SUBSCRIBED_EVENTS
+
+        return self.create_webhook(receiver_base + WEBHOOK_PATH, [*SUBSCRIBED_EVENTS, "test"],
+                                   name="printfarm",
+                                   secret=settings.SIMPLEPRINT_CONFIG["webhook_secret"])
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event the farm emitted, as delivered (``/_sim/events``)."""
+        return list(self._sim("GET", "events", params={"limit": 20000})["events"])
+
+
+@pytest.fixture
+def make_sim(settings: Any) -> Iterator[Callable[..., Sim]]:
+    """Start simulators (manual clock, eight printers); the last one started is the account of
+    the settings too (what the service's own clients, such as a re-read, talk to)."""
+    with contextlib.ExitStack() as stack:
+        def start(**overrides: Any) -> Sim:
+            config = settings.SIMPLEPRINT_CONFIG
+            values: dict[str, Any] = {
+                "clock": "manual", "api_key": config["api_key"], "company_id":
+                config["company_id"], "rate_limit": 0, "printers": 8, "seed": 3,
+                "retry_base": 0.02, "retry_attempts": 2, "delivery_concurrency": 1}
+            values.update(overrides)
+            sim = stack.enter_context(Sim(stack.enter_context(run_in_thread(SimConfig(**values)))))
+            settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sim.url}
+            return sim
+        yield start

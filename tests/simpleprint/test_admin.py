@@ -75,9 +75,9 @@ def test_add_is_not_offered(admin_client: Client) -> None:
 
 @pytest.mark.parametrize(("params", "present", "absent"), [
     ({"status": "failed"}, "sp-failed", "sp-processed"),
-    ({"status": "ignored"}, "filament.assigned", "sp-processed"),
+    ({"status": "ignored"}, "filament.update", "sp-processed"),
     ({"event": "queue.delete_item"}, "queue.delete_item", "job.started"),
-    ({"category": "filament"}, "filament.assigned", "job.started"),
+    ({"category": "filament"}, "filament.update", "job.started"),
     ({"q": "job.paused"}, "job.paused", "job.resumed"),
     ({"q": "386"}, "job.failed", "job.paused"),
 ])

@@ -36,6 +36,9 @@ class WebhookStatusSerializer(serializers.Serializer):
         child=serializers.DictField(), allow_null=True,
         help_text="Registrations at SimplyPrint (webhooks/Get), without their secrets.")
     webhooks_error = serializers.CharField(allow_null=True)
+    webhooks_checked_at = serializers.DateTimeField(
+        allow_null=True, help_text="When SimplyPrint last answered about its webhooks (the "
+                                   "registrations shown are from then); null: never asked.")
 
 
 class WebhookTestRequestSerializer(serializers.Serializer):

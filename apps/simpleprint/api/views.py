@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -165,10 +166,17 @@ class WebhookTestView(APIView):
 
     permission_classes = [ReadAuthenticatedChangeStaff]
 
-    @extend_schema(summary="Webhook registration, secret, counts and mode",
-                   responses={200: WebhookStatusSerializer, **ERRORS})
+    @extend_schema(
+        summary="Webhook registration, secret, counts and mode",
+        description="The registrations are what SimplyPrint last said (the sync keeps them "
+                    "fresh): reading this costs no SimplyPrint API call. `?refresh=1` asks "
+                    "SimplyPrint again, at most once every few seconds.",
+        parameters=[OpenApiParameter("refresh", bool, description="Ask SimplyPrint now")],
+        responses={200: WebhookStatusSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        return Response(WebhookStatusSerializer(diagnostics.webhook_overview()).data)
+        refresh = request.query_params.get("refresh", "").lower() in ("1", "true", "yes")
+        return Response(WebhookStatusSerializer(
+            diagnostics.webhook_overview(refresh=refresh)).data)
 
     @extend_schema(
         summary="Trigger SimplyPrint's test delivery, or inject a sample delivery (staff)",

@@ -92,6 +92,8 @@ def parse_envelope(body: bytes) -> Envelope:
         raise EnvelopeError("'timestamp' must be an integer (Unix seconds).")
     if not 0 <= timestamp < 2**42:
         raise EnvelopeError("'timestamp' is out of range for Unix seconds.")
+    if data == []:  # PHP encodes an empty object as an empty array
+        data = {}
     if not isinstance(data, dict):
         raise EnvelopeError("'data' must be a JSON object.")
     webhook_id = raw.get("webhook_id")

@@ -25,10 +25,17 @@ def printer_short() -> dict[str, Any]:
     return {"id": SAMPLE_PRINTER_ID, "name": "Sample printer"}
 
 
+#: A spool as ``filament.*`` events carry it (SimplyPrint's published sample, §9.6).
+FILAMENT = {"id": 55, "uid": "SP-FILA-000055", "type": {"id": 2, "name": "PETG"},
+            "brand": "Prusament", "brandId": 3, "brandFilamentId": 11, "brandColorId": 42,
+            "brandVariantId": None, "colorName": "Galaxy Black", "colorHex": "#1B1B1B",
+            "dia": 1.75, "note": None, "productionId": None, "batchId": None, "cost": 24.99}
+
+
 def job_object(job_id: int, *, printer: dict[str, Any], state: str, started: int,
                ended: int | None, now: int, percentage: int, layer: int = 0,
                file: str = "bracket_v2_0.4n_PLA_2h10m.gcode", estimate: int = 7800,
-               skipped: list[int] | None = None) -> dict[str, Any]:
+               skipped: list[Any] | None = None) -> dict[str, Any]:
     """A ``job`` object of §9.6 at time ``now``. ``printer`` is ``{id, name, group}``."""
     return {
         "id": job_id, "uid": f"da69d2a4-e07e-48ff-128a-{job_id:012d}",
@@ -65,12 +72,17 @@ def queue_item_object(item_id: int, *, filename: str = "gear_M3_0.4n_PETG_1h05m.
     }
 
 
+#: The job ``state`` SimplyPrint's published samples show for a finished job.
+COMPLETED = "completed"
+
+
 def _job_state(spec: EventSpec) -> str:
-    """The sample job's ``state`` as SimplyPrint shows it when the event happens."""
+    """The sample job's ``state`` as SimplyPrint shows it when the event happens (a finished
+    job is ``completed`` there, as in SimplyPrint's published samples)."""
     status = getattr(spec.effect, "status", None)
-    if status is not None:
-        return str(status)
-    return PrintJob.Status.DONE if getattr(spec.effect, "clears_bed", False) else "printing"
+    if status == PrintJob.Status.DONE or getattr(spec.effect, "clears_bed", False):
+        return COMPLETED
+    return str(status) if status is not None else "printing"
 
 
 def job() -> SampleBuilder:
@@ -78,14 +90,15 @@ def job() -> SampleBuilder:
 
     def build(spec: EventSpec, ref: int, timestamp: int) -> dict[str, Any]:
         state = _job_state(spec)
-        ended = state in PrintJob.TERMINAL
-        done = state == PrintJob.Status.DONE
+        ended = state in PrintJob.TERMINAL or state == COMPLETED
+        done = state == COMPLETED
         data: dict[str, Any] = {"job": job_object(
             ref, printer={**printer_short(), "group": SAMPLE_GROUP}, state=state,
             started=timestamp - 3600, ended=timestamp if ended else None, now=timestamp,
             percentage=100 if done else 46, layer=164 if done else 75,
             file="sample_bracket_0.4n_PLA_2h10m.gcode",
-            skipped=[2] if spec.name == "job.objects_skipped" else None,
+            skipped=[{"id": 2, "name": "object 2"}] if spec.name == "job.objects_skipped"
+            else None,
         )}
         if spec.name == "job.started":
             data.update(user=OPERATOR, started_by=OPERATOR)

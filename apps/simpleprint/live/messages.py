@@ -59,11 +59,18 @@ def _without_bookkeeping(data: Any) -> Any:
     return data
 
 
-def snapshot_data(printers: Any, queue: Any, jobs: Any, events: Any) -> dict[str, Any]:
-    """The ``data`` of a snapshot message, from the rows to show."""
+#: The message of names that changed: ``{kind: {"<id>": name}}``, only what changed (kinds
+#: as in the snapshot's ``names``: groups, models, tags, material_types, queue_groups).
+NAMES_UPDATED = "names.updated"
+
+
+def snapshot_data(printers: Any, queue: Any, jobs: Any, events: Any,
+                  names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The ``data`` of a snapshot message, from the rows to show and every known name."""
     return {
         "printers": PrinterSerializer(printers, many=True).data,
         "queue": PrintQueueSerializer(queue, many=True).data,
         "recent_jobs": PrintJobSerializer(jobs, many=True).data,
         "recent_events": PrinterWebhookEventSerializer(events, many=True).data,
+        "names": names,
     }

@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import Max, Min
 
 from ..models import LiveUpdate, PrinterWebhookEvent
-from ..state import selectors
+from ..state import names, selectors
 from . import messages, publisher
 
 #: How many recent jobs and events a snapshot carries (the page fetches more over the API).
@@ -45,6 +45,9 @@ class OutboxRecorder:
 
     def record(self, row: models.Model) -> None:
         record_row(row)
+
+    def names(self, changed: dict[str, dict[str, str]]) -> None:
+        record(messages.NAMES_UPDATED, changed)
 
 
 def prune(keep: int | None = None) -> int:
@@ -82,6 +85,7 @@ def snapshot() -> dict[str, Any]:
             queue=selectors.active_queue(),
             jobs=selectors.job_history().order_by("-updated_at", "-id")[:SNAPSHOT_RECENT],
             events=PrinterWebhookEvent.objects.order_by("-id")[:SNAPSHOT_RECENT],
+            names=names.all_names(),
         ),
     }
 

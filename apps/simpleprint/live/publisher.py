@@ -97,16 +97,24 @@ async def _group_send(group: str, message: dict[str, Any]) -> None:
         await layer.group_send(group, message)
 
 
+#: Put in a private loop's queue when the publisher moves to the server's loop: that loop
+#: sends what it still holds, then stops.
+_RETIRE = None
+
+
 class Publisher:
     """Sends group messages one after another on an event loop: the ASGI server's own loop
     when this process has one (the in-memory layer only works there), else a loop in a daemon
-    thread of its own (one Redis connection pool for the life of the process)."""
+    thread of its own (one Redis connection pool for the life of the process). The background
+    work starts before the server's loop is known (it is known at the first connection): the
+    publisher then starts on a loop of its own and moves to the server's as soon as it is."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._done = threading.Condition()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: asyncio.Queue[tuple[str, dict[str, Any]]] | None = None
+        self._queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] | None = None
+        self._private = False
         self._submitted = 0
         self._sent = 0
 
@@ -123,21 +131,41 @@ class Publisher:
 
     def _ensure_running(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[Any]]:
         with self._lock:
-            if self._loop is None or self._queue is None or self._loop.is_closed():
-                loop = home_loop()
-                if loop is None or not loop.is_running():
-                    loop = asyncio.new_event_loop()
-                    threading.Thread(target=loop.run_forever, name="printfarm-publisher",
-                                     daemon=True).start()
-                self._loop, self._queue = loop, asyncio.Queue()
-                asyncio.run_coroutine_threadsafe(self._drain(self._queue), loop)
+            home = home_loop()
+            on_home = home is not None and home.is_running()
+            current = self._loop
+            if current is not None and self._queue is not None and not current.is_closed() \
+                    and (current is home or not on_home):
+                return current, self._queue
+            retired = (current, self._queue) if self._private else None
+            if on_home:
+                assert home is not None
+                loop, self._private = home, False
+            else:
+                loop, self._private = asyncio.new_event_loop(), True
+                threading.Thread(target=loop.run_forever, name="printfarm-publisher",
+                                 daemon=True).start()
+            self._loop, self._queue = loop, asyncio.Queue()
+            asyncio.run_coroutine_threadsafe(self._drain(self._queue), loop)
+            if retired is not None and retired[0] is not None and retired[1] is not None \
+                    and not retired[0].is_closed():
+                retired[0].call_soon_threadsafe(retired[1].put_nowait, _RETIRE)
             return self._loop, self._queue
 
-    async def _drain(self, queue: asyncio.Queue[tuple[str, dict[str, Any]]]) -> None:
+    async def _drain(self, queue: asyncio.Queue[tuple[str, dict[str, Any]] | None]) -> None:
         while True:
-            queued = [await queue.get()]
+            first = await queue.get()
+            if first is _RETIRE:  # moved to the server's loop: this private loop ends here
+                asyncio.get_running_loop().stop()
+                return
+            queued = [first]
+            retire = False
             while not queue.empty() and len(queued) < MAX_COALESCED:
-                queued.append(queue.get_nowait())
+                item = queue.get_nowait()
+                if item is _RETIRE:
+                    retire = True
+                    break
+                queued.append(item)
             for group, message in coalesce(queued):
                 try:
                     await _group_send(group, message)
@@ -146,6 +174,9 @@ class Publisher:
             with self._done:
                 self._sent += len(queued)
                 self._done.notify_all()
+            if retire:
+                asyncio.get_running_loop().stop()
+                return
 
 
 publisher = Publisher()

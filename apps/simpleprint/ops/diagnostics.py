@@ -11,6 +11,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -45,35 +46,17 @@ class Outcome:
     webhook_id: int | None = None
 
 
-def _without_secret(webhook: dict[str, Any]) -> dict[str, Any]:
-    """A registration as SimplyPrint lists it, minus the secret it returns in clear text."""
-    shown = {key: value for key, value in webhook.items() if key != "secret"}
-    shown["has_secret"] = bool(webhook.get("secret"))
-    return shown
-
-
-def registered_webhooks() -> list[dict[str, Any]]:
-    """The webhooks registered at SimplyPrint. Raises :class:`SimplyPrintUnavailable`."""
-    try:
-        webhooks = webhook_manager.list_webhooks()
-    except Exception as exc:  # any client failure is reported, not raised, by the API
-        logger.warning("could not list webhooks at SimplyPrint: %s", exc)
-        raise SimplyPrintUnavailable(f"SimplyPrint could not be asked for its webhooks: {exc}"
-                                     ) from exc
-    return [_without_secret(webhook) for webhook in webhooks]
-
-
-def webhook_overview() -> dict[str, Any]:
-    """What an operator needs to see whether deliveries can arrive and do arrive."""
-    webhooks: list[dict[str, Any]] | None
-    try:
-        webhooks, error = registered_webhooks(), None
-    except SimplyPrintUnavailable as exc:
-        webhooks, error = None, str(exc)
+def webhook_overview(*, refresh: bool = False) -> dict[str, Any]:
+    """What an operator needs to see whether deliveries can arrive and do arrive. The
+    registrations are what SimplyPrint last said (the sync's checks keep that fresh: no API
+    call here); ``refresh`` asks SimplyPrint again (at most every few seconds)."""
+    registrations = webhook_manager.refresh() if refresh else webhook_manager.remembered()
+    webhooks = registrations.webhooks
     url = webhook_manager.receiver_url()
     counts = selectors.event_counts()
     last_received_at = counts.pop("last_received_at")
     config = settings.SIMPLEPRINT_CONFIG
+    checked = registrations.checked_at
     return {
         "mode": modes.current_mode(),
         "receiver_url": url,
@@ -86,7 +69,9 @@ def webhook_overview() -> dict[str, Any]:
         "counts": counts,
         "last_received_at": last_received_at,
         "webhooks": webhooks,
-        "webhooks_error": error,
+        "webhooks_error": registrations.error or None,
+        "webhooks_checked_at": None if checked is None
+        else datetime.fromtimestamp(checked, tz=UTC),
     }
 
 

@@ -10,6 +10,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from ..remote import servertime
+from ..sync import modes
+
 HEARTBEAT_KEY = "printfarm:worker-heartbeat"
 
 
@@ -69,11 +72,25 @@ def check_worker_heartbeat() -> Check:
     return Check("worker_heartbeat", True, f"{age:.1f} s ago")
 
 
+def check_sync() -> Check:
+    """How state reaches the service and why, for the operator ("polling for 600 s: SimplyPrint's
+    webhook API refused (HTTP error 403: ...): this API key lacks the webhooks_manage
+    permission ..."). Polling is a working mode, and SimplyPrint being unreachable must not take
+    this service out of rotation: the check fails only when the sync state cannot be read."""
+    try:
+        return Check("sync", True, modes.summary(servertime.now()))
+    except Exception as exc:
+        return Check("sync", False, f"the sync state cannot be read: {type(exc).__name__}: {exc}")
+
+
 def readiness_checks() -> list[Check]:
-    """The database always; Redis when configured; the worker when processing runs on Celery."""
+    """The database always; Redis when configured; the worker when processing runs on Celery;
+    the sync (informational) when it runs."""
     checks = [check_database()]
     if settings.REDIS_URL:
         checks.append(check_redis(settings.REDIS_URL))
     if settings.PRINTFARM_WORKER == "celery":
         checks.append(check_worker_heartbeat())
+    if settings.PRINTFARM_SYNC["enabled"]:
+        checks.append(check_sync())
     return checks

@@ -8,9 +8,11 @@ message, the sweeper racing the worker) apply it once: the second finds it proce
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,14 +24,18 @@ from ..events.envelope import Envelope
 from ..events.registry import category_of, spec_of
 from ..live import outbox
 from ..models import PrinterWebhookEvent
+from ..remote import servertime
+from ..remote.client import SimplePrintAPIError
 from ..state.payload import (
     PayloadError,
+    RereadNeeded,
     from_unix,
     job_id_of,
     printer_id_of,
     queue_item_id_of,
 )
 from ..state.stamps import EventTime
+from . import rereads
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +70,17 @@ class StoredDelivery:
     duplicate: bool
 
 
+def ordering_time(timestamp: int, received: float) -> tuple[int, bool]:
+    """The SimplyPrint second a delivery received at our ``received`` is ordered by, and
+    whether its ``timestamp`` had to be replaced: a time further ahead of the receipt (in
+    SimplyPrint's clock) than ``max_clock_skew`` would win over every poll until that time
+    comes, so the receipt time stands in for it."""
+    receipt = int(received + servertime.offset())
+    if timestamp > receipt + settings.SIMPLEPRINT_CONFIG["max_clock_skew"]:
+        return receipt, True
+    return timestamp, False
+
+
 def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDelivery:
     """Insert the delivery once; a retried identical delivery is counted, not stored again.
 
@@ -72,6 +89,11 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
     event_name = envelope.canonical_event
     category = category_of(envelope.event)
     about_print = category in ("job", "printer")
+    ordered_by, clamped = ordering_time(envelope.timestamp, time.time())
+    if clamped:
+        logger.warning("%s stamped %s, more than %.0f s ahead of its receipt: ordered by the "
+                       "receipt time %s", envelope.event, envelope.timestamp,
+                       settings.SIMPLEPRINT_CONFIG["max_clock_skew"], ordered_by)
     try:
         with transaction.atomic():
             event = PrinterWebhookEvent.objects.create(
@@ -80,6 +102,8 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
                 canonical_event=event_name,
                 category=category,
                 timestamp=envelope.timestamp,
+                ordering_timestamp=ordered_by,
+                timestamp_clamped=clamped,
                 occurred_at=from_unix(envelope.timestamp) or timezone.now(),
                 payload=envelope.raw,
                 headers=headers,
@@ -105,31 +129,91 @@ def apply_event(event: PrinterWebhookEvent) -> bool:
     spec = spec_of(name)
     if spec is None or spec.effect is None:
         return False
-    at = EventTime(event.timestamp, int(event.dedup_key[:12], 16))
-    return spec.effect.apply(spec.name, event.payload["data"], at)
+    return spec.effect.apply(spec.name, _data(event), event_time(event))
+
+
+def event_time(event: PrinterWebhookEvent) -> EventTime:
+    return EventTime(event.ordering_timestamp, int(event.dedup_key[:12], 16))
+
+
+def _data(event: PrinterWebhookEvent) -> dict[str, Any]:
+    """The event's ``data`` (``[]``, PHP's empty object, counts as ``{}``)."""
+    data = event.payload.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+class RereadFailed(Exception):
+    """SimplyPrint could not be asked what the event left out: retried like any failure."""
+
+
+def _claim(event_id: int) -> PrinterWebhookEvent | None:
+    """Claim the event for this attempt (inside a transaction); None if it is processed."""
+    claimed = PrinterWebhookEvent.objects.filter(pk=event_id, processed=False).update(
+        attempts=F("attempts") + 1)
+    return PrinterWebhookEvent.objects.get(pk=event_id) if claimed else None
+
+
+def _mark_processed(event: PrinterWebhookEvent, *, applied: bool, note: str = "") -> str:
+    event.processed = True
+    event.ignored = not applied
+    event.processing_error = ""
+    event.processing_note = note[:4000]
+    event.next_attempt_at = None
+    event.processed_at = timezone.now()
+    event.save(update_fields=["processed", "ignored", "processing_error", "processing_note",
+                              "next_attempt_at", "processed_at"])
+    outbox.event_received(event)
+    return event.status
 
 
 def process_event(event_id: int) -> str:
-    """Apply a stored event exactly once. Returns its status afterwards."""
+    """Apply a stored event exactly once. Returns its status afterwards. An event whose data
+    lacks what it needs is applied by re-reading what it names (:func:`_recover`)."""
     try:
         with transaction.atomic():
-            claimed = PrinterWebhookEvent.objects.filter(pk=event_id, processed=False).update(
-                attempts=F("attempts") + 1
-            )
-            if not claimed:
+            event = _claim(event_id)
+            if event is None:
                 return _status_of(event_id)
-            event = PrinterWebhookEvent.objects.get(pk=event_id)
-            applied = apply_event(event)
-            event.processed = True
-            event.ignored = not applied
-            event.processing_error = ""
-            event.next_attempt_at = None
-            event.processed_at = timezone.now()
-            event.save(update_fields=[
-                "processed", "ignored", "processing_error", "next_attempt_at", "processed_at",
-            ])
-            outbox.event_received(event)
-            return event.status
+            return _mark_processed(event, applied=apply_event(event))
+    except (PayloadError, RereadNeeded) as exc:
+        return _recover(event_id, exc)
+    except Exception as exc:  # the error is recorded on the event and retried
+        logger.warning("event %s failed: %s", event_id, exc, exc_info=True,
+                       extra={"event_id": event_id})
+        return _record_failure(event_id, exc)
+
+
+def _recover(event_id: int, reason: PayloadError | RereadNeeded) -> str:
+    """Apply the event by re-reading from SimplyPrint what it names, and note what was
+    recovered. An event that names nothing re-readable stays failed (a ``PayloadError``: not
+    retried); a re-read SimplyPrint cannot answer now is retried like any failure."""
+    event = PrinterWebhookEvent.objects.filter(pk=event_id, processed=False).first()
+    if event is None:
+        return _status_of(event_id)
+    name = event.canonical_event or event.event
+    subjects = reason.subjects if isinstance(reason, RereadNeeded) \
+        else rereads.subjects_of(name, _data(event))
+    if not subjects:
+        logger.warning("event %s failed: %s, and it names nothing to re-read", event_id, reason)
+        return _record_failure(event_id, PayloadError(f"{reason}; it names no printer, job or "
+                                                      "queue item to re-read"))
+    try:
+        readings = rereads.read_all(subjects)
+    except SimplePrintAPIError as exc:
+        asked = ", ".join(rereads.describe(subject) for subject in subjects)
+        logger.warning("event %s: %s; re-reading %s failed: %s", event_id, reason, asked, exc)
+        return _record_failure(event_id, RereadFailed(f"{reason}; re-reading {asked} from "
+                                                      f"SimplyPrint failed: {exc}"))
+    try:
+        with transaction.atomic():
+            event = _claim(event_id)
+            if event is None:
+                return _status_of(event_id)
+            at = event_time(event)
+            done = [rereads.apply(reading, at) for reading in readings]
+            note = f"{reason}: " + "; ".join(done)
+            logger.info("event %s recovered: %s", event_id, note, extra={"event_id": event_id})
+            return _mark_processed(event, applied=True, note=note)
     except Exception as exc:  # the error is recorded on the event and retried
         logger.warning("event %s failed: %s", event_id, exc, exc_info=True,
                        extra={"event_id": event_id})
@@ -172,7 +256,7 @@ def due_event_ids(limit: int = 500) -> list[int]:
         Q(next_attempt_at__lte=now)
         | Q(status=Status.PENDING, next_attempt_at__isnull=True, received_at__lte=now - grace)
     )
-    return list(due.order_by("timestamp", "id").values_list("id", flat=True)[:limit])
+    return list(due.order_by("ordering_timestamp", "id").values_list("id", flat=True)[:limit])
 
 
 def _not_swept_recently(event_ids: list[int]) -> list[int]:
@@ -211,7 +295,7 @@ def reset_for_reprocessing(ids: Iterable[int] | None = None, *, failed: bool = F
         events = events.filter(pk__in=list(ids))
     if failed:
         events = events.filter(status=Status.FAILED)
-    selected = list(events.order_by("timestamp", "id").values_list("id", flat=True))
+    selected = list(events.order_by("ordering_timestamp", "id").values_list("id", flat=True))
     reset = PrinterWebhookEvent.objects.filter(pk__in=selected)
     for rows, error in ((reset.filter(processing_error=""), ""),
                         (reset.exclude(processing_error=""), "kept")):

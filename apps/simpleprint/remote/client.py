@@ -11,6 +11,10 @@ Retries, with exponential backoff and jitter, honouring ``Retry-After``:
 - a connection that could not be opened (the request never left) on any call.
 Other 4xx are never retried. A state-changing call that timed out (or lost its connection after
 sending) raises :class:`SimplePrintOutcomeUnknown`: re-read the state before trying again.
+
+Every answer's ``Date`` header is SimplyPrint's clock (:mod:`.servertime`): ``last_date`` is the
+time of the latest answer, the stamp a poll is ordered by. ``last_headers`` keeps the latest
+answer's headers (the doctor looks for rate-limit headers there).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from . import api_usage
+from . import api_usage, servertime
 from .ratelimit import RateLimiter, RateLimitTimeout, get_limiter
 
 logger = logging.getLogger(__name__)
@@ -78,6 +82,36 @@ class SimplePrintOutcomeUnknown(SimplePrintConnectionError):
 class Page:
     items: list[dict[str, Any]]
     page_amount: int
+    #: The whole count, when SimplyPrint gives it (``total``).
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The whole print queue as ``queue/GetItems`` lists it (see :meth:`get_queue`).
+
+    ``items``: live items (the paginated POST form's pages, plus what the GET form lists beside
+    them, such as denied items); ``done_items``: finished ones; ``groups``: the queue groups.
+    ``complete`` says whether every page arrived and agreed on the total: only a complete
+    snapshot may show that an item is gone."""
+
+    items: list[dict[str, Any]]
+    done_items: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+    complete: bool
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _listed(value: Any) -> list[dict[str, Any]]:
+    """A list of objects from a list, or from an object keyed by id (PHP arrays)."""
+    rows = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [row for row in rows if isinstance(row, dict)]
 
 
 def _ids(value: int | Iterable[int]) -> str:
@@ -139,6 +173,10 @@ class SimplePrintClient:
         self.backoff_max = config.get("backoff_max", 10.0) if backoff_max is None \
             else backoff_max
         self.max_wait = config.get("max_wait", 30.0) if max_wait is None else max_wait
+        self.last_date: float | None = None
+        self.last_headers: dict[str, str] = {}
+        #: Requests sent by this client (each attempt counts).
+        self.api_calls = 0
         self.limiter = limiter or get_limiter(
             api_usage.account_name(self.base_url, self.company_id, api_key),
             int(config["rate_limit"] if rate_limit is None else rate_limit))
@@ -174,14 +212,28 @@ class SimplePrintClient:
             api_usage.record(endpoint, "throttled")
             raise SimplePrintAPIError(429, str(exc), endpoint) from exc
 
+    def _observe(self, response: httpx.Response, sent: float) -> None:
+        """Remember the answer's headers and SimplyPrint's clock (its ``Date``)."""
+        self.last_headers = dict(response.headers)
+        server_date = servertime.parse_date(response.headers.get("Date"))
+        if server_date is not None:
+            self.last_date = server_date
+            servertime.observe(server_date, sent, time.time())
+
     def _call(self, method: str, endpoint: str, *, params: dict[str, Any] | None = None,
-              body: dict[str, Any] | None = None, idempotent: bool) -> dict[str, Any]:
+              body: dict[str, Any] | None = None, idempotent: bool,
+              company_id: int | None = None) -> dict[str, Any]:
+        """One call; ``company_id`` replaces the configured company in the path (``0`` for the
+        account-level calls)."""
+        url = endpoint if company_id is None else f"{self.base_url}/{company_id}/{endpoint}"
         attempt = 0
         while True:
             attempt += 1
             self._acquire(endpoint)
+            sent = time.time()
+            self.api_calls += 1
             try:
-                response = self._http.request(method, endpoint, params=params, json=body)
+                response = self._http.request(method, url, params=params, json=body)
             except httpx.TransportError as exc:
                 api_usage.record(endpoint, "error")
                 detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -194,6 +246,7 @@ class SimplePrintClient:
                             attempt, delay)
                 time.sleep(delay)
                 continue
+            self._observe(response, sent)
             try:
                 answer = response.json()
             except ValueError:
@@ -227,6 +280,12 @@ class SimplePrintClient:
         answer = self._call("GET", "account/Test", idempotent=True)
         return str(answer.get("message") or "")
 
+    def get_user(self) -> dict[str, Any]:
+        """``GET /0/account/GetUser`` (company 0, as SimplyPrint's own integrations check a
+        key): ``{user: {id, name, email}, company: {id, name}?}``."""
+        answer = self._call("GET", "account/GetUser", idempotent=True, company_id=0)
+        return {"user": answer.get("user"), "company": answer.get("company")}
+
     # --- printers --------------------------------------------------------------------------------
 
     def get_printers(self, page: int = 1, page_size: int = 100,
@@ -238,7 +297,8 @@ class SimplePrintClient:
         answer = self._call("POST", "printers/Get", body=body, idempotent=True)
         data = answer.get("data")
         items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-        return Page(items=items, page_amount=max(1, int(answer.get("page_amount") or 1)))
+        return Page(items=items, page_amount=max(1, _int_or_none(answer.get("page_amount")) or 1),
+                    total=_int_or_none(answer.get("total")))
 
     def get_printer(self, pid: int) -> dict[str, Any]:
         """One printer row (``printers/Get?pid=``: ``data`` is then an object)."""
@@ -252,7 +312,18 @@ class SimplePrintClient:
 
     def get_printer_groups(self) -> list[dict[str, Any]]:
         """Printer group names (``groups/Get``)."""
-        return list(self._call("GET", "groups/Get", idempotent=True).get("groups") or [])
+        return _listed(self._call("GET", "groups/Get", idempotent=True).get("groups"))
+
+    def get_tags(self) -> list[dict[str, Any]]:
+        """Custom tags (``tags/Get``: ``tags: [{id, name, color}]``). SimplyPrint answers
+        ``status: false`` with "... no custom tags ..." when there are none: that is []."""
+        try:
+            answer = self._call("GET", "tags/Get", idempotent=True)
+        except SimplePrintAPIError as exc:
+            if "no custom tags" in exc.message.lower():
+                return []
+            raise
+        return _listed(answer.get("tags"))
 
     # --- printer actions (state-changing) --------------------------------------------------------
 
@@ -321,8 +392,9 @@ class SimplePrintClient:
         if printer_ids:
             body["printer_ids"] = [int(p) for p in printer_ids]
         answer = self._call("POST", "jobs/GetPaginatedPrintJobs", body=body, idempotent=True)
-        return Page(items=list(answer.get("data") or []),
-                    page_amount=max(1, int(answer.get("page_amount") or 1)))
+        return Page(items=_listed(answer.get("data")),
+                    page_amount=max(1, _int_or_none(answer.get("page_amount")) or 1),
+                    total=_int_or_none(answer.get("total")))
 
     def get_job_details(self, uid: str) -> dict[str, Any]:
         """One job in full, by its **uid** (not the numeric id)."""
@@ -331,21 +403,65 @@ class SimplePrintClient:
 
     # --- queue -----------------------------------------------------------------------------------
 
-    def get_queue_items(self, include_done: bool = False) -> list[dict[str, Any]]:
-        """The queue's items (and the done ones when asked). ``queue`` may be a dict
-        ``{items, done_items}`` or a list, with ``done_items`` possibly at the top level."""
-        params = {"done_items": "1"} if include_done else None
-        answer = self._call("GET", "queue/GetItems", params=params, idempotent=True)
+    def get_queue_page(self, page: int = 1, page_size: int = 100,
+                       gid: int | None = None) -> Page:
+        """One page of live items, the POST filter form of ``queue/GetItems`` (body ``page``,
+        ``page_size``, ``gid``): ``{queue: [...], total, page, page_amount}``. It leaves out
+        denied and done items."""
+        body: dict[str, Any] = {"compact": True, "page": page, "page_size": page_size}
+        if gid is not None:
+            body["gid"] = gid
+        answer = self._call("POST", "queue/GetItems", body=body, idempotent=True)
+        queue = answer.get("queue")
+        items = _listed(queue.get("items") if isinstance(queue, dict) else queue)
+        return Page(items=items, page_amount=max(1, _int_or_none(answer.get("page_amount")) or 1),
+                    total=_int_or_none(answer.get("total")))
+
+    def get_queue_listing(self) -> QueueSnapshot:
+        """The legacy GET form of ``queue/GetItems`` with ``groups`` and ``done_items``: every
+        item it lists, the done items and the queue groups, in one unpaginated answer. ``queue``
+        may be a dict ``{items, done_items}`` or a list, ``done_items`` also at the top level."""
+        answer = self._call("GET", "queue/GetItems", params={"groups": "1", "done_items": "1"},
+                            idempotent=True)
         queue = answer.get("queue")
         done: Any = answer.get("done_items")
         if isinstance(queue, dict):
-            items = list(queue.get("items") or [])
+            items = _listed(queue.get("items"))
             done = queue.get("done_items") or done
         else:
-            items = list(queue) if isinstance(queue, list) else []
-        if include_done:
-            items += list(done or [])
-        return items
+            items = _listed(queue)
+        return QueueSnapshot(items=items, done_items=_listed(done),
+                             groups=_listed(answer.get("groups")), complete=True)
+
+    def get_queue(self, gid: int | None = None, page_size: int = 100) -> QueueSnapshot:
+        """The whole queue (or queue group ``gid``): every page of the POST form, then the GET
+        form for done items, denied items and the groups. Complete only when every page came
+        and all agreed on ``total`` and on the count: an item missing from an incomplete answer
+        may just have moved to a page already read."""
+        live: dict[Any, dict[str, Any]] = {}
+        totals: set[int | None] = set()
+        page, pages = 1, 1
+        while page <= pages:
+            answer = self.get_queue_page(page, page_size, gid)
+            pages = answer.page_amount
+            totals.add(answer.total)
+            for item in answer.items:
+                live.setdefault(item.get("id"), item)
+            page += 1
+        listing = self.get_queue_listing()
+        total = next(iter(totals)) if len(totals) == 1 else None
+        complete = total is not None and total == len(live)
+        for item in listing.items:
+            if gid is None or _int_or_none(item.get("group")) == gid:
+                live.setdefault(item.get("id"), item)
+        done = [item for item in listing.done_items
+                if gid is None or _int_or_none(item.get("group")) == gid]
+        return QueueSnapshot(items=list(live.values()), done_items=done, groups=listing.groups,
+                             complete=complete)
+
+    def get_queue_groups(self) -> list[dict[str, Any]]:
+        """Queue groups (``queue/groups/Get``: ``list``, ``groups_exist``)."""
+        return _listed(self._call("GET", "queue/groups/Get", idempotent=True).get("list"))
 
     def get_queue_item(self, item_id: int) -> dict[str, Any]:
         answer = self._call("GET", "queue/GetItem", params={"id": item_id}, idempotent=True)
@@ -385,4 +501,4 @@ class SimplePrintClient:
     def get_sample_payloads(self, event: str, limit: int = 1) -> list[dict[str, Any]]:
         answer = self._call("GET", "webhooks/GetSamplePayload",
                             params={"event": event, "limit": limit}, idempotent=True)
-        return list(answer.get("samples") or [])
+        return _listed(answer.get("samples"))

@@ -10,6 +10,8 @@ are shown, so a field added to the message format is compared without anyone lis
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Protocol
 
 from django.db import models
@@ -25,6 +27,9 @@ class Recorder(Protocol):
     def record(self, row: models.Model) -> None:
         """Record ``row`` as changed (in the current transaction)."""
 
+    def names(self, changed: dict[str, dict[str, str]]) -> None:
+        """Record names that changed, ``{kind: {id: name}}`` (in the current transaction)."""
+
 
 _recorder: Recorder | None = None
 
@@ -32,6 +37,17 @@ _recorder: Recorder | None = None
 def register(recorder: Recorder) -> None:
     global _recorder
     _recorder = recorder
+
+
+@contextlib.contextmanager
+def recording_with(recorder: Recorder) -> Iterator[None]:
+    """Record with ``recorder`` for a while (a dry run records nothing)."""
+    global _recorder
+    previous, _recorder = _recorder, recorder
+    try:
+        yield
+    finally:
+        _recorder = previous
 
 
 def _current() -> Recorder:
@@ -46,10 +62,20 @@ def capture(row: models.Model) -> object:
 
 
 def differs(row: models.Model, before: object) -> bool:
-    """Whether the pages would see a change of ``row`` since :func:`capture` gave ``before``."""
+    """Whether the pages would see a change of ``row`` since :func:`capture` gave ``before``:
+    compared as it will be stored (fitted to its columns)."""
+    fit = getattr(row, "fit_to_columns", None)
+    if fit is not None:
+        fit()
     return _current().differs(row, before)
 
 
 def changed(row: models.Model) -> None:
     """``row`` was saved: record it for the pages."""
     _current().record(row)
+
+
+def names_changed(changed: dict[str, dict[str, str]]) -> None:
+    """Names of SimplyPrint ids changed (``{kind: {id: name}}``): record them for the pages."""
+    if any(changed.values()):
+        _current().names({kind: names for kind, names in changed.items() if names})

@@ -9,14 +9,23 @@ Rules that make delivery order irrelevant:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.utils.dateparse import parse_datetime
-
 from ..models import PrintJob, StateSource
 from . import changes, printers
-from .payload import PayloadError, as_dict, as_int, from_unix, person_name, printer_id_of
+from .payload import (
+    PayloadError,
+    as_datetime,
+    as_dict,
+    as_int,
+    as_number,
+    as_percentage,
+    from_unix,
+    person_name,
+    printer_id_of,
+)
 from .stamps import EventTime, Stamp, is_not_older, read_stamp
 
 #: More than the highest rank of a job event (see events/registry.py).
@@ -41,6 +50,9 @@ class JobEvent:
     clears_bed: bool = False
     records_user: bool = False
     without_job: Literal["fail", "bed", "printer"] = "fail"
+    #: The event is about skipped objects: without ``job.skippedObjects`` (a list, or null when
+    #: there is nothing to name) it says nothing.
+    skips_objects: bool = False
 
     def apply(self, name: str, data: dict[str, Any], at: EventTime) -> bool:
         if self.without_job == "printer" and not isinstance(data.get("job"), dict):
@@ -64,6 +76,9 @@ def apply_job_event(event: str, data: dict[str, Any], at: EventTime,
         raise PayloadError(f"{event} without data.job.id")
     if printer_sp_id is None:
         raise PayloadError(f"{event} without a printer id (data.job.printer_id)")
+    if effect.skips_objects and not isinstance(job_data.get("skippedObjects", ""),
+                                               list | None):
+        raise PayloadError(f"{event} without data.job.skippedObjects")
 
     job_printer = as_dict(job_data.get("printer"))
     printer = printers.ensure_printer(
@@ -118,9 +133,9 @@ def _status_applies(job: PrintJob, status: str, stamp: Stamp) -> bool:
 
 def _apply_snapshot(job: PrintJob, job_data: dict[str, Any]) -> None:
     """Take the fields that change during a print from the job object of the winning event."""
-    percentage = as_int(job_data.get("percentage", job_data.get("progress")))
+    percentage = as_percentage(job_data.get("percentage", job_data.get("progress")))
     if percentage is not None:
-        job.percentage = max(0, min(100, percentage))
+        job.percentage = percentage
     for field, key in (("started_at", "started"), ("ended_at", "ended")):
         value = from_unix(job_data.get(key))
         if value is not None:
@@ -128,8 +143,9 @@ def _apply_snapshot(job: PrintJob, job_data: dict[str, Any]) -> None:
     duration = as_int(job_data.get("duration"))
     if duration is not None:
         job.duration = duration
-    if isinstance(job_data.get("cost"), int | float) and not isinstance(job_data["cost"], bool):
-        job.cost = float(job_data["cost"])
+    cost = as_number(job_data.get("cost")) if not isinstance(job_data.get("cost"), str) else None
+    if cost is not None:
+        job.cost = cost
     job.raw = job_data
 
 
@@ -151,11 +167,33 @@ def _fill_missing(job: PrintJob, job_data: dict[str, Any], data: dict[str, Any])
         job.raw = job_data
 
 
+#: Keys of a skipped object kept with the job (SimplyPrint types the elements as objects but
+#: publishes none; ids, numbers and names are what an operator can use).
+SKIPPED_OBJECT_KEYS = 8
+
+
+def skipped_object(value: Any) -> Any:
+    """One element of ``skippedObjects`` as kept: an id or name as is, an object with its
+    scalar fields (at most :data:`SKIPPED_OBJECT_KEYS`); None for anything else."""
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        kept = {k: v for k, v in value.items()
+                if isinstance(v, int | float | str | bool) or v is None}
+        return dict(list(kept.items())[:SKIPPED_OBJECT_KEYS]) or None
+    return None
+
+
+def _skipped_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
 def _add_facts(job: PrintJob, effect: JobEvent, job_data: dict[str, Any], stamp: Stamp) -> None:
     skipped = job_data.get("skippedObjects")
     if isinstance(skipped, list) and skipped:
-        merged = {*job.skipped_objects, *(s for s in skipped if isinstance(s, int | str))}
-        job.skipped_objects = sorted(merged, key=str)
+        found = [v for v in (skipped_object(s) for s in skipped) if v is not None]
+        merged = {_skipped_key(v): v for v in [*job.skipped_objects, *found]}
+        job.skipped_objects = [merged[k] for k in sorted(merged)]
     if effect.clears_bed:
         cleared = from_unix(stamp[0])
         if cleared and (job.bed_cleared_at is None or cleared > job.bed_cleared_at):
@@ -182,6 +220,10 @@ _POLLED_STATUS: dict[str, str] = {
     "error": PrintJob.Status.FAILED, "cancelled": PrintJob.Status.CANCELLED,
     "canceled": PrintJob.Status.CANCELLED,
 }
+#: Every job state string of the API this service knows (``ongoing`` and the above).
+POLLED_STATUSES = frozenset({*_POLLED_STATUS, "ongoing"})
+
+
 def apply_job_row(row: dict[str, Any], fetched_at: float,
                   printer_sp_id: int | None = None) -> PrintJob | None:
     """Apply one polled job: a ``jobs/GetPaginatedPrintJobs`` row, or the ``job`` of a
@@ -191,7 +233,9 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
     sp_id = as_int(row.get("id"))
     if sp_id is None:
         return None
-    printer_sp_id = printer_sp_id if printer_sp_id is not None else as_int(row.get("printer"))
+    if printer_sp_id is None:
+        printer = row.get("printer")
+        printer_sp_id = as_int(printer.get("id") if isinstance(printer, dict) else printer)
     raw_status = str(row.get("status", row.get("state")) or "").lower()
     status = _POLLED_STATUS.get(raw_status)
     job = PrintJob.objects.select_for_update().filter(sp_id=sp_id).first()
@@ -204,7 +248,7 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
     job.file_name = job.file_name or str(row.get("filename") or row.get("file") or "")
     job.autoprint = job.autoprint or bool(row.get("autoprint"))
     if job.started_at is None:
-        job.started_at = _polled_time(row.get("startDate"))
+        job.started_at = as_datetime(row.get("startDate"))
     stamp = EventTime(int(fetched_at), 0).stamp(0)
     if raw_status == "ongoing":
         status = job.status if job.status in (PrintJob.Status.PRINTING,
@@ -212,18 +256,18 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
     if status is not None and _status_applies(job, status, stamp):
         job.status = status
         job.aspect_times["status"] = list(max(read_stamp(job.aspect_times, "status"), stamp))
-        percentage = as_int(row.get("currentPercentage", row.get("percentage")))
+        percentage = as_percentage(row.get("currentPercentage", row.get("percentage")))
         if percentage is not None:
-            job.percentage = max(0, min(100, percentage))
-        ended = _polled_time(row.get("endDate"))
+            job.percentage = percentage
+        ended = as_datetime(row.get("endDate"))
         if ended is not None:
             job.ended_at = ended
         printed = as_int(row.get("printTime"))
         if printed is not None and status in PrintJob.TERMINAL:
             job.duration = printed
         cost = as_dict(row.get("cost")).get("total_cost")
-        if isinstance(cost, int | float) and not isinstance(cost, bool):
-            job.cost = float(cost)
+        if isinstance(cost, int | float) and as_number(cost) is not None:
+            job.cost = as_number(cost)
     if before is not None and not changes.differs(job, before):
         if not job.is_terminal:
             job.save(update_fields=["aspect_times"])
@@ -233,8 +277,3 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
     changes.changed(job)
     return job
 
-
-def _polled_time(value: Any) -> Any:
-    if isinstance(value, str) and value:
-        return parse_datetime(value)
-    return from_unix(value)

@@ -8,8 +8,11 @@ id or a time.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
+
+from django.utils.dateparse import parse_datetime
 
 #: Integers that identify something are stored in 64-bit columns.
 BIGINT_LIMIT = 2**63
@@ -18,6 +21,28 @@ BIGINT_LIMIT = 2**63
 class PayloadError(ValueError):
     """The delivery's ``data`` lacks what its event needs. Retrying will not help; the event
     stays visibly failed until the handler is fixed and the event reprocessed."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something SimplyPrint can be asked about again: a printer (``printers/Get?pid=``), a job
+    (``jobs/GetDetails`` by ``uid``; ``sp_id`` is its id), a queue item (``queue/GetItem``), or
+    the queue (``queue/GetItems``; ``sp_id`` a queue group, None for every group)."""
+
+    kind: Literal["printer", "job", "queue_item", "queue"]
+    sp_id: int | None = None
+    uid: str = ""
+
+
+class RereadNeeded(Exception):
+    """The event says that something changed but not what: processing re-reads ``subjects``
+    from SimplyPrint and applies what it finds (``queue.empty_queue`` does not say which items
+    went)."""
+
+    def __init__(self, reason: str, subjects: list[Subject]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.subjects = subjects
 
 
 def as_int(value: Any) -> int | None:
@@ -40,6 +65,41 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, int) and -BIGINT_LIMIT <= value < BIGINT_LIMIT:
         return value
     return None
+
+
+def as_number(value: Any) -> float | None:
+    """A finite number from a number or a numeric string; else None (``"NaN"`` is not one)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int | float):
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def as_percentage(value: Any) -> int | None:
+    """A progress percentage, clamped to 0–100 (SimplyPrint's are whole numbers)."""
+    number = as_int(value)
+    return None if number is None else max(0, min(100, number))
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A datetime from an ISO string or Unix seconds; None for anything unreadable (an
+    impossible date such as February 30th included)."""
+    if isinstance(value, str) and value:
+        try:
+            return parse_datetime(value)
+        except ValueError:
+            return None
+    return from_unix(value)
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -86,6 +146,22 @@ def job_id_of(data: dict[str, Any]) -> int | None:
     return as_int(job.get("id")) if isinstance(job, dict) else None
 
 
+def job_uid_of(data: dict[str, Any]) -> str:
+    """The job's uid (what ``jobs/GetDetails`` takes), wherever the payload keeps it."""
+    job = as_dict(data.get("job"))
+    for candidate in (job.get("uid"), data.get("job_uid"), data.get("uid")):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()
+    return ""
+
+
+#: Where a queue event may keep its item: the documented key first, then names seen elsewhere.
+QUEUE_ITEM_KEYS = ("queue_item", "item", "queueItem")
+
+
 def queue_item_id_of(data: dict[str, Any]) -> int | None:
-    item = data.get("queue_item")
-    return as_int(item.get("id")) if isinstance(item, dict) else None
+    for key in QUEUE_ITEM_KEYS:
+        item = data.get(key)
+        if isinstance(item, dict) and as_int(item.get("id")) is not None:
+            return as_int(item.get("id"))
+    return as_int(data.get("queue_item_id", data.get("item_id")))

@@ -14,8 +14,16 @@ from typing import Any
 from django.utils import timezone
 
 from ..models import Printer, PrintJob, StateSource
-from . import changes
-from .payload import PayloadError, as_dict, as_int, from_unix, printer_id_of
+from . import changes, names
+from .payload import (
+    PayloadError,
+    as_dict,
+    as_int,
+    as_number,
+    as_percentage,
+    from_unix,
+    printer_id_of,
+)
 from .stamps import EventTime, Stamp, claim_aspect
 
 #: Applies one setting event to a printer; says whether anything changed.
@@ -51,8 +59,14 @@ def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
     changed = False
     if name and not printer.name:
         printer.name, changed = name, True
-    if isinstance(group, dict) and group.get("id") and printer.group_id is None:
-        printer.group_id, printer.group_name, changed = group["id"], group.get("name") or "", True
+    group_id = as_int(group.get("id")) if isinstance(group, dict) else None
+    group_name = str(group.get("name") or "") if isinstance(group, dict) else ""
+    if group_id and printer.group_id in (None, group_id) and group_name \
+            and printer.group_name != group_name:
+        names.remember({names.Kind.GROUPS: {group_id: group_name}})
+        printer.group_id, printer.group_name, changed = group_id, group_name, True
+    elif group_id and printer.group_id is None:
+        printer.group_id, changed = group_id, True
     if changed and not created:
         printer.save(update_fields=["name", "group_id", "group_name"])
     return printer
@@ -70,7 +84,7 @@ def apply_job_state(printer: Printer, job: PrintJob | None, state: str, stamp: S
     printer.current_job = job
     printer.bed_needs_clearing = bed_needs_clearing
     if job is not None and job_data is not None:
-        printer.progress = as_int(job_data.get("percentage", job_data.get("progress")))
+        printer.progress = as_percentage(job_data.get("percentage", job_data.get("progress")))
         printer.time_left = as_int(job_data.get("time_left", job_data.get("time")))
     else:
         printer.progress = None
@@ -103,11 +117,8 @@ def set_autoprint(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
 
 def set_nozzle(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     value = next((data[k] for k in ("nozzle", "nozzle_size", "size") if k in data), None)
-    try:
-        size = float(value) if value is not None else None
-    except (TypeError, ValueError):
-        size = None
-    if size is None:
+    size = as_number(value)
+    if size is None or size <= 0:
         raise PayloadError("printer.nozzle_size_changed without a numeric data.nozzle")
     if not claim_aspect(printer.aspect_times, "nozzle", stamp):
         return False
@@ -133,6 +144,8 @@ def _tag(attached: bool) -> SettingHandler:
         tag_id = as_int(tag.get("id") if isinstance(tag, dict) else data.get("tag_id"))
         if tag_id is None:
             raise PayloadError("custom tag event without data.tag.id")
+        if isinstance(tag, dict):
+            names.remember({names.Kind.TAGS: names.pairs([tag])})
         if not claim_aspect(printer.aspect_times, f"tag:{tag_id}", stamp):
             return False
         tags = [t for t in printer.custom_tags if t != tag_id]
@@ -154,6 +167,65 @@ def set_out_of_order(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bo
 
 attach_tag = _tag(attached=True)
 detach_tag = _tag(attached=False)
+
+
+def _spool(filament: dict[str, Any]) -> dict[str, Any]:
+    """What the material of a printer keeps of an assigned spool."""
+    return {"id": as_int(filament.get("id")), "uid": str(filament.get("uid") or ""),
+            "brand": str(filament.get("brand") or "")}
+
+
+def with_spool(material: Any, filament: dict[str, Any]) -> list[dict[str, Any]]:
+    """The printer's material with ``filament`` (a SimplyPrint spool) loaded in its extruder
+    (``extruder`` when the spool says, else the first): its type, colour and the spool."""
+    entries = [dict(m) for m in material if isinstance(m, dict)] if isinstance(material, list) \
+        else []
+    ext = as_int(filament.get("extruder")) or 0
+    kind = filament.get("type")
+    type_id = as_int(kind.get("id")) if isinstance(kind, dict) else as_int(kind)
+    current = next((m for m in entries if as_int(m.get("ext")) == ext), None)
+    loaded = {**(current or {}), "ext": ext, "spool": _spool(filament)}
+    if type_id is not None:
+        loaded["type"] = type_id
+    for key, source in (("color", "colorName"), ("hex", "colorHex")):
+        if isinstance(filament.get(source), str) and filament[source]:
+            loaded[key] = filament[source]
+    others = [m for m in entries if m is not current]
+    return sorted([*others, loaded], key=lambda m: as_int(m.get("ext")) or 0)
+
+
+def _spool_names(filament: dict[str, Any]) -> None:
+    kind = filament.get("type")
+    if isinstance(kind, dict):
+        names.remember({names.Kind.MATERIAL_TYPES: names.pairs([kind])})
+
+
+def assign_filament(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
+    """``filament.assigned``: the spool is now loaded; the printer's material shows it."""
+    filament = data.get("filament")
+    if not isinstance(filament, dict) or as_int(filament.get("id")) is None:
+        raise PayloadError("filament.assigned without data.filament.id")
+    _spool_names(filament)
+    if not claim_aspect(printer.aspect_times, "material", stamp):
+        return False
+    printer.material = with_spool(printer.material, filament)
+    return True
+
+
+def unassign_filament(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
+    """``filament.unassigned``: the spool left the printer; its material keeps type and colour
+    (a setting of its own) without the spool."""
+    filament = data.get("filament")
+    spool_id = as_int(filament.get("id")) if isinstance(filament, dict) else None
+    if spool_id is None:
+        raise PayloadError("filament.unassigned without data.filament.id")
+    if not claim_aspect(printer.aspect_times, "material", stamp):
+        return False
+    printer.material = [
+        {k: v for k, v in m.items() if k != "spool"}
+        if as_int(as_dict(m.get("spool")).get("id")) == spool_id else m
+        for m in printer.material if isinstance(m, dict)]
+    return True
 
 
 # --- polled state ------------------------------------------------------------------------------
@@ -193,7 +265,13 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
     before = changes.capture(printer)
 
     printer.name = str(info.get("name") or printer.name)
-    printer.group_id = as_int(info.get("group")) or printer.group_id
+    if "group" in info:  # 0 = no group
+        group_id = as_int(info.get("group")) or None
+        if isinstance(info.get("groupName"), str) and group_id:
+            names.remember({names.Kind.GROUPS: {group_id: info["groupName"]}})
+        if group_id != printer.group_id or (group_id and not printer.group_name):
+            printer.group_id = group_id
+            printer.group_name = names.name_of(names.Kind.GROUPS, group_id)
     model = as_dict(info.get("model"))
     printer.model_id = as_int(model.get("id")) or printer.model_id
     printer.model_name = str(model.get("name") or printer.model_name)
@@ -209,18 +287,22 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
         printer.current_job = job if active else None
         printer.bed_needs_clearing = job_row is not None and not active
         if active and job_row is not None:
-            printer.progress = as_int(job_row.get("percentage", job_row.get("progress")))
+            printer.progress = as_percentage(job_row.get("percentage", job_row.get("progress")))
             printer.time_left = as_int(job_row.get("time", job_row.get("time_left")))
         else:
             printer.progress = printer.time_left = None
         printer.progress_at = from_unix(fetched_at)
     elif not online:
         printer.state = Printer.State.OFFLINE
+    filament = as_dict(row.get("filament"))
     if "material" in tags and claim_aspect(printer.aspect_times, "material", stamp):
-        printer.material = tags["material"] if isinstance(tags["material"], list) else []
-    nozzle = tags.get("nozzle")
-    if isinstance(nozzle, int | float) and claim_aspect(printer.aspect_times, "nozzle", stamp):
-        printer.nozzle_size = float(nozzle)
+        material = tags["material"] if isinstance(tags["material"], list) else []
+        printer.material = with_spool(material, filament) if as_int(filament.get("id")) \
+            is not None else material
+    nozzle = as_number(tags.get("nozzle"))
+    if nozzle is not None and nozzle > 0 \
+            and claim_aspect(printer.aspect_times, "nozzle", stamp):
+        printer.nozzle_size = nozzle
     custom = tags.get("custom")
     if isinstance(custom, list):
         wanted = {i for i in (as_int(t) for t in custom) if i is not None}

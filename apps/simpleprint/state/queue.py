@@ -2,8 +2,11 @@
 
 An item has two ordered aspects: its *state* (queued, pending approval, denied, deleted …) and
 its *fields* (file, position, group, copies left, constraints), which every event's
-``queue_item`` snapshot carries. Emptying a queue group leaves a watermark so that an
-``add_item`` older than the clearance, delivered late, does not bring the item back.
+``queue_item`` snapshot carries. ``queue.empty_queue`` does not say which items went (active
+ones, or only the finished ones): its effect asks for the queue to be re-read, and
+:func:`apply_queue_snapshot` applies the answer. A complete answer lists every item still in the
+group, so the emptying also leaves a watermark: an ``add_item`` older than it, delivered late, of
+an item the answer did not list, does not bring that item back.
 """
 
 from __future__ import annotations
@@ -12,11 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, Q
-from django.utils.dateparse import parse_datetime
 
 from ..models import PrintQueue, QueueClearance, StateSource
 from . import changes
-from .payload import PayloadError, as_dict, as_int, person_name
+from .payload import (
+    QUEUE_ITEM_KEYS,
+    PayloadError,
+    RereadNeeded,
+    Subject,
+    as_datetime,
+    as_dict,
+    as_int,
+    person_name,
+)
 from .stamps import EventTime, Stamp, claim_aspect, read_stamp
 
 State = PrintQueue.State
@@ -41,20 +52,24 @@ class QueueEvent:
 
 @dataclass(frozen=True)
 class QueueEmptied:
-    """``queue.empty_queue``: a queue group (or the whole queue) was emptied."""
+    """``queue.empty_queue``: a queue group (or the whole queue) was emptied, of its live or of
+    its finished items; the data (``user``, ``group``) does not say which. Processing re-reads
+    the group (every group when ``group`` is 0, null, absent or unreadable)."""
 
     rank: int = EMPTY_RANK
 
     def apply(self, name: str, data: dict[str, Any], at: EventTime) -> bool:
-        empty_queue(data.get("group"), at)
-        return True
+        group = data.get("group")
+        group_id = as_int(group.get("id") if isinstance(group, dict) else group) or None
+        raise RereadNeeded(f"{name} does not say which items went",
+                           [Subject("queue", group_id)])
 
 
 def apply_queue_event(event: str, data: dict[str, Any], at: EventTime,
                       effect: QueueEvent) -> None:
     state = effect.state
     stamp = at.stamp(effect.rank)
-    item_data = data.get("queue_item")
+    item_data = next((data[k] for k in QUEUE_ITEM_KEYS if isinstance(data.get(k), dict)), None)
     sp_id = as_int(item_data.get("id")) if isinstance(item_data, dict) else None
     if not isinstance(item_data, dict) or sp_id is None:
         raise PayloadError(f"{event} without data.queue_item.id")
@@ -99,29 +114,18 @@ def apply_fields(item: PrintQueue, item_data: dict[str, Any]) -> None:
     item.added_by_id = as_int(item_data.get("user_id"))
     user = item_data.get("user")
     item.added_by_name = user if isinstance(user, str) else person_name(user)
-    added = item_data.get("added")
-    item.added_at = parse_datetime(added) if isinstance(added, str) else item.added_at
+    added = as_datetime(item_data.get("added"))
+    item.added_at = added or item.added_at
 
 
-def empty_queue(group: Any, at: EventTime) -> None:
-    """``queue.empty_queue``: delete every item of the group (all groups when none is given)."""
-    group_id = as_int(group.get("id") if isinstance(group, dict) else group)
+def _record_clearance(group_id: int | None, at: EventTime) -> None:
+    """The watermark of an emptying (see :func:`_cleared_since`)."""
     clearance, created = QueueClearance.objects.select_for_update().get_or_create(
         group_id=group_id, defaults={"cleared_ts": at.timestamp}
     )
     if not created and at.timestamp > clearance.cleared_ts:
         clearance.cleared_ts = at.timestamp
         clearance.save(update_fields=["cleared_ts"])
-    items = PrintQueue.objects.select_for_update().exclude(state=State.DELETED)
-    if group_id is not None:
-        items = items.filter(group_id=group_id)
-    stamp = at.stamp(EMPTY_RANK)
-    for item in items:
-        # An item moved or re-added after the emptying (delivered earlier) stays.
-        if _last_seen(item.aspect_times) < stamp:
-            _mark_emptied(item, stamp)
-            item.save()
-            changes.changed(item)
 
 
 def _mark_emptied(item: PrintQueue, stamp: Stamp) -> None:
@@ -137,10 +141,15 @@ def _last_seen(times: dict[str, Any]) -> Stamp:
 
 
 def _cleared_since(group_id: int | None, times: dict[str, Any]) -> int | None:
-    """When the item's group was emptied at or after the last sign of the item's life, if so."""
-    return QueueClearance.objects.filter(
-        Q(group_id__isnull=True) | Q(group_id=group_id), cleared_ts__gte=_last_seen(times)[0]
+    """When the item's group was emptied after the last sign of the item's life, if so (the
+    emptying's stamp ``(cleared_ts, EMPTY_RANK, 0)`` against the item's)."""
+    last = _last_seen(times)
+    latest = QueueClearance.objects.filter(
+        Q(group_id__isnull=True) | Q(group_id=group_id), cleared_ts__gte=last[0]
     ).aggregate(latest=Max("cleared_ts"))["latest"]
+    if latest is None or (latest, EMPTY_RANK, 0) <= last:
+        return None
+    return int(latest)
 
 
 def _ids(value: Any) -> list[int]:
@@ -154,49 +163,98 @@ def _ids(value: Any) -> list[int]:
 
 # --- polled state ------------------------------------------------------------------------------
 
+def is_done_item(item: dict[str, Any]) -> bool:
+    """Done items carry ``ongoing``/``done``/``expires`` (API notes 7.1); live ones do not."""
+    return "done" in item or "expires" in item
+
+
+@dataclass
+class SnapshotResult:
+    #: Items whose shown state changed (each one published).
+    changed: int = 0
+    #: Live items marked deleted because SimplyPrint no longer lists them.
+    removed: int = 0
+
+
 def apply_queue_snapshot(items: list[dict[str, Any]], fetched_at: float,
-                         done_items: list[dict[str, Any]] | None = None) -> int:
-    """Apply a full ``queue/GetItems`` answer fetched at SimplyPrint time ``fetched_at``.
+                         done_items: list[dict[str, Any]] | None = None, *,
+                         complete: bool = True, group_id: int | None = None,
+                         emptied: EventTime | None = None) -> SnapshotResult:
+    """Apply a ``queue/GetItems`` answer fetched at SimplyPrint time ``fetched_at``: the whole
+    queue, or only queue group ``group_id``.
 
     Listed items are live (an item the service thought finished or deleted comes back, as
-    ``queue.revive_item`` would); ``done_items`` are done; a live item missing from both was
-    deleted. Each change is claimed with the poll's stamp ``(fetched_at, 0, 0)``, so an
-    ``add_item`` delivered after the fetch is not deleted by it. Returns how many items changed
-    (each one published)."""
+    ``queue.revive_item`` would); ``done_items`` are done. When the answer is ``complete``, a
+    live item of the scope missing from it was deleted, and so was a done item missing from
+    ``done_items`` (when given); from an incomplete answer nothing is deleted (an item may have
+    moved to a page already read). Each change is claimed with the poll's stamp
+    ``(fetched_at, 0, 0)``, so an ``add_item`` delivered after the fetch is not undone by it.
+    ``emptied`` is the time of the ``queue.empty_queue`` this answer follows: a complete answer
+    leaves the group's watermark (items it lists are seen after the emptying)."""
     stamp = EventTime(int(fetched_at), 0).stamp(0)
+    if emptied is not None:
+        stamp = max(stamp, emptied.stamp(EMPTY_RANK + 1))
     seen: set[int] = set()
-    changed = 0
+    result = SnapshotResult()
     for item_data, listed_state in [*((i, None) for i in items),
                                     *((i, State.DONE) for i in done_items or [])]:
         sp_id = as_int(item_data.get("id"))
         if sp_id is None or sp_id in seen:
             continue
         seen.add(sp_id)
-        item, created = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
-        before = None if created else changes.capture(item)
-        if claim_aspect(item.aspect_times, "fields", stamp):
-            apply_fields(item, item_data)
-            amount = as_int(item_data.get("amount"))
-            if amount is None and created:
-                item.amount = item.left + item.printed
-        if listed_state is None and item.state in (State.DONE, State.DELETED):
-            state: str | None = State.QUEUED
-        elif listed_state is None and created:
-            state = State.QUEUED
-        else:
-            state = listed_state
-        if state is not None and state != item.state and claim_aspect(item.aspect_times,
-                                                                      "state", stamp):
-            item.state = state
-        changed += _save_polled(item, before)
-    gone = PrintQueue.objects.select_for_update().filter(state__in=PrintQueue.ACTIVE) \
-        .exclude(sp_id__in=seen)
-    for item in gone:
-        before = changes.capture(item)
-        if claim_aspect(item.aspect_times, "state", stamp):
-            item.state = State.DELETED
-        changed += _save_polled(item, before)
-    return changed
+        result.changed += _apply_listed(sp_id, item_data, listed_state, stamp)
+    if complete:
+        scope = PrintQueue.objects.select_for_update().exclude(sp_id__in=seen)
+        if group_id is not None:
+            scope = scope.filter(group_id=group_id)
+        gone = [*scope.filter(state__in=PrintQueue.ACTIVE),
+                *(scope.filter(state=State.DONE) if done_items is not None else [])]
+        for item in gone:
+            before = changes.capture(item)
+            if claim_aspect(item.aspect_times, "state", stamp):
+                result.removed += item.state in PrintQueue.ACTIVE
+                item.state = State.DELETED
+            result.changed += _save_polled(item, before)
+    if emptied is not None and complete:
+        _record_clearance(group_id, emptied)
+    return result
+
+
+def apply_item(sp_id: int, item_data: dict[str, Any] | None, fetched_at: float) -> int:
+    """Apply ``queue/GetItem``'s answer for item ``sp_id`` (None: SimplyPrint does not know it,
+    so it was deleted); returns 1 when something shown changed."""
+    stamp = EventTime(int(fetched_at), 0).stamp(0)
+    if item_data is not None:
+        return _apply_listed(sp_id, item_data, State.DONE if is_done_item(item_data) else None,
+                             stamp)
+    item = PrintQueue.objects.select_for_update().filter(sp_id=sp_id).first()
+    if item is None:
+        return 0
+    before = changes.capture(item)
+    if claim_aspect(item.aspect_times, "state", stamp):
+        item.state = State.DELETED
+    return _save_polled(item, before)
+
+
+def _apply_listed(sp_id: int, item_data: dict[str, Any], listed_state: str | None,
+                  stamp: Stamp) -> int:
+    item, created = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
+    before = None if created else changes.capture(item)
+    if claim_aspect(item.aspect_times, "fields", stamp):
+        apply_fields(item, item_data)
+        amount = as_int(item_data.get("amount"))
+        if amount is None and created:
+            item.amount = item.left + item.printed
+    if listed_state is None and item.state in (State.DONE, State.DELETED):
+        state: str | None = State.QUEUED
+    elif listed_state is None and created:
+        state = State.QUEUED
+    else:
+        state = listed_state
+    if state is not None and state != item.state and claim_aspect(item.aspect_times,
+                                                                  "state", stamp):
+        item.state = state
+    return _save_polled(item, before)
 
 
 def _save_polled(item: PrintQueue, before: object | None) -> int:

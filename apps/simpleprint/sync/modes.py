@@ -1,41 +1,39 @@
 """How state reaches the service: ``webhooks`` (deliveries, reconciled on a slow schedule) or
 ``polling`` (the fallback when deliveries cannot or do not arrive).
 
-- webhooks → polling: SimplyPrint answered 404 for its webhook API (no Print Farm plan, or
-  webhooks unavailable), or no delivery at all for ``silence_threshold`` seconds while printers
-  are busy *and* no answer to a test delivery asked for then within ``probe_grace`` seconds
-  (long prints are quiet: silence alone does not mean webhooks are broken).
-- polling → webhooks: a delivery was received after the switch.
+- webhooks → polling: SimplyPrint's webhook API refused (any answer but a 429: 401, 403, 404,
+  ``status: false``, 5xx, no answer at all), or no delivery at all for ``silence_threshold``
+  seconds while printers are busy *and* no answer to a test delivery asked for then within
+  ``probe_grace`` seconds (long prints are quiet: silence alone does not mean webhooks are
+  broken). The reason is kept in words an operator can act on (:mod:`..remote.explain`).
+- polling → webhooks: a delivery was received after the switch. While polling, the webhook API
+  is asked again every ``webhook_recheck_interval`` seconds; once it answers, our webhook is
+  registered (or repaired) and a test delivery asked for, whose arrival switches back.
 
 Times are SimplyPrint's Unix seconds (the clock the sync is given), so the decision compares
-event timestamps with the same clock that stamps polls.
+event times with the same clock that stamps polls.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
 from ..models import Printer, PrinterWebhookEvent, SyncState
+from ..remote import explain
 from ..remote.api_usage import api_usage
-from ..remote.client import SimplePrintAPIError
+from ..remote.client import SimplePrintAPIError, SimplePrintClient
 from ..state.payload import from_unix
-from .webhook_manager import receiver_url, same_url
+from . import webhook_manager
 
 logger = logging.getLogger(__name__)
 
 Mode = SyncState.Mode
-
-
-class WebhookClient(Protocol):
-    def list_webhooks(self) -> list[dict[str, Any]]: ...
-
-    def trigger_test_webhook(self, webhook_id: int) -> None: ...
 
 
 BUSY = (Printer.State.PRINTING, Printer.State.PAUSED)
@@ -89,30 +87,36 @@ def switch(state: SyncState, mode: str, reason: str, now: float) -> bool:
     return True
 
 
-def evaluate(state: SyncState, now: float, client: WebhookClient) -> None:
-    """Apply the switching rules to ``state`` at SimplyPrint time ``now``."""
+def evaluate(state: SyncState, now: float, client: SimplePrintClient) -> None:
+    """Apply the switching rules to ``state`` at SimplyPrint time ``now``. A refusal of the
+    webhook API never raises: it switches to polling with the reason (only a 429 does, for the
+    tick's backoff)."""
     if state.mode == Mode.POLLING:
         if PrinterWebhookEvent.objects.filter(pk__gt=state.switch_event_id).exists():
+            state.webhooks_error = ""
             switch(state, Mode.WEBHOOKS, "deliveries resumed", now)
+            return
+        recheck = config()["webhook_recheck_interval"]
+        if recheck > 0 and now - max(_ts(state.webhooks_checked_at),
+                                     _ts(state.mode_changed_at)) >= recheck:
+            _recheck(state, now, client)
         return
     if not state.registration_checked:
-        try:
-            client.list_webhooks()
-        except SimplePrintAPIError as exc:
-            if exc.status != 404:
-                raise
-            state.registration_checked = True
-            switch(state, Mode.POLLING, f"SimplyPrint's webhook API answered 404 ({exc})", now)
+        if _webhooks(state, now, client) is None:
             return
         state.registration_checked = True
+        state.save(update_fields=["registration_checked"])
     silence = config()["silence_threshold"]
-    last = PrinterWebhookEvent.objects.aggregate(t=Max("timestamp"))["t"] or 0
+    last = PrinterWebhookEvent.objects.aggregate(t=Max("ordering_timestamp"))["t"] or 0
     since = max(last, _ts(state.mode_changed_at))
     if now - since <= silence or not Printer.objects.filter(state__in=BUSY).exists():
         return
     probe = _ts(state.probe_sent_at)
     if probe < since:
-        if _ask_for_test_delivery(client):
+        hooks = _webhooks(state, now, client)
+        if hooks is None:
+            return
+        if _ask_for_test_delivery(state, now, client, hooks):
             state.probe_sent_at = from_unix(now)
             state.save(update_fields=["probe_sent_at"])
             return
@@ -122,22 +126,77 @@ def evaluate(state: SyncState, now: float, client: WebhookClient) -> None:
            "not even the test delivery asked for", now)
 
 
-def _ask_for_test_delivery(client: WebhookClient) -> bool:
-    """Ask SimplyPrint for a test delivery to this service's webhook; False if there is none."""
-    ours = [hook for hook in client.list_webhooks()
-            if hook.get("enabled") and same_url(hook.get("url"), receiver_url())]
+def _webhooks(state: SyncState, now: float, client: SimplePrintClient
+              ) -> list[dict[str, Any]] | None:
+    """The registrations at SimplyPrint, remembered for the overview; None when the webhook API
+    refused (then the sync polls, and ``webhooks_error`` says why)."""
+    try:
+        hooks = client.list_webhooks()
+    except SimplePrintAPIError as exc:
+        if exc.status == 429:
+            raise
+        refused(explain.webhooks_refused(exc, client.base_url), now, state)
+        webhook_manager.remember(None, state.webhooks_error)
+        return None
+    webhook_manager.remember(hooks)
+    state.webhooks_error, state.webhooks_checked_at = "", from_unix(now)
+    state.save(update_fields=["webhooks_error", "webhooks_checked_at"])
+    return hooks
+
+
+def _recheck(state: SyncState, now: float, client: SimplePrintClient) -> None:
+    """While polling: ask the webhook API again; when it answers, make sure our webhook is
+    registered as it should be, and ask for a test delivery (its arrival switches back)."""
+    hooks = _webhooks(state, now, client)
+    if hooks is None:
+        return
+    if not any(
+            webhook_manager.same_url(h.get("url"), webhook_manager.receiver_url())
+            and h.get("enabled") for h in hooks):
+        try:
+            webhook_manager.ensure_registered(client=client)
+            hooks = client.list_webhooks()
+        except SimplePrintAPIError as exc:
+            if exc.status == 429:
+                raise
+            refused(explain.webhooks_refused(exc, client.base_url), now, state)
+            return
+    if _ask_for_test_delivery(state, now, client, hooks):
+        state.reason = "the webhook API answers again: waiting for a delivery to switch back"
+        state.probe_sent_at = from_unix(now)
+        state.save(update_fields=["reason", "probe_sent_at"])
+
+
+def _ask_for_test_delivery(state: SyncState, now: float, client: SimplePrintClient,
+                           hooks: list[dict[str, Any]]) -> bool:
+    """Ask SimplyPrint for a test delivery to this service's webhook; False if there is none
+    (or SimplyPrint refused: then the sync polls with the reason)."""
+    ours = [hook for hook in hooks if hook.get("enabled")
+            and webhook_manager.same_url(hook.get("url"), webhook_manager.receiver_url())]
     if not ours:
         return False
-    client.trigger_test_webhook(int(ours[0]["id"]))
+    try:
+        client.trigger_test_webhook(int(ours[0]["id"]))
+    except SimplePrintAPIError as exc:
+        if exc.status == 429:
+            raise
+        refused(explain.webhooks_refused(exc, client.base_url), now, state)
+        return False
     return True
 
 
-def registration_failed(reason: str, now: float) -> None:
-    """For the webhook registration: SimplyPrint refused it (404), so poll instead."""
+def refused(reason: str, now: float, state: SyncState | None = None) -> None:
+    """SimplyPrint's webhook API refused (the sync, or ``register_webhooks``): poll, and keep
+    ``reason`` for the operator."""
     with transaction.atomic():
-        state = SyncState.objects.select_for_update().filter(pk=1).first() or load(now)
+        if state is None:
+            state = SyncState.objects.select_for_update().filter(pk=1).first() or load(now)
+        logger.warning("SimplyPrint's webhook API refused: %s", reason)
         state.registration_checked = True
-        switch(state, Mode.POLLING, reason, now)
+        state.webhooks_error, state.webhooks_checked_at = reason[:500], from_unix(now)
+        if not switch(state, Mode.POLLING, reason, now):
+            state.reason = reason
+            state.save()
 
 
 def current_mode() -> str:
@@ -152,8 +211,23 @@ def mode_info() -> dict[str, Any]:
         "mode": state.mode, "reason": state.reason, "since": state.mode_changed_at,
         "last_poll_at": state.last_poll_at, "last_reconcile_at": state.last_reconcile_at,
         "next_poll_at": state.next_poll_at, "backoff": state.backoff,
-        "last_error": state.last_error, "api": api_usage(3600),
+        "last_error": state.last_error, "webhooks_error": state.webhooks_error,
+        "webhooks_checked_at": state.webhooks_checked_at, "api": api_usage(3600),
     }
+
+
+def summary(now: float) -> str:
+    """One line for operators (``/readyz`` for staff, the doctor): how state arrives, since
+    when, and why."""
+    state = SyncState.objects.filter(pk=1).first()
+    if state is None:
+        return "the sync has not run yet"
+    since = state.mode_changed_at
+    ago = f" for {int(now - since.timestamp())} s" if since is not None else ""
+    line = f"{state.mode}{ago}: {state.reason}" if state.reason else f"{state.mode}{ago}"
+    if state.last_error:
+        line += f"; the last SimplyPrint read failed: {state.last_error}"
+    return line
 
 
 def _ts(value: datetime | None) -> float:

@@ -2,37 +2,39 @@
 that heals lost deliveries, and the one-off full sync.
 
 Polled rows go through the same writers and ordering rules as webhooks (``apply_poll_row``,
-``apply_job_row``, ``apply_queue_snapshot``), stamped with the SimplyPrint time the request
-started, and publish only what changed. Every call goes through ``SimplePrintClient`` (its shared
-rate limit); :func:`tick` is the scheduled entry point, run by one worker at a time.
+``apply_job_row``, ``apply_queue_snapshot``), stamped with SimplyPrint's time of the answer
+(its ``Date`` header; :mod:`..remote.servertime`), the clock deliveries are stamped with, and
+publish only what changed. Every call goes through ``SimplePrintClient`` (its shared rate
+limit); :func:`tick` is the scheduled entry point, run by one worker at a time.
 
 Budget (see bench/README.md): with webhooks, a reconcile is one ``printers/Get`` call (all
 printers, page size 100) every ``reconcile_interval``, the queue every
 ``queue_reconcile_interval``, and ``jobs/GetPaginatedPrintJobs`` only for jobs the service
 still thinks are running but the printers no longer show. Progress between reconciles is
 extrapolated from the last known progress and time left (see ``state.rules.shown_progress``).
-No webhook reports connectivity: ``connectivity_interval`` (always) and ``progress_interval``
-(while printers are busy) add a ``printers/Get``-only read in between (``read_printers``), one
-call per 100 printers, so online/offline and progress are that fresh.
+No webhook reports connectivity: ``connectivity_interval`` (always; 30 s by default) and
+``progress_interval`` (while printers are busy) add a ``printers/Get``-only read in between
+(``read_printers``), one call per 100 printers, so online/offline and progress are that fresh.
+Names (printer groups, custom tags, queue groups) are read every ``names_interval``, and sooner
+when a printer shows a group whose name is not known.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import transaction
 
 from ..live import outbox
-from ..models import Printer, PrintJob, SyncState
-from ..remote import locks
+from ..models import NamedRef, Printer, PrintJob, SyncState
+from ..remote import locks, servertime
 from ..remote.client import SimplePrintAPIError, SimplePrintClient
-from ..state import jobs, printers, queue
-from ..state.payload import as_int, from_unix
+from ..state import jobs, names, printers, queue
+from ..state.payload import as_dict, as_int, from_unix
 from ..state.stamps import read_stamp
 from . import modes
 
@@ -44,27 +46,8 @@ LOCK_NAME = "simpleprint-sync"
 #: Longer than any sync takes; a crashed holder frees the lock after it.
 LOCK_TTL_SECONDS = 300
 PAGE_SIZE = 100
-
-
-class Page(Protocol):
-    items: list[dict[str, Any]]
-    page_amount: int
-
-
-class SyncClient(Protocol):
-    """The part of ``SimplePrintClient`` the sync uses."""
-
-    def get_printers(self, page: int = 1, page_size: int = 100) -> Any: ...
-
-    def get_jobs(self, page: int = 1, page_size: int = 100, statuses: list[str] | None = None,
-                 start_date: Any = None, end_date: Any = None,
-                 printer_ids: list[int] | None = None) -> Any: ...
-
-    def get_queue_items(self, include_done: bool = False) -> list[dict[str, Any]]: ...
-
-    def list_webhooks(self) -> list[dict[str, Any]]: ...
-
-    def trigger_test_webhook(self, webhook_id: int) -> None: ...
+#: Seconds between two attempts to name a printer group nobody named yet.
+UNKNOWN_GROUP_RETRY = 300.0
 
 
 @dataclass
@@ -80,6 +63,11 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
 
 
+def _fetched_at(client: SimplePrintClient, asked_at: float) -> float:
+    """The SimplyPrint time of the latest answer (its ``Date``), else when it was asked."""
+    return client.last_date if client.last_date is not None else asked_at
+
+
 def default_client() -> SimplePrintClient:
     """A client that tries each call once: the next tick is the retry, so a tick never holds a
     worker (which also processes webhook events) through a round of backoffs."""
@@ -88,16 +76,22 @@ def default_client() -> SimplePrintClient:
 
 # --- the three readers -------------------------------------------------------------------------
 
-def sync_printers(client: SyncClient, clock: Clock, result: SyncResult,
+def sync_printers(client: SimplePrintClient, clock: Clock, result: SyncResult,
                   on_page: Callable[[int, int, int], None] | None = None) -> set[int]:
     """Read every printer page by page; returns the ids of the jobs shown as running."""
     running: set[int] = set()
     page, pages = 1, 1
     while page <= pages:
-        fetched_at = clock()
+        asked_at = clock()
         answer = client.get_printers(page=page, page_size=PAGE_SIZE)
+        fetched_at = _fetched_at(client, asked_at)
         result.calls += 1
         pages = max(1, int(answer.page_amount or 1))
+        with transaction.atomic():
+            names.remember({names.Kind.MODELS: names.pairs(
+                as_dict(row.get("printer")).get("model") for row in answer.items),
+                names.Kind.MATERIAL_TYPES: names.pairs(
+                    as_dict(row.get("filament")).get("type") for row in answer.items)})
         for row in answer.items:
             running |= _apply_printer_row(row, fetched_at, result)
         if on_page is not None:
@@ -119,7 +113,7 @@ def _apply_printer_row(row: dict[str, Any], fetched_at: float, result: SyncResul
     return {job.sp_id} if job is not None and active else set()
 
 
-def sync_jobs(client: SyncClient, clock: Clock, result: SyncResult, *, running: set[int],
+def sync_jobs(client: SimplePrintClient, clock: Clock, result: SyncResult, *, running: set[int],
               ongoing: bool) -> None:
     """Read the ongoing jobs (when ``ongoing``), then the history of the printers whose job the
     service still thinks running but SimplyPrint no longer shows (a lost ``job.done`` …)."""
@@ -141,15 +135,16 @@ def sync_jobs(client: SyncClient, clock: Clock, result: SyncResult, *, running: 
                only={j.sp_id for j in unsettled})
 
 
-def _read_jobs(client: SyncClient, clock: Clock, result: SyncResult, *,
+def _read_jobs(client: SimplePrintClient, clock: Clock, result: SyncResult, *,
                statuses: list[str] | None = None, printer_ids: list[int] | None = None,
                start_date: int | None = None, only: set[int] | None = None) -> set[int]:
     seen: set[int] = set()
     page, pages = 1, 1
     while page <= pages:
-        fetched_at = clock()
+        asked_at = clock()
         answer = client.get_jobs(page=page, page_size=PAGE_SIZE, statuses=statuses,
                                  start_date=start_date, printer_ids=printer_ids)
+        fetched_at = _fetched_at(client, asked_at)
         result.calls += 1
         pages = max(1, int(answer.page_amount or 1))
         for row in answer.items:
@@ -164,21 +159,50 @@ def _read_jobs(client: SyncClient, clock: Clock, result: SyncResult, *,
     return seen
 
 
-def sync_queue(client: SyncClient, clock: Clock, result: SyncResult) -> None:
-    """Read the whole queue, done items included (items missing from it were deleted)."""
-    fetched_at = clock()
-    items = client.get_queue_items(include_done=True)
-    result.calls += 1
-    live_items = [i for i in items if not _is_done_item(i)]
-    done_items = [i for i in items if _is_done_item(i)]
+def sync_queue(client: SimplePrintClient, clock: Clock, result: SyncResult) -> None:
+    """Read the whole queue as ``queue/GetItems`` documents it (every page of the live items,
+    then the done items and the queue groups). Items missing from a complete answer were
+    deleted; from an incomplete one nothing is."""
+    asked_at = clock()
+    calls = client.api_calls
+    snapshot = client.get_queue(page_size=PAGE_SIZE)
+    fetched_at = _fetched_at(client, asked_at)
+    result.calls += client.api_calls - calls
+    if not snapshot.complete:
+        logger.warning("queue/GetItems answered incompletely (pages disagreed on the total): "
+                       "no item is marked deleted this time")
     with transaction.atomic():
-        result.queue_changed += queue.apply_queue_snapshot(live_items, fetched_at, done_items)
-    result.queue += len(live_items)
+        names.remember({names.Kind.QUEUE_GROUPS: names.pairs(snapshot.groups)})
+        applied = queue.apply_queue_snapshot(snapshot.items, fetched_at, snapshot.done_items,
+                                             complete=snapshot.complete)
+    result.queue_changed += applied.changed
+    result.queue += len(snapshot.items)
 
 
-def _is_done_item(item: dict[str, Any]) -> bool:
-    """Done items carry ``ongoing``/``done``/``expires`` (API notes 7.1); live ones do not."""
-    return "done" in item or "expires" in item or (as_int(item.get("left")) or 0) <= 0
+def sync_names(client: SimplePrintClient, result: SyncResult) -> None:
+    """Read the names of printer groups, custom tags and queue groups (each on its own: one
+    refused call does not keep the others)."""
+    reads = ((names.Kind.GROUPS, client.get_printer_groups),
+             (names.Kind.TAGS, client.get_tags),
+             (names.Kind.QUEUE_GROUPS, client.get_queue_groups))
+    found: dict[str, dict[int, str]] = {}
+    for kind, read in reads:
+        try:
+            found[kind] = names.pairs(read())
+        except SimplePrintAPIError as exc:
+            if exc.status == 429:
+                raise
+            logger.warning("could not read the names of %s: %s", kind, exc)
+        finally:
+            result.calls += 1
+    with transaction.atomic():
+        names.remember(found)
+
+
+def _unnamed_group() -> bool:
+    """Whether a printer shows a group whose name is not known."""
+    named = NamedRef.objects.filter(kind=names.Kind.GROUPS).values("sp_id")
+    return Printer.objects.filter(group_id__isnull=False).exclude(group_id__in=named).exists()
 
 
 def _changes() -> int:
@@ -188,19 +212,23 @@ def _changes() -> int:
 
 # --- composed runs ------------------------------------------------------------------------------
 
-def full_sync(client: SyncClient | None = None, clock: Clock = time.time, *,
-              on_page: Callable[[int, int, int], None] | None = None) -> SyncResult:
-    """Everything: printers, ongoing jobs (and unsettled ones), the queue."""
+def full_sync(client: SimplePrintClient | None = None, clock: Clock = servertime.now, *,
+              on_page: Callable[[int, int, int], None] | None = None,
+              with_names: bool = True) -> SyncResult:
+    """Everything: printers, ongoing jobs (and unsettled ones), the queue, and (unless told
+    not to) the names."""
     client = client or default_client()
     result, first = SyncResult(), _changes()
     running = sync_printers(client, clock, result, on_page)
     sync_jobs(client, clock, result, running=running, ongoing=True)
     sync_queue(client, clock, result)
+    if with_names:
+        sync_names(client, result)
     result.changes = _changes() - first
     return result
 
 
-def read_printers(client: SyncClient, clock: Clock) -> SyncResult:
+def read_printers(client: SimplePrintClient, clock: Clock) -> SyncResult:
     """Only ``printers/Get``: connectivity, state and progress between reconciles."""
     result, first = SyncResult(), _changes()
     sync_printers(client, clock, result)
@@ -208,7 +236,7 @@ def read_printers(client: SyncClient, clock: Clock) -> SyncResult:
     return result
 
 
-def reconcile(client: SyncClient, clock: Clock, *, with_queue: bool) -> SyncResult:
+def reconcile(client: SimplePrintClient, clock: Clock, *, with_queue: bool) -> SyncResult:
     """The cheap check in webhooks mode: printers, unsettled jobs, the queue when due."""
     result, first = SyncResult(), _changes()
     running = sync_printers(client, clock, result)
@@ -221,8 +249,9 @@ def reconcile(client: SyncClient, clock: Clock, *, with_queue: bool) -> SyncResu
 
 # --- the scheduled entry point ------------------------------------------------------------------
 
-def tick(client: SyncClient | None = None, clock: Clock = time.time) -> str:
-    """Decide the mode, and poll or reconcile when due. Returns what it did."""
+def tick(client: SimplePrintClient | None = None, clock: Clock = servertime.now) -> str:
+    """Decide the mode, and poll or reconcile when due. Returns what it did. ``clock`` is
+    SimplyPrint's (by default our clock corrected by the offset its answers show)."""
     with locks.exclusive(LOCK_NAME, LOCK_TTL_SECONDS) as held:
         if not held:
             return "locked"
@@ -232,7 +261,7 @@ def tick(client: SyncClient | None = None, clock: Clock = time.time) -> str:
             return _tick(own, clock)
 
 
-def _tick(client: SyncClient, clock: Clock) -> str:
+def _tick(client: SimplePrintClient, clock: Clock) -> str:
     cfg = modes.config()
     now = clock()
     state = modes.load(now)
@@ -247,13 +276,18 @@ def _tick(client: SyncClient, clock: Clock) -> str:
     full = polling or now - _ts(state.last_reconcile_at) >= cfg["reconcile_interval"]
     with_queue = polling or (
         full and now - _ts(state.last_queue_sync_at) >= cfg["queue_reconcile_interval"])
+    names_due = now - _ts(state.last_names_at) >= cfg["names_interval"]
     try:
         if polling:
-            result = full_sync(client, clock)
+            result = full_sync(client, clock, with_names=False)
         elif full:
             result = reconcile(client, clock, with_queue=with_queue)
         else:
             result = read_printers(client, clock)
+        if not names_due and _unnamed_group():
+            names_due = now - _ts(state.last_names_at) >= UNKNOWN_GROUP_RETRY
+        if names_due:
+            sync_names(client, result)
     except SimplePrintAPIError as exc:
         return _failed(state, exc, now)
     state.backoff, state.last_error = 1, ""
@@ -264,6 +298,8 @@ def _tick(client: SyncClient, clock: Clock) -> str:
         state.last_poll_at = stamp
     if with_queue:
         state.last_queue_sync_at = stamp
+    if names_due:
+        state.last_names_at = stamp
     state.next_poll_at = from_unix(now + _interval(state))
     state.save()
     done = "polled" if polling else "reconciled" if full else "read printers"

@@ -53,7 +53,7 @@ def test_filter_by_event_name(api: APIClient, farm_history: History) -> None:
 
 def test_filter_by_category(api: APIClient, farm_history: History) -> None:
     assert len(listed(api, category="queue")) == 3
-    assert [row["event"] for row in listed(api, category="filament")] == ["filament.assigned"]
+    assert [row["event"] for row in listed(api, category="filament")] == ["filament.update"]
 
 
 def test_filter_by_printer_and_job(api: APIClient, farm_history: History) -> None:
@@ -70,7 +70,7 @@ def test_filter_by_occurrence_time(api: APIClient, farm_history: History) -> Non
     early = listed(api, occurred_before="2024-06-10T08:02:30Z", ordering="timestamp")
     assert [row["event"] for row in early] == ["job.started", "job.paused", "job.resumed"]
     late = listed(api, occurred_after="2024-06-10T09:15:00Z")
-    assert [row["event"] for row in late] == ["job.done", "filament.assigned",
+    assert [row["event"] for row in late] == ["job.done", "filament.update",
                                               "queue.delete_item"]
 
 

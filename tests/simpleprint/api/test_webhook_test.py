@@ -42,7 +42,10 @@ def test_overview_without_a_reachable_simplyprint_explains_why(api: APIClient) -
 
 
 @pytest.mark.parametrize("event", SAMPLE_EVENTS)
-def test_injecting_a_sample_stores_and_processes_it(staff_api: APIClient, event: str) -> None:
+def test_injecting_a_sample_stores_and_processes_it(staff_api: APIClient, event: str,
+                                                    request: pytest.FixtureRequest) -> None:
+    if event == "queue.empty_queue":  # it re-reads the queue group from SimplyPrint
+        request.getfixturevalue("sp_settings")
     response = staff_api.post(URL, {"inject_event": event}, format="json")
 
     assert response.status_code == 200, response.json()
@@ -56,7 +59,7 @@ def test_injecting_a_sample_stores_and_processes_it(staff_api: APIClient, event:
 
 
 def test_samples_touch_only_the_sample_printer_and_queue_group(
-    staff_api: APIClient, farm_history: History
+    staff_api: APIClient, farm_history: History, sp_settings: object
 ) -> None:
     for event in SAMPLE_EVENTS:
         staff_api.post(URL, {"inject_event": event}, format="json")

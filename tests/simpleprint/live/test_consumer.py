@@ -147,13 +147,16 @@ async def test_webhook_delivery_reaches_the_page_as_deltas_in_order(
     await post(post_delivery, started)
     farm.tick(600)
     await post(post_delivery, farm.job_event("job.done", started))
-    messages = await receive_until(ws, 6)
-    seqs = [m["seq"] for m in messages]
-    assert seqs == list(range(seqs[0], seqs[0] + 6))
+    names, *messages = await receive_until(ws, 7)
+    seqs = [m["seq"] for m in [names, *messages]]
+    assert seqs == list(range(seqs[0], seqs[0] + 7))
     assert seqs[0] > start
+    # The printer's group is named by the job's printer object: heard once, announced once.
+    assert names == {"seq": seqs[0], "type": "names.updated", "data": {"groups": {"99": "Bay A"}}}
     assert [m["type"] for m in messages] == ["job.updated", "printer.updated", "event.received"] * 2
     assert messages[0]["data"]["status"] == "printing"
     assert messages[1]["data"]["current_job"]["sp_id"] == 552301
+    assert messages[1]["data"]["group_name"] == "Bay A"
     assert messages[3]["data"]["status"] == "done"
     assert messages[5]["data"]["event"] == "job.done"
     await ws.disconnect()
@@ -166,9 +169,11 @@ async def test_reconnect_with_last_seq_replays_what_was_missed(
     await ws.disconnect()
     await post(post_delivery, farm.job_started(386, job_id=552302))
     ws = await connected(token, f"last_seq={seen}")
-    replayed = await receive_until(ws, 3)
-    assert [m["seq"] for m in replayed] == [seen + 1, seen + 2, seen + 3]
-    assert replayed[0] == {"seq": seen + 1, "type": "job.updated", "data": replayed[0]["data"]}
+    replayed = await receive_until(ws, 4)
+    assert [m["seq"] for m in replayed] == [seen + 1, seen + 2, seen + 3, seen + 4]
+    assert [m["type"] for m in replayed] == ["names.updated", "job.updated", "printer.updated",
+                                             "event.received"]
+    assert replayed[1] == {"seq": seen + 2, "type": "job.updated", "data": replayed[1]["data"]}
     assert await ws.receive_nothing(timeout=0.1)
     await ws.disconnect()
 
@@ -192,7 +197,7 @@ async def test_last_seq_older_than_retention_gets_a_snapshot(
     farm.tick()
     await post(post_delivery, farm.job_started(386, job_id=552305))
     pruned = await database_sync_to_async(outbox.prune)(2)
-    assert pruned == 4
+    assert pruned == 5  # the group's name, and job, printer and event of each but the last two
     ws = await connected(token, f"last_seq={first}")
     message = await ws.receive_json_from(timeout=3)
     assert message["type"] == "snapshot"

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.simpleprint.events.registry import SUBSCRIBED_EVENTS
-from apps.simpleprint.sync import webhook_manager
+from apps.simpleprint.sync import modes, webhook_manager
 from tests.simplyprint_sim import SimulatedSimplyPrint
 from tests.stack import ROOT
 
@@ -125,34 +125,51 @@ def test_unknown_id_is_a_clear_error(sp_settings: Any) -> None:
                            "request: check the webhook id, URL and event names")
 
 
+@pytest.mark.django_db
 def test_404_says_webhooks_need_the_print_farm_plan(sp_settings: Any,
                                                    simplyprint: SimulatedSimplyPrint) -> None:
     simplyprint.control(webhooks_available=False)
     _, err = fail()
     assert err.strip().splitlines()[-1] == (
-        "❌ HTTP error 404: Not Found — webhooks need the Print Farm plan, or register by hand "
-        "in the panel (Settings → Webhooks)")
+        "❌ HTTP error 404: Not Found — webhooks need the Print Farm plan: upgrade, or register "
+        "the webhook by hand in the panel (Settings → Webhooks)")
+    # The sync meets the same refusal: it polls, and says why.
+    info = modes.mode_info()
+    assert info["mode"] == "polling" and "Print Farm plan" in info["reason"]
 
 
+@pytest.mark.django_db
+def test_403_says_the_key_lacks_the_webhook_permission(sp_settings: Any,
+                                                       simplyprint: SimulatedSimplyPrint) -> None:
+    simplyprint.control(webhooks_available=False, webhooks_refusal="403")
+    _, err = fail("--list")
+    assert "this API key lacks the webhooks_manage permission" in err
+    assert "webhooks_manage" in modes.mode_info()["webhooks_error"]
+
+
+@pytest.mark.django_db
 def test_401_says_check_the_api_key(sp_settings: Any) -> None:
     sp_settings.SIMPLEPRINT_CONFIG = {**sp_settings.SIMPLEPRINT_CONFIG, "api_key": "wrong"}
     _, err = fail("--list")
-    assert err.strip() == ("❌ HTTP error 401: No API key provided, or not logged in — check "
-                           "SIMPLEPRINT_API_KEY")
+    assert err.strip() == ("❌ HTTP error 401: No API key provided, or not logged in — "
+                           "SimplyPrint does not accept the API key: check SIMPLEPRINT_API_KEY")
 
 
+@pytest.mark.django_db
 def test_403_says_check_the_company_id(sp_settings: Any) -> None:
     sp_settings.SIMPLEPRINT_CONFIG = {**sp_settings.SIMPLEPRINT_CONFIG, "company_id": 2}
     _, err = fail("--list")
-    assert err.strip().endswith("— check SIMPLEPRINT_COMPANY_ID / the org allows API use")
+    assert "check SIMPLEPRINT_COMPANY_ID" in err
 
 
+@pytest.mark.django_db
 def test_an_unreachable_simplyprint(settings: Any) -> None:
     _, err = fail("--list")  # the test settings point at a closed port
     assert "cannot reach http://127.0.0.1:1" in err
     assert err.strip().endswith("check SIMPLEPRINT_BASE_URL and the network")
 
 
+@pytest.mark.django_db
 def test_error_as_json(sp_settings: Any, simplyprint: SimulatedSimplyPrint) -> None:
     simplyprint.control(webhooks_available=False)
     out, _ = fail("--list", "--json")
@@ -179,4 +196,4 @@ def test_the_real_command_line_exits_non_zero_on_error(
     done = subprocess.run([sys.executable, "manage.py", "register_webhooks", "--list"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines()[-1].endswith("— check SIMPLEPRINT_API_KEY")
+    assert done.stderr.strip().splitlines()[-1].endswith("check SIMPLEPRINT_API_KEY")

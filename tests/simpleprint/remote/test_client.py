@@ -168,8 +168,10 @@ def test_queue_items_and_one_item(client: SimplePrintClient,
                                      simplyprint: SimulatedSimplyPrint) -> None:
     added = simplyprint.scenario("add_queue_item", filename="gear_0.4n_PETG_1h.gcode",
                                  group=2)["queue_item"]
-    items = client.get_queue_items()
-    assert added["id"] in [item["id"] for item in items]
+    snapshot = client.get_queue()
+    assert added["id"] in [item["id"] for item in snapshot.items]
+    assert snapshot.complete
+    assert {g["name"] for g in snapshot.groups} == {"Production", "Prototypes"}
     assert client.get_queue_item(added["id"])["filename"] == "gear_0.4n_PETG_1h.gcode"
 
 
@@ -180,22 +182,72 @@ def test_queue_items_with_done_ones(client: SimplePrintClient,
                                 group=1, amount=1)["queue_item"]
     client.create_job(pid, queue_file=item["id"])
     simplyprint.scenario("finish_job", printer_id=pid)
-    assert item["id"] not in [i["id"] for i in client.get_queue_items()]
-    assert item["id"] in [i["id"] for i in client.get_queue_items(include_done=True)]
+    snapshot = client.get_queue()
+    assert item["id"] not in [i["id"] for i in snapshot.items]
+    assert item["id"] in [i["id"] for i in snapshot.done_items]
+
+
+def test_the_queue_is_read_page_by_page(client: SimplePrintClient) -> None:
+    whole = client.get_queue()
+    paged = client.get_queue(page_size=3)
+    assert paged.complete and len(whole.items) > 3
+    assert sorted(i["id"] for i in paged.items) == sorted(i["id"] for i in whole.items)
+
+
+def test_a_queue_group_is_read_alone(client: SimplePrintClient,
+                                     simplyprint: SimulatedSimplyPrint) -> None:
+    simplyprint.scenario("add_queue_item", filename="proto_0.4n_PLA_1h.gcode", group=2)
+    snapshot = client.get_queue(gid=2)
+    assert snapshot.items and {i["group"] for i in snapshot.items} == {2}
+
+
+@pytest.mark.parametrize("pages", [
+    # the total changed between pages: an item may have moved to a page already read
+    [{"queue": [{"id": 1}], "total": 3, "page_amount": 2},
+     {"queue": [{"id": 3}], "total": 2, "page_amount": 2}],
+    # fewer items than the total (an item shifted from page 2 to page 1 between the two reads)
+    [{"queue": [{"id": 1}], "total": 3, "page_amount": 2},
+     {"queue": [{"id": 3}], "total": 3, "page_amount": 2}],
+    # no total at all
+    [{"queue": [{"id": 1}]}],
+])
+def test_an_inconsistent_paged_answer_is_incomplete(
+        pages: list[dict[str, Any]], scripted: tuple[ScriptedSimplyPrint, str]) -> None:
+    server, url = scripted
+    answers = iter(pages)
+
+    def next_page() -> tuple[int, dict[str, Any]]:
+        return 200, {"status": True, **next(answers)}
+
+    server.answers["queue/GetItems"] = next_page
+    with make_client(url) as sp:
+        for page in range(1, len(pages) + 1):
+            assert [i["id"] for i in sp.get_queue_page(page).items] == \
+                [i["id"] for i in pages[page - 1]["queue"]]
+    answers = iter([*pages, {"queue": {"items": [], "done_items": []}}])
+    with make_client(url) as sp:
+        assert not sp.get_queue().complete
 
 
 @pytest.mark.parametrize("answer", [
     {"status": True, "queue": {"fits": True, "items": [{"id": 1}], "done_items": [{"id": 2}]}},
     {"status": True, "queue": [{"id": 1}], "done_items": [{"id": 2}]},
 ])
-def test_queue_items_parse_dict_and_list_shapes(
+def test_queue_listing_parses_dict_and_list_shapes(
     answer: dict[str, Any], scripted: tuple[ScriptedSimplyPrint, str]
 ) -> None:
     server, url = scripted
     server.answers["queue/GetItems"] = (200, answer)
     with make_client(url) as sp:
-        assert [i["id"] for i in sp.get_queue_items()] == [1]
-        assert [i["id"] for i in sp.get_queue_items(include_done=True)] == [1, 2]
+        listing = sp.get_queue_listing()
+    assert ([i["id"] for i in listing.items], [i["id"] for i in listing.done_items]) == ([1], [2])
+
+
+def test_no_custom_tags_is_an_empty_list(client: SimplePrintClient,
+                                         simplyprint: SimulatedSimplyPrint) -> None:
+    assert {"id": 3, "name": "PETG only", "color": None} in client.get_tags()
+    simplyprint.control(custom_tags=False)
+    assert client.get_tags() == []
 
 
 # --- webhooks -------------------------------------------------------------------------------------
@@ -246,8 +298,12 @@ CALLS: list[tuple[str, dict[str, Any], str, str, dict[str, str], Any]] = [
      {"page": 1, "page_size": 10, "accepted_statuses": ["ongoing"], "start_date": "1700000000",
       "end_date": "1700003600", "printer_ids": [3]}),
     ("get_job_details", {"uid": "da69"}, "GET", "jobs/GetDetails", {"id": "da69"}, None),
-    ("get_queue_items", {"include_done": True}, "GET", "queue/GetItems", {"done_items": "1"},
+    ("get_queue_listing", {}, "GET", "queue/GetItems", {"groups": "1", "done_items": "1"},
      None),
+    ("get_queue_page", {"page": 2, "page_size": 50, "gid": 3}, "POST", "queue/GetItems", {},
+     {"compact": True, "page": 2, "page_size": 50, "gid": 3}),
+    ("get_queue_groups", {}, "GET", "queue/groups/Get", {}, None),
+    ("get_tags", {}, "GET", "tags/Get", {}, None),
     ("get_queue_item", {"item_id": 890}, "GET", "queue/GetItem", {"id": "890"}, None),
     ("get_printer_groups", {}, "GET", "groups/Get", {}, None),
     ("create_job", {"pid": [12, 13], "queue_file": 890}, "POST", "printers/actions/CreateJob",

@@ -78,9 +78,19 @@ def test_queue_snapshot_marks_missing_items_done_or_deleted() -> None:
     queue.apply_queue_snapshot([payloads.queue_item(1), payloads.queue_item(2),
                                 payloads.queue_item(3)], payloads.BASE_TS)
     done = {**payloads.queue_item(2, left=0, printed=5), "done": "2024-06-10T09:00:00+00:00"}
-    changed = queue.apply_queue_snapshot([payloads.queue_item(1)], payloads.BASE_TS + 30, [done])
+    result = queue.apply_queue_snapshot([payloads.queue_item(1)], payloads.BASE_TS + 30, [done])
     states = dict(PrintQueue.objects.values_list("sp_id", "state"))
-    assert states == {1: "queued", 2: "done", 3: "deleted"} and changed == 2
+    assert states == {1: "queued", 2: "done", 3: "deleted"}
+    assert (result.changed, result.removed) == (2, 1)
+
+
+def test_an_incomplete_queue_snapshot_deletes_nothing() -> None:
+    queue.apply_queue_snapshot([payloads.queue_item(1), payloads.queue_item(2)],
+                               payloads.BASE_TS)
+    result = queue.apply_queue_snapshot([payloads.queue_item(1)], payloads.BASE_TS + 30,
+                                        complete=False)
+    states = dict(PrintQueue.objects.values_list("sp_id", "state"))
+    assert states == {1: "queued", 2: "queued"} and result.removed == 0
 
 
 def test_queue_item_added_after_the_fetch_survives_the_snapshot(
@@ -96,5 +106,5 @@ def test_queue_snapshot_unchanged_publishes_nothing() -> None:
     snapshot = [payloads.queue_item(1), payloads.queue_item(2, sort_order=2)]
     queue.apply_queue_snapshot(snapshot, payloads.BASE_TS)
     published = LiveUpdate.objects.count()
-    assert queue.apply_queue_snapshot(snapshot, payloads.BASE_TS + 30) == 0
+    assert queue.apply_queue_snapshot(snapshot, payloads.BASE_TS + 30).changed == 0
     assert LiveUpdate.objects.count() == published

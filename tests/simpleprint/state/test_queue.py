@@ -55,23 +55,6 @@ def test_revive_item_brings_a_done_item_back(post_delivery, farm):
     assert PrintQueue.objects.get().state == "queued"
 
 
-def test_empty_queue_deletes_the_groups_items_only(post_delivery, farm):
-    post_delivery(farm.queue_event("queue.add_item", queue_item(893, group=2)))
-    post_delivery(farm.queue_event("queue.add_item", queue_item(894, group=3)))
-    farm.tick()
-    post_delivery(envelope("queue.empty_queue", {"user": ALEX, "group": 2}, farm.now))
-    states = dict(PrintQueue.objects.values_list("sp_id", "state"))
-    assert states == {893: "deleted", 894: "queued"}
-
-
-def test_an_add_older_than_the_emptying_does_not_resurrect_the_item(post_delivery, farm):
-    add = farm.queue_event("queue.add_item", queue_item(895, group=2))
-    farm.tick()
-    post_delivery(envelope("queue.empty_queue", {"user": ALEX, "group": 2}, farm.now))
-    post_delivery(add)
-    assert PrintQueue.objects.get().state == "deleted"
-
-
 def test_queue_event_without_item_fails_visibly(post_delivery, farm):
     post_delivery(envelope("queue.add_item", {"user": ALEX}, farm.now))
     assert PrinterWebhookEvent.objects.get().status == "failed"

@@ -10,7 +10,7 @@ import pytest
 from apps.simpleprint.models import SyncState
 from apps.simpleprint.sync import modes
 from apps.simpleprint.sync import polling as sync
-from tests.simpleprint.sync.conftest import Sim
+from tests.simpleprint.conftest import Sim
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,6 +90,8 @@ def test_no_answer_to_the_test_delivery_switches_to_polling(
     assert state.mode == "polling" and "not even the test delivery" in state.reason
 
 
-def test_registration_refused_switches_to_polling() -> None:
-    modes.registration_failed("webhooks/Create answered 404", 1767225600)
-    assert modes.current_mode() == "polling"
+def test_a_refusal_switches_to_polling_with_its_reason() -> None:
+    modes.refused("webhooks/Create answered 404", 1767225600)
+    info = modes.mode_info()
+    assert (info["mode"], info["reason"], info["webhooks_error"]) == (
+        "polling", "webhooks/Create answered 404", "webhooks/Create answered 404")

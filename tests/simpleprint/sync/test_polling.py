@@ -19,7 +19,7 @@ from apps.simpleprint.remote.ratelimit import LocalRateLimiter
 from apps.simpleprint.state import rules
 from apps.simpleprint.sync import modes
 from apps.simpleprint.sync import polling as sync
-from tests.simpleprint.sync.conftest import Sim
+from tests.simpleprint.conftest import Sim
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,41 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 
-from apps.simpleprint.remote.client import (
-    SimplePrintAPIError,
-    SimplePrintClient,
-    SimplePrintConnectionError,
-    SimplePrintOutcomeUnknown,
-)
-from apps.simpleprint.sync import webhook_manager
+from apps.simpleprint.remote import explain, servertime
+from apps.simpleprint.remote.client import SimplePrintAPIError, SimplePrintClient
+from apps.simpleprint.sync import modes, webhook_manager
 
-HINTS = {
-    400: "SimplyPrint rejected the request: check the webhook id, URL and event names",
-    401: "check SIMPLEPRINT_API_KEY",
-    403: "check SIMPLEPRINT_COMPANY_ID / the org allows API use",
-    404: "webhooks need the Print Farm plan, or register by hand in the panel "
-         "(Settings → Webhooks)",
-    429: "rate limited: wait and retry",
-}
 ACTIONS = ("test", "enable", "disable", "delete")
-
-
-def _hint(error: SimplePrintAPIError, base_url: str) -> str:
-    if isinstance(error, SimplePrintOutcomeUnknown):
-        return "run with --list to see whether it happened before trying again"
-    if isinstance(error, SimplePrintConnectionError):
-        return f"cannot reach {base_url}: check SIMPLEPRINT_BASE_URL and the network"
-    if error.status >= 500:
-        return "SimplyPrint is failing or in maintenance: try again later"
-    return HINTS.get(error.status, "see the SimplyPrint message above")
-
-
-def _shown(webhook: dict[str, Any]) -> dict[str, Any]:
-    """A registration without the secret SimplyPrint returns in clear text."""
-    shown = {key: value for key, value in webhook.items() if key != "secret"}
-    shown["has_secret"] = bool(webhook.get("secret"))
-    return shown
 
 
 class Command(BaseCommand):
@@ -81,7 +53,17 @@ class Command(BaseCommand):
                         return
                 self._register(client, url)
         except SimplePrintAPIError as error:
-            self._fail(error, _hint(error, client.base_url))
+            if error.status != 429 and (options["list"] or not any(
+                    options.get(action) is not None for action in ACTIONS)):
+                self._record_refusal(error, client.base_url)
+            self._fail(error, explain.hint(error, client.base_url, webhooks=True))
+
+    def _record_refusal(self, error: SimplePrintAPIError, base_url: str) -> None:
+        """The refusal the sync would meet: it polls now, and shows this reason."""
+        try:
+            modes.refused(explain.webhooks_refused(error, base_url), servertime.now())
+        except DatabaseError as exc:  # a database not migrated yet: the message still matters
+            self.stderr.write(f"(could not record it for the sync: {exc})")
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -111,7 +93,7 @@ class Command(BaseCommand):
         webhook, action = webhook_manager.ensure_registered(url, client=client)
         if self.as_json:
             self._emit_json({"ok": True, "action": action, "url": url,
-                             "webhook": _shown(webhook)})
+                             "webhook": webhook_manager.shown(webhook)})
             return
         headline = {"created": "✅ Webhook registered!", "updated": "♻️ Webhook updated",
                     "unchanged": "✅ Already up to date"}[action]
@@ -121,10 +103,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  Events: {', '.join(webhook.get('events') or [])}")
 
     def _list(self, client: SimplePrintClient, url: str) -> None:
-        webhooks = client.list_webhooks()
+        webhooks = webhook_manager.list_webhooks(client=client)
         if self.as_json:
             self._emit_json({"ok": True, "receiver_url": url,
-                             "webhooks": [_shown(w) for w in webhooks]})
+                             "webhooks": [webhook_manager.shown(w) for w in webhooks]})
             return
         if not webhooks:
             self.stdout.write("📋 No webhooks registered. Run without flags to register one.")
