@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(abspath $(VENV))/bin
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean doctor manage
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ run: install
 ## Run the whole test suite (the production profile too when TEST_DATABASE_URL/TEST_REDIS_URL are set).
 test: install
 	PATH="$(BIN):$$PATH" ./scripts/test.sh
+
+## Check the configured SimplyPrint account (works beside a running `make run`).
+doctor: install
+	$(BIN)/python manage.py simpleprint_doctor $(ARGS)
+
+## Any management command with the venv, from a second terminal: make manage ARGS="register_webhooks --list"
+manage: install
+	$(BIN)/python manage.py $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -110,14 +110,18 @@ def sp_settings(settings: Any, simplyprint: SimulatedSimplyPrint) -> Any:
 
 @pytest.fixture(autouse=True)
 def fresh_simplyprint() -> Iterator[None]:
-    """Each test meets its own SimplyPrint: forget the clock offset a previous one showed, and
-    start with a full request budget (failed re-reads of earlier tests' odd deliveries must not
-    spend the next test's)."""
+    """Each test meets its own SimplyPrint: forget the clock offset and the webhook registrations
+    a previous one showed, and start with a full request budget (failed re-reads of earlier
+    tests' odd deliveries must not spend the next test's)."""
+    from django.core.cache import cache
+
     from apps.simpleprint.remote import ratelimit, servertime
     from apps.simpleprint.remote.connections import connection
+    from apps.simpleprint.sync import webhook_manager
 
     def forget() -> None:
         servertime.reset()
+        cache.delete(webhook_manager.CACHE_KEY)
         with ratelimit._limiters_lock:
             ratelimit._limiters.clear()
         if settings.REDIS_URL:

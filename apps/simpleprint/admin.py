@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .events.registry import CATEGORIES, SAMPLE_EVENTS, received_names
-from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from .models import NamedRef, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from .ops import diagnostics
 
 GREEN, BLUE, ORANGE, RED, GREY, PURPLE = (
@@ -116,7 +116,7 @@ class EventCategoryFilter(FixedChoicesFilter):
 @admin.register(PrinterWebhookEvent)
 class PrinterWebhookEventAdmin(ReadOnlyMirrorAdmin):
     list_display = ("id", "event", "status_badge", "category", "printer_sp_id", "job_sp_id",
-                    "occurred_at", "received_at", "attempts", "deliveries")
+                    "occurred_at", "received_at", "timestamp_clamped", "attempts", "deliveries")
     list_display_links = ("id", "event")
     list_filter = (EventStatusFilter, EventNameFilter, EventCategoryFilter)
     search_fields = ("event", "canonical_event", "=printer_sp_id", "=job_sp_id",
@@ -219,3 +219,12 @@ class PrinterAdmin(RawDataAdmin):
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, printer: Printer) -> SafeString:
         return badge(printer.state, printer.get_state_display(), PRINTER_COLOURS)
+
+
+@admin.register(NamedRef)
+class NamedRefAdmin(ReadOnlyMirrorAdmin):
+    """Names of SimplyPrint's ids, as the sync and the events gave them."""
+
+    list_display = ("kind", "sp_id", "name", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "=sp_id")

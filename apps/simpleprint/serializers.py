@@ -68,9 +68,10 @@ class PrinterWebhookEventSerializer(serializers.ModelSerializer):
         model = PrinterWebhookEvent
         fields = [
             "id", "webhook_id", "event", "canonical_event", "category", "timestamp",
-            "occurred_at", "received_at", "status", "processed", "ignored", "processing_error",
-            "attempts", "next_attempt_at", "processed_at", "deliveries", "printer_sp_id",
-            "job_sp_id", "queue_item_sp_id",
+            "ordering_timestamp", "timestamp_clamped", "occurred_at", "received_at", "status",
+            "processed", "ignored", "processing_error", "processing_note", "attempts",
+            "next_attempt_at", "processed_at", "deliveries", "printer_sp_id", "job_sp_id",
+            "queue_item_sp_id",
         ]
 
 

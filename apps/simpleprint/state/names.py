@@ -47,9 +47,9 @@ def remember(found: Mapping[str, Mapping[int, str]]) -> dict[str, dict[str, str]
             NamedRef.objects.update_or_create(kind=kind, sp_id=sp_id,
                                               defaults={"name": row.name})
             changed.setdefault(kind, {})[str(sp_id)] = row.name
+    changes.names_changed(changed)  # the pages learn a name before the rows that show it
     if Kind.GROUPS in changed:
         _rename_groups({int(k): v for k, v in changed[Kind.GROUPS].items()})
-    changes.names_changed(changed)
     return changed
 
 

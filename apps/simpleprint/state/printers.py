@@ -83,6 +83,10 @@ def apply_job_state(printer: Printer, job: PrintJob | None, state: str, stamp: S
     printer.raw_state = state
     printer.current_job = job
     printer.bed_needs_clearing = bed_needs_clearing
+    if bed_needs_clearing:  # a job event said so: only a bed clear or a new print undoes it
+        printer.aspect_times[BED_BY_EVENT] = list(stamp)
+    else:
+        printer.aspect_times.pop(BED_BY_EVENT, None)
     if job is not None and job_data is not None:
         printer.progress = as_percentage(job_data.get("percentage", job_data.get("progress")))
         printer.time_left = as_int(job_data.get("time_left", job_data.get("time")))
@@ -243,6 +247,22 @@ _RAW_STATES: dict[str, str] = {
 #: Job states of a ``printers/Get`` job row under which the job is still the printer's job.
 ACTIVE_JOB_STATES = frozenset({"printing", "paused", "pausing", "resuming", "cancelling",
                                "downloading", "ongoing"})
+#: Aspect recording that a job event left the bed to be cleared (see _bed_needs_clearing).
+BED_BY_EVENT = "bed"
+
+
+def _bed_needs_clearing(printer: Printer, job_row: dict[str, Any] | None, active: bool) -> bool:
+    """Whether a polled printer's bed waits to be cleared. A finished job still shown means it
+    does; an active one that it does not. Whether ``printers/Get`` keeps the last job until the
+    bed is cleared or drops it when the print ends is undocumented: a row without a job clears
+    the mark only when no job event set it (a ``job.bed_cleared`` or the next print does)."""
+    if job_row is not None:
+        if active:
+            printer.aspect_times.pop(BED_BY_EVENT, None)
+        return not active
+    return printer.bed_needs_clearing and BED_BY_EVENT in printer.aspect_times
+
+
 def poll_state(raw_state: str, online: bool) -> str:
     if not online:
         return Printer.State.OFFLINE
@@ -285,7 +305,7 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
         job_state = str((job_row or {}).get("state") or "").lower()
         active = job_row is not None and job_state in ACTIVE_JOB_STATES
         printer.current_job = job if active else None
-        printer.bed_needs_clearing = job_row is not None and not active
+        printer.bed_needs_clearing = _bed_needs_clearing(printer, job_row, active)
         if active and job_row is not None:
             printer.progress = as_percentage(job_row.get("percentage", job_row.get("progress")))
             printer.time_left = as_int(job_row.get("time", job_row.get("time_left")))

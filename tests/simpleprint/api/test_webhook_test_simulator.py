@@ -62,3 +62,40 @@ def test_switching_an_unknown_webhook_is_a_502_with_simplyprints_reason(
                               {"enabled": True}, format="json")
     assert response.status_code == 502
     assert "424242" in response.json()["detail"]
+
+
+def test_reading_the_overview_spends_no_api_call(api: APIClient, sp_settings: Any,
+                                                 simplyprint: Any) -> None:
+    webhook_manager.ensure_webhook()
+    simplyprint.reset_stats()
+    for _ in range(5):
+        overview = api.get(URL).json()
+        assert overview["receiver_registered"] is True
+    assert simplyprint.requests_to("webhooks/Get") == {}
+    assert overview["webhooks_checked_at"] is not None
+
+
+def test_refresh_asks_simplyprint_at_most_once_in_a_few_seconds(
+        api: APIClient, sp_settings: Any, simplyprint: Any) -> None:
+    first = api.get(URL).json()  # nothing asked yet: nothing known, and it says so
+    assert first["webhooks"] is None and "refresh" in first["webhooks_error"]
+    simplyprint.create_webhook("https://farm.example.com/hook/", ["job.done"], name="other")
+    refreshed = api.get(URL, {"refresh": "1"}).json()
+    assert [w["name"] for w in refreshed["webhooks"]] == ["other"]
+    assert "secret" not in refreshed["webhooks"][0]
+    api.get(URL, {"refresh": "1"})
+    assert simplyprint.requests_to("webhooks/Get") == {"200": 1}
+
+
+def test_the_sync_keeps_the_overview_fresh(api: APIClient, sp_settings: Any,
+                                           simplyprint: Any) -> None:
+    from apps.simpleprint.remote.client import SimplePrintClient
+    from apps.simpleprint.sync import polling
+
+    simplyprint.control(webhooks_available=False, webhooks_refusal="403")
+    with SimplePrintClient() as client:
+        assert polling.tick(client, simplyprint.clock) == "polled"
+    overview = api.get(URL).json()
+    assert overview["webhooks"] is None
+    assert "webhooks_manage" in overview["webhooks_error"]
+    assert overview["mode"] == "polling"

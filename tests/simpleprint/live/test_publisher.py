@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
-from apps.simpleprint.live.publisher import coalesce
+from channels.layers import channel_layers, get_channel_layer
+
+from apps.simpleprint.live import publisher
+from apps.simpleprint.live.publisher import Publisher, coalesce
 
 GROUP = "planning.company-1"
 
@@ -37,3 +42,35 @@ def test_the_queued_messages_are_left_unchanged() -> None:
     coalesce([(GROUP, first), (GROUP, second)])
     assert first == update(5)
     assert second == update(6)
+
+
+def test_the_publisher_moves_to_the_servers_loop_once_it_is_known(
+        settings: Any, monkeypatch: Any) -> None:
+    """The background work starts before the server's loop is known (no request yet): the
+    publisher sends on a loop of its own, then on the server's, where the in-memory layer's
+    pages listen."""
+    monkeypatch.setattr(publisher, "_home_loop", None)  # restored afterwards
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    assert layer is not None
+    sending = Publisher()
+    sending.submit(GROUP, update(1))  # nobody listens yet: sent on the publisher's own loop
+    assert sending.flush(timeout=5)
+
+    server = asyncio.new_event_loop()
+    thread = threading.Thread(target=server.run_forever, daemon=True)
+    thread.start()
+    try:
+        channel = asyncio.run_coroutine_threadsafe(layer.new_channel(), server).result(5)
+        asyncio.run_coroutine_threadsafe(layer.group_add(GROUP, channel), server).result(5)
+        publisher.set_home_loop(server)
+        sending.submit(GROUP, update(2))
+        assert sending.flush(timeout=5)
+        received = asyncio.run_coroutine_threadsafe(
+            asyncio.wait_for(layer.receive(channel), 3), server).result(5)
+        assert received["updates"] == [[2, '{"seq": 2}']]
+    finally:
+        server.call_soon_threadsafe(server.stop)
+        thread.join(5)
+        channel_layers.backends.clear()

@@ -72,3 +72,18 @@ def test_the_heartbeat_task_writes_the_heartbeat() -> None:
     before = time.time()
     worker_heartbeat.apply()
     assert cache.get(HEARTBEAT_KEY) >= before
+
+
+@pytest.mark.django_db
+def test_the_sync_check_says_how_state_arrives_and_why_without_failing() -> None:
+    from apps.simpleprint.ops.health import readiness_checks
+    from apps.simpleprint.sync import modes
+
+    [before] = [c for c in readiness_checks() if c.name == "sync"]
+    assert before.ok and before.detail == "the sync has not run yet"
+    modes.refused("SimplyPrint's webhook API refused (HTTP error 403: no): this API key lacks "
+                  "the webhooks_manage permission", time.time() - 90)
+    [check] = [c for c in readiness_checks() if c.name == "sync"]
+    assert check.ok  # polling is a working mode: it never takes the service out of rotation
+    assert check.detail.startswith("polling for 9")
+    assert check.detail.endswith("this API key lacks the webhooks_manage permission")

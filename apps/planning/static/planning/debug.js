@@ -24,7 +24,8 @@ export class DebugPanel {
     for (const tab of this.root.querySelectorAll(".tab")) {
       tab.addEventListener("click", () => this.showTab(tab.dataset.tab));
     }
-    this.$("#webhooks-refresh").addEventListener("click", () => this.loadWebhooks());
+    // ↻ Refresh asks SimplyPrint again; opening the panel shows what it last said (no API call).
+    this.$("#webhooks-refresh").addEventListener("click", () => this.loadWebhooks(true));
     this.$("#webhooks").addEventListener("click", (e) => this.webhookAction(e));
     this.$("#inject-form").addEventListener("submit", (e) => this.inject(e));
     this.$("#ping-btn").addEventListener("click", () => this.ping());
@@ -56,17 +57,18 @@ export class DebugPanel {
   }
 
   // --- webhooks -----------------------------------------------------------------------------
-  async loadWebhooks() {
+  async loadWebhooks(refresh = false) {
     const box = this.$("#webhooks");
     try {
-      const overview = await api("webhook/test/");
+      const overview = await api(refresh ? "webhook/test/?refresh=1" : "webhook/test/");
       this.overview = overview;
       this.renderMode();
       const counts = overview.counts;
       const head = `<p class="small">${fmt(gettext("Receiver: %(url)s"), { url: `<code>${esc(overview.receiver_url)}</code>` })}
         · ${overview.secret_configured ? "🔐 " + gettext("secret configured") : "⚠️ " + gettext("no secret configured")}
         · ${fmt(gettext("%(received)s received, %(processed)s processed, %(failed)s failed"), counts)}
-        · ${gettext("last delivery")} ${rel(overview.last_received_at)}</p>`;
+        · ${gettext("last delivery")} ${rel(overview.last_received_at)}
+        · ${gettext("asked SimplyPrint")} ${rel(overview.webhooks_checked_at)}</p>`;
       if (!overview.webhooks) {
         box.innerHTML = head + `<p class="error">⚠️ ${esc(overview.webhooks_error || gettext("SimplyPrint could not be asked."))}</p>`;
         return;

@@ -1,6 +1,6 @@
 """``python manage.py sync_simpleprint``: one full read of SimplyPrint (printers page by page,
-jobs, queue) into the database, e.g. at first start. Exits non-zero with a clear line when
-SimplyPrint cannot be read."""
+jobs, queue, the names of groups, tags and queue groups) into the database, e.g. at first start.
+Exits non-zero with a clear line when SimplyPrint cannot be read."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.simpleprint.remote import servertime
 from apps.simpleprint.remote.client import SimplePrintAPIError
 from apps.simpleprint.sync import polling as sync
 
@@ -22,14 +23,17 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write("🔄 Syncing from SimplyPrint…")
         try:
-            running = sync.sync_printers(client, time.time, result, self._page)
+            clock = servertime.now
+            running = sync.sync_printers(client, clock, result, self._page)
             self.stdout.write(f"  🖨️  Printers: {result.printers} ({result.printers_changed} "
                               "changed)")
-            sync.sync_jobs(client, time.time, result, running=running, ongoing=True)
+            sync.sync_jobs(client, clock, result, running=running, ongoing=True)
             self.stdout.write(f"  🧾 Jobs: {result.jobs} read")
-            sync.sync_queue(client, time.time, result)
+            sync.sync_queue(client, clock, result)
             self.stdout.write(f"  📋 Queue: {result.queue} live items ({result.queue_changed} "
                               "changed)")
+            sync.sync_names(client, result)
+            self.stdout.write("  🏷️  Names of groups, tags and queue groups read")
         except SimplePrintAPIError as exc:
             self.stderr.write(self.style.ERROR(f"❌ Sync failed: {exc}"))
             raise CommandError(f"SimplyPrint could not be read: {exc}") from None
