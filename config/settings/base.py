@@ -267,6 +267,9 @@ PRINTFARM_SYNC = {
     "poll_interval": env.float("PRINTFARM_POLL_INTERVAL", default=30.0),
     "reconcile_interval": env.float("PRINTFARM_RECONCILE_INTERVAL", default=600.0),
     "queue_reconcile_interval": env.float("PRINTFARM_QUEUE_RECONCILE_INTERVAL", default=3600.0),
+    # Webhooks mode: read the queue this long after a print started or ended (copies left change
+    # without a queue event); 0: only every queue_reconcile_interval.
+    "queue_after_jobs": env.float("PRINTFARM_QUEUE_AFTER_JOBS", default=120.0),
     "progress_interval": env.float("PRINTFARM_PROGRESS_INTERVAL", default=0.0),
     "connectivity_interval": env.float("PRINTFARM_CONNECTIVITY_INTERVAL", default=30.0),
     # Names of printer groups, custom tags and queue groups (groups/Get, tags/Get, ...).

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from ..events.registry import EVENTS, SUBSCRIBED_EVENTS
-from ..live import messages
+from ..live.outbox import OutboxRecorder
 from ..remote import explain, servertime
 from ..remote.client import SimplePrintAPIError, SimplePrintClient
 from ..state import changes, jobs, printers, queue
@@ -118,14 +118,8 @@ class _Rollback(Exception):
     pass
 
 
-class DryRecorder:
-    """Compares what the pages would be shown, records nothing."""
-
-    def capture(self, row: models.Model) -> object:
-        return messages.shown(row)
-
-    def differs(self, row: models.Model, before: object) -> bool:
-        return messages.shown(row) != before
+class DryRecorder(OutboxRecorder):
+    """Compares what the pages would be shown, as the outbox does; records nothing."""
 
     def record(self, row: models.Model) -> None:
         pass

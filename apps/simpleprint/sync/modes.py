@@ -154,8 +154,8 @@ def _recheck(state: SyncState, now: float, client: SimplePrintClient) -> None:
             webhook_manager.same_url(h.get("url"), webhook_manager.receiver_url())
             and h.get("enabled") for h in hooks):
         try:
-            webhook_manager.ensure_registered(client=client)
-            hooks = client.list_webhooks()
+            webhook, _ = webhook_manager.ensure_registered(client=client)
+            hooks = [webhook]
         except SimplePrintAPIError as exc:
             if exc.status == 429:
                 raise

@@ -15,6 +15,8 @@ extrapolated from the last known progress and time left (see ``state.rules.shown
 No webhook reports connectivity: ``connectivity_interval`` (always; 30 s by default) and
 ``progress_interval`` (while printers are busy) add a ``printers/Get``-only read in between
 (``read_printers``), one call per 100 printers, so online/offline and progress are that fresh.
+The queue is read every ``queue_reconcile_interval``, and ``queue_after_jobs`` seconds after a
+print started or ended (a print takes a copy of a queue item, and no queue event says so).
 Names (printer groups, custom tags, queue groups) are read every ``names_interval``, and sooner
 when a printer shows a group whose name is not known.
 """
@@ -30,7 +32,7 @@ from typing import Any
 from django.db import transaction
 
 from ..live import outbox
-from ..models import NamedRef, Printer, PrintJob, SyncState
+from ..models import NamedRef, Printer, PrinterWebhookEvent, PrintJob, SyncState
 from ..remote import locks, servertime
 from ..remote.client import SimplePrintAPIError, SimplePrintClient
 from ..state import jobs, names, printers, queue
@@ -199,6 +201,18 @@ def sync_names(client: SimplePrintClient, result: SyncResult) -> None:
         names.remember(found)
 
 
+#: The events after which a queue item may have a copy less or more left: a print that starts
+#: from the queue takes one, one that fails or is cancelled gives it back; no queue event says so.
+PRINT_EVENTS = ("job.started", "job.done", "job.failed", "job.cancelled")
+
+
+def _prints_moved_since(timestamp: float) -> bool:
+    """Whether a print started or ended since SimplyPrint time ``timestamp`` (in its second
+    too: it may have come after the read)."""
+    return PrinterWebhookEvent.objects.filter(canonical_event__in=PRINT_EVENTS,
+                                              ordering_timestamp__gte=int(timestamp)).exists()
+
+
 def _unnamed_group() -> bool:
     """Whether a printer shows a group whose name is not known."""
     named = NamedRef.objects.filter(kind=names.Kind.GROUPS).values("sp_id")
@@ -274,8 +288,10 @@ def _tick(client: SimplePrintClient, clock: Clock) -> str:
     polling = state.mode == Mode.POLLING
     # Between reconciles (webhooks mode) a due tick only reads the printers.
     full = polling or now - _ts(state.last_reconcile_at) >= cfg["reconcile_interval"]
-    with_queue = polling or (
-        full and now - _ts(state.last_queue_sync_at) >= cfg["queue_reconcile_interval"])
+    since_queue = now - _ts(state.last_queue_sync_at)
+    with_queue = polling or (full and since_queue >= cfg["queue_reconcile_interval"]) or (
+        0 < cfg["queue_after_jobs"] <= since_queue
+        and _prints_moved_since(_ts(state.last_queue_sync_at)))
     names_due = now - _ts(state.last_names_at) >= cfg["names_interval"]
     try:
         if polling:
@@ -284,6 +300,8 @@ def _tick(client: SimplePrintClient, clock: Clock) -> str:
             result = reconcile(client, clock, with_queue=with_queue)
         else:
             result = read_printers(client, clock)
+            if with_queue:
+                sync_queue(client, clock, result)
         if not names_due and _unnamed_group():
             names_due = now - _ts(state.last_names_at) >= UNKNOWN_GROUP_RETRY
         if names_due:

@@ -10,7 +10,7 @@ SYNC = {"enabled": False, "tick_interval": 5.0, "poll_interval": 30.0,
         "reconcile_interval": 600.0, "queue_reconcile_interval": 600.0, "progress_interval": 0.0,
         "connectivity_interval": 0.0, "silence_threshold": 900.0, "probe_grace": 120.0,
         "stale_after": 120.0, "backoff_max_interval": 600.0, "names_interval": 3600.0,
-        "webhook_recheck_interval": 600.0}
+        "webhook_recheck_interval": 600.0, "queue_after_jobs": 0.0}
 
 
 @pytest.fixture(autouse=True)

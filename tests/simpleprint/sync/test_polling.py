@@ -235,3 +235,26 @@ def test_progress_reads_only_printers_while_a_printer_is_busy(
     assert sim.stats()["requests"]["by_endpoint"] == {"printers/Get": 1}
     busy.refresh_from_db()
     assert busy.progress_at is not None and busy.progress_at.timestamp() == sim.now
+
+
+def test_after_a_print_starts_the_queue_is_read_soon(
+        make_sim: Callable[..., Sim], live_server: Any, sync_settings: dict[str, Any]) -> None:
+    """A print that starts from the queue takes a copy of an item, and no queue event says so."""
+    sync_settings.update(connectivity_interval=30.0, queue_after_jobs=120.0)
+    sim = make_sim(natural=False)
+    sim.register(live_server.url)
+    reconciled_once(sim)
+    pid = next(p["id"] for p in sim.state()["printers"] if p["job"] is None)
+    sim.scenario("set_autoprint", printer_id=pid, state="disabled")
+    item = sim.scenario("add_queue_item", filename="two_0.4n_PLA_1h.gcode", group=1,
+                        amount=2)["queue_item"]
+    sim.scenario("start_job", printer_id=pid, queue_item_id=item["id"])
+    sim.settle()
+    assert PrintQueue.objects.get(sp_id=item["id"]).left == 2  # the mirror cannot know yet
+    done = []
+    for _ in range(5):
+        sim.advance(30)
+        done.append(sync.tick(sim.client, sim.clock))
+    assert done == ["read printers"] * 5
+    assert PrintQueue.objects.get(sp_id=item["id"]).left == 1
+    assert sim.requests_to("queue/GetItems") == {"200": 2}  # once: both of its forms
