@@ -68,7 +68,8 @@ async def api_endpoint(request: Request) -> Response:
     if path == "webhooks/GetSamplePayload" and not sim.config.sample_payloads:
         entry = None  # an older backend
     response = await _api_response(sim, request, entry)
-    # SimplyPrint's clock, the one its deliveries are stamped with (simulated time).
+    # SimplyPrint's clock: the one its deliveries' `timestamp` comes from (the farm's simulated
+    # time). printfarm orders polls by it; if deliveries are ever stamped otherwise, so must this.
     response.headers["Date"] = email.utils.formatdate(sim.clock.now(), usegmt=True)
     sim.stats.record_request(path if entry else "<unknown>", response.status_code)
     return response
