@@ -102,6 +102,11 @@ async def _group_send(group: str, message: dict[str, Any]) -> None:
 _RETIRE = None
 
 
+def _run_until_retired(loop: asyncio.AbstractEventLoop) -> None:
+    loop.run_forever()
+    loop.close()
+
+
 class Publisher:
     """Sends group messages one after another on an event loop: the ASGI server's own loop
     when this process has one (the in-memory layer only works there), else a loop in a daemon
@@ -143,8 +148,8 @@ class Publisher:
                 loop, self._private = home, False
             else:
                 loop, self._private = asyncio.new_event_loop(), True
-                threading.Thread(target=loop.run_forever, name="printfarm-publisher",
-                                 daemon=True).start()
+                threading.Thread(target=_run_until_retired, args=(loop,),
+                                 name="printfarm-publisher", daemon=True).start()
             self._loop, self._queue = loop, asyncio.Queue()
             asyncio.run_coroutine_threadsafe(self._drain(self._queue), loop)
             if retired is not None and retired[0] is not None and retired[1] is not None \

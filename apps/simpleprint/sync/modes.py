@@ -97,8 +97,8 @@ def evaluate(state: SyncState, now: float, client: SimplePrintClient) -> None:
             switch(state, Mode.WEBHOOKS, "deliveries resumed", now)
             return
         recheck = config()["webhook_recheck_interval"]
-        if recheck > 0 and now - max(_ts(state.webhooks_checked_at),
-                                     _ts(state.mode_changed_at)) >= recheck:
+        asked = now - max(_ts(state.webhooks_checked_at), _ts(state.mode_changed_at))
+        if recheck > 0 and not 0 <= asked < recheck:  # < 0: stamped by a clock since corrected
             _recheck(state, now, client)
         return
     if not state.registration_checked:

@@ -283,16 +283,16 @@ def _tick(client: SimplePrintClient, clock: Clock) -> str:
         modes.evaluate(state, now, client)
     except SimplePrintAPIError as exc:
         return _failed(state, exc, now)
-    if state.next_poll_at is not None and now < _ts(state.next_poll_at):
+    if not _due(state, now):
         return "idle"
     polling = state.mode == Mode.POLLING
     # Between reconciles (webhooks mode) a due tick only reads the printers.
-    full = polling or now - _ts(state.last_reconcile_at) >= cfg["reconcile_interval"]
-    since_queue = now - _ts(state.last_queue_sync_at)
+    full = polling or _age(now, state.last_reconcile_at) >= cfg["reconcile_interval"]
+    since_queue = _age(now, state.last_queue_sync_at)
     with_queue = polling or (full and since_queue >= cfg["queue_reconcile_interval"]) or (
         0 < cfg["queue_after_jobs"] <= since_queue
         and _prints_moved_since(_ts(state.last_queue_sync_at)))
-    names_due = now - _ts(state.last_names_at) >= cfg["names_interval"]
+    names_due = _age(now, state.last_names_at) >= cfg["names_interval"]
     try:
         if polling:
             result = full_sync(client, clock, with_names=False)
@@ -303,7 +303,7 @@ def _tick(client: SimplePrintClient, clock: Clock) -> str:
             if with_queue:
                 sync_queue(client, clock, result)
         if not names_due and _unnamed_group():
-            names_due = now - _ts(state.last_names_at) >= UNKNOWN_GROUP_RETRY
+            names_due = _age(now, state.last_names_at) >= UNKNOWN_GROUP_RETRY
         if names_due:
             sync_names(client, result)
     except SimplePrintAPIError as exc:
@@ -349,6 +349,25 @@ def _failed(state: SyncState, exc: Exception, now: float) -> str:
     state.save()
     logger.warning("sync failed (%s); next try in %.0f s", exc, _interval(state))
     return "rate-limited" if status == 429 else "failed"
+
+
+def _due(state: SyncState, now: float) -> bool:
+    """Whether a read is due at ``now``. SimplyPrint's clock is known from its answers only:
+    when the first answer shows it far from ours, the schedule set before jumps with it; a next
+    run further ahead than any interval (or a run stamped ahead of now) is due at once."""
+    if state.next_poll_at is None:
+        return True
+    cfg = modes.config()
+    wait = _ts(state.next_poll_at) - now
+    longest = max(cfg["reconcile_interval"], cfg["poll_interval"], cfg["backoff_max_interval"])
+    return wait <= 0.001 or wait > longest  # 1 ms: a datetime keeps whole microseconds
+
+
+def _age(now: float, value: datetime | None) -> float:
+    """Seconds since ``value`` (infinite: never, or stamped ahead of ``now`` by a clock that
+    has since been corrected)."""
+    since = now - _ts(value)
+    return since if value is not None and since >= 0 else float("inf")
 
 
 def _ts(value: datetime | None) -> float:

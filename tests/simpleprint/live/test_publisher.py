@@ -73,4 +73,8 @@ def test_the_publisher_moves_to_the_servers_loop_once_it_is_known(
     finally:
         server.call_soon_threadsafe(server.stop)
         thread.join(5)
+        for task in asyncio.all_tasks(server):  # the publisher's drain on the "server" loop
+            task.cancel()
+        server.run_until_complete(asyncio.sleep(0))
+        server.close()
         channel_layers.backends.clear()

@@ -105,3 +105,18 @@ def test_polls_use_the_time_of_simplyprints_answer(make_sim: Callable[..., Sim])
     polled = Printer.objects.order_by("sp_id")[0].last_polled_at
     assert polled is not None and polled.timestamp() == sim.now
     assert {"completed", "done", "ongoing"} <= jobs.POLLED_STATUSES
+
+
+def test_the_schedule_survives_the_clock_jump_of_the_first_answer(
+        make_sim: Callable[..., Sim], sync_settings: dict[str, Any]) -> None:
+    """Until SimplyPrint first answers, its time is taken to be ours; the first answer may show
+    it a year away, and the schedule made before must not wait for that time to come."""
+    sync_settings["poll_interval"] = 1.0
+    sim = make_sim(webhooks=False, natural=False, clock="real", speed=1.0,
+                   start_time=time.time() - 365 * 86400)
+    done = [sync.tick(sim.client)]  # our clock, then SimplyPrint's
+    assert abs(servertime.offset() + 365 * 86400) < 5
+    for _ in range(2):
+        time.sleep(1.1)
+        done.append(sync.tick(sim.client))
+    assert done == ["polled"] * 3
