@@ -114,3 +114,13 @@ def test_a_refused_webhook_api_is_explained(account: Any,
     assert "❌ webhooks: webhooks/Get: HTTP error 403" in out
     assert "lacks the webhooks_manage permission" in out
     assert "✅ printers/Get" in out  # the rest is still checked
+
+
+def test_an_older_backend_and_a_key_without_company_still_pass(
+        account: Any, simplyprint: SimulatedSimplyPrint) -> None:
+    webhook_manager.ensure_webhook()
+    simplyprint.control(sample_payloads=False, getuser_company=False)
+    code, out = doctor()
+    assert code == 0, out
+    assert "account/GetUser does not name the company for this key" in out
+    assert "⚠️  samples: webhooks/GetSamplePayload is not available" in out
