@@ -337,7 +337,7 @@ class SyncState(models.Model):
         POLLING = "polling", _("polling")
 
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.WEBHOOKS)
-    reason = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
     mode_changed_at = models.DateTimeField(null=True, blank=True)
     # The newest inbox id when polling began: a delivery after it means webhooks are back.
     switch_event_id = models.BigIntegerField(default=0)
@@ -355,7 +355,7 @@ class SyncState(models.Model):
     last_error = models.TextField(blank=True)
     # Why SimplyPrint's webhook API refused us, for the operator (empty while it answers), and
     # when it was last asked; while it refuses, the sync polls and asks again now and then.
-    webhooks_error = models.CharField(max_length=500, blank=True)
+    webhooks_error = models.TextField(blank=True)
     webhooks_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Issue 14: events ordered by a clamped timestamp, with a note of what a re-read recovered;
-why the webhook API refused us; names of SimplyPrint's ids."""
+why the webhook API refused us (a reason longer than 300 characters: it says what to do); names
+of SimplyPrint's ids."""
 
 from django.db import migrations, models
 from django.db.models import F
@@ -46,7 +47,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='syncstate',
             name='webhooks_error',
-            field=models.CharField(blank=True, max_length=500),
+            field=models.TextField(blank=True),
+        ),
+        migrations.AlterField(
+            model_name='syncstate',
+            name='reason',
+            field=models.TextField(blank=True),
         ),
         migrations.CreateModel(
             name='NamedRef',

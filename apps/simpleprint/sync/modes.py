@@ -193,7 +193,7 @@ def refused(reason: str, now: float, state: SyncState | None = None) -> None:
             state = SyncState.objects.select_for_update().filter(pk=1).first() or load(now)
         logger.warning("SimplyPrint's webhook API refused: %s", reason)
         state.registration_checked = True
-        state.webhooks_error, state.webhooks_checked_at = reason[:500], from_unix(now)
+        state.webhooks_error, state.webhooks_checked_at = reason, from_unix(now)
         if not switch(state, Mode.POLLING, reason, now):
             state.reason = reason
             state.save()

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from apps.simpleprint.live import outbox
 from apps.simpleprint.models import NamedRef, Printer
 from apps.simpleprint.remote.client import SimplePrintClient
-from apps.simpleprint.state import names
+from apps.simpleprint.state import names, printers
 from apps.simpleprint.sync import modes
 from apps.simpleprint.sync import polling as sync
 from tests import payloads
@@ -83,13 +84,13 @@ def test_a_printer_in_an_unnamed_group_gets_its_name_at_the_next_tick(
 
 def test_group_zero_is_no_group() -> None:
     row = payloads.printer_row(385)
-    names.remember({names.Kind.GROUPS: {99: "Bay A"}})
-    from apps.simpleprint.state import printers
-
-    printers.apply_poll_row(row, payloads.BASE_TS)
+    with transaction.atomic():
+        names.remember({names.Kind.GROUPS: {99: "Bay A"}})
+        printers.apply_poll_row(row, payloads.BASE_TS)
     assert Printer.objects.values_list("group_id", "group_name").get() == (99, "Bay A")
     row["printer"]["group"] = 0
-    printers.apply_poll_row(row, payloads.BASE_TS + 30)
+    with transaction.atomic():
+        printers.apply_poll_row(row, payloads.BASE_TS + 30)
     assert Printer.objects.values_list("group_id", "group_name").get() == (None, "")
 
 
