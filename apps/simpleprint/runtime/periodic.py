@@ -38,6 +38,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("simpleprint.sync_tick", lambda: settings.PRINTFARM_SYNC["tick_interval"],
              first_run_in=2.0, expires=True,
              enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
+    Periodic("simpleprint.fetch_job_details", lambda: settings.PRINTFARM_SYNC["tick_interval"],
+             expires=True, enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
 )
 
 

@@ -10,7 +10,7 @@ from celery import shared_task
 from ..live import outbox, publisher
 from ..ops import health
 from ..processing import inbox
-from ..sync import polling
+from ..sync import details, polling
 
 
 @shared_task(name="simpleprint.process_webhook_event", acks_late=True)
@@ -44,9 +44,15 @@ def sync_tick() -> str:
     return polling.tick()
 
 
+@shared_task(name="simpleprint.fetch_job_details", ignore_result=True)
+def fetch_job_details() -> int:
+    """Read why recently failed or cancelled jobs ended (``sync.details``)."""
+    return details.fetch_end_details()
+
+
 def by_name(name: str) -> Callable[[], object]:
     """The function of the periodic task ``name`` (for the in-process scheduler)."""
     tasks: dict[str, Callable[[], object]] = {
         task.name: task for task in (sweep_unprocessed_events, prune_live_updates,
-                                     worker_heartbeat, sync_tick)}
+                                     worker_heartbeat, sync_tick, fetch_job_details)}
     return tasks[name]

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
 from ..models import Printer, PrintJob, StateSource
 from . import changes
-from .payload import PayloadError, as_dict, as_int, from_unix, printer_id_of
+from .payload import PayloadError, as_dict, as_int, from_unix, person_name, printer_id_of
 from .stamps import EventTime, Stamp, claim_aspect
 
 #: Applies one setting event to a printer; says whether anything changed.
@@ -59,15 +60,17 @@ def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
 
 
 def apply_job_state(printer: Printer, job: PrintJob | None, state: str, stamp: Stamp, *,
-                    bed_needs_clearing: bool, job_data: dict[str, Any] | None = None) -> bool:
+                    bed_needs_clearing: bool, job_data: dict[str, Any] | None = None,
+                    ended: PrintJob | None = None) -> bool:
     """Move the printer's job aspect for a job event, unless a newer one was applied already:
     ``state``, with ``job`` as the current job (None: no job), whose ``job_data`` gives the
-    progress and time left."""
+    progress and time left; ``ended`` is the job that just ended (the printer's last job)."""
     if not claim_aspect(printer.aspect_times, "job", stamp):
         return False
     printer.state = state
     printer.raw_state = state
     printer.current_job = job
+    printer.last_job = ended or printer.last_job
     printer.bed_needs_clearing = bed_needs_clearing
     if job is not None and job_data is not None:
         printer.progress = as_int(job_data.get("percentage", job_data.get("progress")))
@@ -80,6 +83,14 @@ def apply_job_state(printer: Printer, job: PrintJob | None, state: str, stamp: S
     printer.save()
     changes.changed(printer)
     return True
+
+
+def announce_job(job: PrintJob) -> None:
+    """A job's shown facts changed (its end reason, an AI flag): the printers showing it as
+    their current or last job are announced again, so that their cards show it too."""
+    for printer in Printer.objects.filter(
+            models.Q(current_job=job) | models.Q(last_job=job)).select_for_update():
+        changes.changed(printer)
 
 
 def _touch(printer: Printer, source: str) -> None:
@@ -149,6 +160,10 @@ def set_out_of_order(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bo
     if not claim_aspect(printer.aspect_times, "out_of_order", stamp):
         return False
     printer.out_of_order = bool(value) and value not in ("0", "false", "off")
+    reason = next((data[k] for k in ("reason", "comment", "note") if isinstance(data.get(k), str)),
+                  "")
+    printer.out_of_order_reason = reason.strip()[:500] if printer.out_of_order else ""
+    printer.out_of_order_by = person_name(data.get("user"))[:200] if printer.out_of_order else ""
     return True
 
 
@@ -208,6 +223,8 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
         active = job_row is not None and job_state in ACTIVE_JOB_STATES
         printer.current_job = job if active else None
         printer.bed_needs_clearing = job_row is not None and not active
+        if job is not None and not active:
+            printer.last_job = job
         if active and job_row is not None:
             printer.progress = as_int(job_row.get("percentage", job_row.get("progress")))
             printer.time_left = as_int(job_row.get("time", job_row.get("time_left")))

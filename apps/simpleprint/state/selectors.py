@@ -21,7 +21,8 @@ def event_counts() -> dict[str, object]:
 
 
 def printers_with_jobs() -> QuerySet[Printer]:
-    return Printer.objects.select_related("current_job", "current_job__printer")
+    return Printer.objects.select_related("current_job", "current_job__printer", "last_job",
+                                          "last_job__printer")
 
 
 def active_queue() -> QuerySet[PrintQueue]:
