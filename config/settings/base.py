@@ -182,6 +182,8 @@ PRINTFARM_LIVE = {
     # Each page's consumer joins its group again and catches up from the outbox this often:
     # Redis forgets groups when it restarts (and channels_redis expires them after a day).
     "rejoin_seconds": env.float("PRINTFARM_LIVE_REJOIN", default=60.0),
+    # Each page gets a heartbeat this often; two missed turn its indicator "Stale".
+    "heartbeat_seconds": env.float("PRINTFARM_LIVE_HEARTBEAT", default=5.0),
 }
 
 # --- Planning V2 page (apps/planning) ----------------------------------------------------------

@@ -63,6 +63,12 @@ class WebhookTestingDataSerializer(serializers.Serializer):
     status = serializers.CharField(allow_null=True, help_text="The event's status after processing")
     duplicate = serializers.BooleanField()
     webhook_id = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(allow_blank=True, help_text="Why a sample failed to apply")
+    rolled_back = serializers.BooleanField(
+        help_text="A sample delivery: processed in a transaction that was rolled back")
+    changes = serializers.ListField(
+        child=serializers.DictField(), help_text=(
+            "A sample delivery: the live changes it would have made ({type, data} each)"))
 
 
 class ReprocessResultSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import outbox, presence
+from . import heartbeat, outbox, presence
 from .publisher import company_group
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
     last_seq: int = 0
     counted: bool = False
     keeper: asyncio.Task[None]
+    beater: asyncio.Task[None] | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Call the handler without Channels' ``aclose_old_connections()`` before each message.
@@ -75,8 +76,10 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         await sync_to_async(presence.client_connected, thread_sensitive=False)()
         query = parse_qs(self.scope.get("query_string", b"").decode())
         await self.sync(parse_seq(query.get("last_seq", [None])[0]))
+        self.beater = asyncio.create_task(self.send_heartbeats())
 
     async def disconnect(self, code: int) -> None:
+        await self.stop_heartbeat()
         if self.counted:
             self.counted = False
             self.keeper.cancel()
@@ -99,6 +102,24 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.send(self.channel_name, {"type": "live.catch_up"})
             except Exception:  # the channel layer is down: try again at the next round
                 logger.warning("could not rejoin %s", self.group, exc_info=True)
+
+    async def send_heartbeats(self) -> None:
+        """Send a heartbeat every interval (``live.heartbeat``): the page shows "Stale" when
+        two are missed, whatever the socket says."""
+        while True:
+            await asyncio.sleep(heartbeat.interval())
+            try:
+                status = await database_sync_to_async(heartbeat.status)()
+                await self.send_json(heartbeat.message(status))
+            except Exception:  # the database is away: the page turns stale, which is true
+                logger.warning("heartbeat not sent", exc_info=True)
+
+    async def stop_heartbeat(self) -> None:
+        if self.beater is not None:
+            self.beater.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.beater
+            self.beater = None
 
     # --- from the page ------------------------------------------------------------------------
 

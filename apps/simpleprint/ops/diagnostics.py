@@ -1,5 +1,5 @@
-"""Operator diagnostics: the webhook overview, local sample injection, reprocessing events,
-and SimplyPrint test deliveries.
+"""Operator diagnostics: the webhook overview, sample deliveries (run and rolled back),
+reprocessing events, and SimplyPrint test deliveries.
 
 SimplyPrint is reached only through :mod:`apps.simpleprint.sync.webhook_manager`.
 """
@@ -10,7 +10,7 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,8 @@ from django.db import transaction
 
 from ..events.envelope import parse_envelope
 from ..events.registry import SUBSCRIBED_EVENTS, sample_envelope
-from ..processing.inbox import process_event, reset_for_reprocessing, store_delivery
+from ..live import outbox
+from ..processing.inbox import apply_event, process_event, reset_for_reprocessing, store_delivery
 from ..state import selectors
 from ..sync import modes, webhook_manager
 
@@ -43,6 +44,10 @@ class Outcome:
     status: str | None = None
     duplicate: bool = False
     webhook_id: int | None = None
+    error: str = ""
+    #: A rolled-back sample: the live changes it would have made.
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    rolled_back: bool = False
 
 
 def _without_secret(webhook: dict[str, Any]) -> dict[str, Any]:
@@ -90,19 +95,42 @@ def webhook_overview() -> dict[str, Any]:
     }
 
 
+class _RolledBack(Exception):
+    """Ends the sample's transaction: everything it wrote is undone."""
+
+
 def inject_sample(event: str) -> Outcome:
-    """Store a sample delivery of ``event`` exactly as the receiver would, then process it."""
+    """Run a sample delivery of ``event`` through the real path (the receiver's store, the
+    registry's effect, the state writers, the live outbox) inside a transaction that is then
+    rolled back: the answer lists the live changes it would have made, and nothing stays
+    behind (no event, printer, job, queue item, live change or notification; nothing is
+    published, as publishing happens only after a commit)."""
     body = sample_envelope(event, ref=SAMPLE_ID_BASE + secrets.randbelow(10**9),
                            timestamp=int(time.time()))
     envelope = parse_envelope(json.dumps(body).encode())
-    with transaction.atomic():
-        stored = store_delivery(envelope, dict(INJECTION_HEADERS))
-    # Processing is idempotent: if the worker got there first this only reads the status.
-    status = process_event(stored.event.pk)
+    would_change: list[dict[str, Any]] = []
+    status, error = "", ""
+    try:
+        with transaction.atomic():
+            first = outbox.latest_seq()
+            stored = store_delivery(envelope, dict(INJECTION_HEADERS))
+            try:
+                with transaction.atomic():
+                    applied = apply_event(stored.event)
+                status = "processed" if applied else "ignored"
+            except Exception as exc:  # shown as the inbox would record it
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+            would_change = [{"type": m["type"], "data": m["data"]}
+                            for m in outbox.between(first)]
+            raise _RolledBack
+    except _RolledBack:
+        pass
     return Outcome(
-        action="inject_event", event_id=stored.event.pk, event=event, status=status,
-        duplicate=stored.duplicate,
-        message=f"Injected a sample {event} delivery locally; it is {status}.",
+        action="inject_event", event=event, status=status, error=error,
+        changes=would_change, rolled_back=True,
+        message=f"Ran a sample {event} delivery through processing and rolled it back: it "
+                f"would be {status} and would change {len(would_change)} row(s); nothing "
+                "was kept.",
     )
 
 

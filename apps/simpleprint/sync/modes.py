@@ -156,5 +156,12 @@ def mode_info() -> dict[str, Any]:
     }
 
 
+def live_status() -> dict[str, Any]:
+    """What every page's heartbeat carries (``live.heartbeat``): the mode and the staleness
+    limit that goes with it."""
+    mode = current_mode()
+    return {"mode": mode, "stale_after": stale_limit(mode)}
+
+
 def _ts(value: datetime | None) -> float:
     return value.timestamp() if value else 0.0
