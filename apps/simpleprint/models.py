@@ -368,6 +368,8 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The targets (hashes of their Apprise URLs) that took it: a retry skips them.
+    delivered = models.JSONField(default=list, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:

@@ -186,6 +186,19 @@ PRINTFARM_LIVE = {
     "heartbeat_seconds": env.float("PRINTFARM_LIVE_HEARTBEAT", default=5.0),
 }
 
+# --- Alerts outside the page (apps/simpleprint/notify) ----------------------------------------
+PRINTFARM_NOTIFY = {
+    # Apprise URLs, separated by spaces or commas (tgram://, slack://, discord://, mailto://,
+    # json://, ...): failures, AI flags, offline printers and items awaiting approval. Empty: off.
+    "urls": env.str("PRINTFARM_NOTIFY_URLS", default=""),
+    "interval": env.float("PRINTFARM_NOTIFY_INTERVAL", default=5.0),
+    "rate_per_minute": env.int("PRINTFARM_NOTIFY_RATE", default=10),
+    "max_attempts": env.int("PRINTFARM_NOTIFY_MAX_ATTEMPTS", default=8),
+    "backoff_base": env.float("PRINTFARM_NOTIFY_BACKOFF", default=15.0),
+    "backoff_max": env.float("PRINTFARM_NOTIFY_BACKOFF_MAX", default=900.0),
+    "max_age": env.float("PRINTFARM_NOTIFY_MAX_AGE", default=3600.0),
+}
+
 # --- Planning V2 page (apps/planning) ----------------------------------------------------------
 PRINTFARM_PLANNING = {
     # Time between a print's end and the next print on that printer (clearing the bed).

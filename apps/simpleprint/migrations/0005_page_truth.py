@@ -103,6 +103,7 @@ class Migration(migrations.Migration):
                 ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('delivered', models.JSONField(blank=True, default=list)),
                 ('last_error', models.TextField(blank=True)),
             ],
             options={

@@ -40,6 +40,8 @@ PERIODIC: tuple[Periodic, ...] = (
              enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
     Periodic("simpleprint.fetch_job_details", lambda: settings.PRINTFARM_SYNC["tick_interval"],
              expires=True, enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
+    Periodic("simpleprint.send_notifications", lambda: settings.PRINTFARM_NOTIFY["interval"],
+             expires=True, enabled=lambda: bool(settings.PRINTFARM_NOTIFY["urls"].strip())),
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from celery import shared_task
 
 from ..live import outbox, publisher
+from ..notify import sender
 from ..ops import health
 from ..processing import inbox
 from ..sync import details, polling
@@ -50,9 +51,18 @@ def fetch_job_details() -> int:
     return details.fetch_end_details()
 
 
+@shared_task(name="simpleprint.send_notifications", ignore_result=True)
+def send_notifications() -> int:
+    """Send the alerts that are due through Apprise (``notify.sender``)."""
+    sent = sender.send_due()
+    sender.prune()
+    return sent
+
+
 def by_name(name: str) -> Callable[[], object]:
     """The function of the periodic task ``name`` (for the in-process scheduler)."""
     tasks: dict[str, Callable[[], object]] = {
         task.name: task for task in (sweep_unprocessed_events, prune_live_updates,
-                                     worker_heartbeat, sync_tick, fetch_job_details)}
+                                     worker_heartbeat, sync_tick, fetch_job_details,
+                                     send_notifications)}
     return tasks[name]
