@@ -37,8 +37,11 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             "schedule": reverse("planning:schedule"),
             "snapshot": reverse("planning:snapshot"),
             "mode": reverse("planning:mode"),
+            "health": reverse("planning:health"),
             "staleAfter": modes.stale_limit(),
+            "heartbeat": settings.PRINTFARM_LIVE["heartbeat_seconds"],
             "isStaff": request.user.is_staff,
+            "user": request.user.get_username(),
             "language": get_language(),
         },
     })
@@ -68,3 +71,13 @@ class ModeView(APIView):
     def get(self, request: Request) -> Response:
         status: dict[str, Any] = selectors.mode_status()
         return Response(status)
+
+
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
+class HealthView(APIView):
+    """``GET /planning-v2/api/health/``: the warnings about how changes reach the page (our
+    webhook missing, elsewhere, disabled or silent; polling in charge). ``?fresh=1`` asks
+    SimplyPrint again instead of the view shared for a few seconds."""
+
+    def get(self, request: Request) -> Response:
+        return Response(selectors.health(fresh=request.query_params.get("fresh") == "1"))

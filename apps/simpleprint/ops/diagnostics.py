@@ -151,7 +151,10 @@ def trigger_test_delivery(webhook_id: int) -> Outcome:
 
 
 def set_webhook_enabled(webhook_id: int, enabled: bool) -> Outcome:
-    """Switch a SimplyPrint webhook on or off (``webhook_manager.enable`` / ``disable``)."""
+    """Switch a SimplyPrint webhook on or off (``webhook_manager.enable`` / ``disable``).
+    Disabling this service's own webhook switches the sync to polling at once: nothing will be
+    delivered any more, and waiting for the silence rule would leave the pages behind."""
+    ours = not enabled and _is_ours(webhook_id)
     try:
         (webhook_manager.enable if enabled else webhook_manager.disable)(webhook_id)
     except Exception as exc:  # reported to the operator with SimplyPrint's reason
@@ -159,8 +162,25 @@ def set_webhook_enabled(webhook_id: int, enabled: bool) -> Outcome:
         raise SimplyPrintUnavailable(
             f"SimplyPrint did not {'enable' if enabled else 'disable'} webhook {webhook_id}: {exc}"
         ) from exc
+    if ours:
+        modes.poll_instead(f"our webhook {webhook_id} was disabled at SimplyPrint", time.time())
+        return Outcome(action="disable", webhook_id=webhook_id,
+                       message=f"Webhook {webhook_id} is disabled: SimplyPrint delivers nothing "
+                               "to this service; state is polled from the API until it is "
+                               "enabled again.")
     return Outcome(action="enable" if enabled else "disable", webhook_id=webhook_id,
                    message=f"Webhook {webhook_id} is {'enabled' if enabled else 'disabled'}.")
+
+
+def _is_ours(webhook_id: int) -> bool:
+    """Whether ``webhook_id`` points at this service (False when SimplyPrint cannot say)."""
+    try:
+        hooks = webhook_manager.list_webhooks()
+    except Exception:  # cannot tell: the silence rule will notice
+        return False
+    url = webhook_manager.receiver_url()
+    return any(str(h.get("id")) == str(webhook_id) and webhook_manager.same_url(h.get("url"), url)
+               for h in hooks)
 
 
 def reprocess(event_ids: list[int]) -> dict[int, str]:

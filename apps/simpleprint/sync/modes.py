@@ -156,6 +156,14 @@ def mode_info() -> dict[str, Any]:
     }
 
 
+def poll_instead(reason: str, now: float) -> None:
+    """Poll from now on, because deliveries cannot arrive (our webhook was disabled); the
+    first delivery after it switches back, as after any switch to polling."""
+    with transaction.atomic():
+        state = SyncState.objects.select_for_update().filter(pk=1).first() or load(now)
+        switch(state, Mode.POLLING, reason, now)
+
+
 def live_status() -> dict[str, Any]:
     """What every page's heartbeat carries (``live.heartbeat``): the mode and the staleness
     limit that goes with it."""

@@ -18,6 +18,31 @@ export function printerState(state) {
   return { cls: `st-${known}`, icon, label: label() };
 }
 
+// What a printer needs at a glance (apps/simpleprint/state/conditions.py sends `condition`).
+export const CONDITIONS = {
+  failed: { icon: "❌", label: () => gettext("Failed") },
+  ai_flagged: { icon: "🤖", label: () => gettext("AI-flagged") },
+  offline: { icon: "🔌", label: () => gettext("Offline") },
+  error: { icon: "⚠️", label: () => gettext("Needs attention") },
+  cancelled: { icon: "⏹️", label: () => gettext("Cancelled") },
+  paused: { icon: "⏸️", label: () => gettext("Paused") },
+  bed_to_clear: { icon: "🧹", label: () => gettext("Bed to clear") },
+  out_of_order: { icon: "⛔", label: () => gettext("Out of order") },
+  printing: { icon: "▶️", label: () => gettext("Printing") },
+  downloading: { icon: "⬇️", label: () => gettext("Downloading") },
+  cancelling: { icon: "⏹️", label: () => gettext("Cancelling") },
+  ready: { icon: "✅", label: () => gettext("Ready") },
+  unknown: { icon: "❔", label: () => gettext("Unknown") },
+};
+/** Conditions that need a person (the attention count, the tab title, "attention first"). */
+export const ATTENTION = new Set(["failed", "ai_flagged", "offline", "error", "cancelled", "paused", "bed_to_clear"]);
+
+export function condition(value) {
+  const known = CONDITIONS[value] ? value : "unknown";
+  const { icon, label } = CONDITIONS[known];
+  return { key: known, cls: `c-${known}`, icon, label: label() };
+}
+
 const JOB_STATUSES = {
   printing: ["b-info", "▶️", () => gettext("Printing")],
   paused: ["b-warn", "⏸️", () => gettext("Paused")],

@@ -1,16 +1,15 @@
 // The timeline: per printer, the current job then the queue items the projection gives it.
-import { sortedPrinters } from "./board.js";
 import { REASONS } from "./labels.js";
 import { clock, dur, esc, fmt, now, gettext } from "./util.js";
 
 const TICKS = { 8: 3600, 24: 3 * 3600, 72: 12 * 3600 };
 
 export class Timeline {
-  constructor(store, root, { windowSelect, matches }) {
+  constructor(store, root, { windowSelect, board }) {
     this.store = store;
     this.root = root;
     this.windowSelect = windowSelect;
-    this.matches = matches;
+    this.board = board;
     this.projection = null;
   }
 
@@ -34,8 +33,8 @@ export class Timeline {
     }
     const nowLine = `<span class="tl-now" style="left:${pct(now())}%" title="${esc(gettext("Now"))}"></span>`;
     const rows = [`<div class="tl-row head"><div class="tl-name muted">${gettext("Printer")}</div><div class="tl-track">${ticks}${nowLine}</div></div>`];
-    for (const printer of sortedPrinters(this.store)) {
-      if (!this.matches(printer)) continue;
+    for (const printer of this.board.printers()) {
+      if (!this.board.matches(printer)) continue;
       const plan = plans.get(printer.sp_id);
       if (!plan) continue;
       let track;
