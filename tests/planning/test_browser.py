@@ -10,97 +10,37 @@ webhook delivery and a live update, without reload.
 from __future__ import annotations
 
 import json
-import math
-import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from simulator.testing import wait_for
+from tests.planning.browser import (
+    CHROMIUM,
+    IDLE_PRINTER,
+    LAPTOP,
+    PASSWORD,
+    SCREENSHOTS,
+    USERNAME,
+    WIDE,
+    Farm,
+    card,
+    fits,
+    manage,
+    our_webhook,
+    seed,
+)
 from tests.servers import ROOT, AsgiServer, free_port, prepare_database, server_env
-from tests.simplyprint_sim import SimulatedSimplyPrint, running_simulator
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-USERNAME, PASSWORD = "e2e", "planning-e2e-pass-5521"
-TIMEOUT_MS = 10_000
-IDLE_PRINTER = 9  # the simulated farm's only idle printer
-WIDE, LAPTOP = {"width": 1600, "height": 1000}, {"width": 1280, "height": 800}
+from tests.simplyprint_sim import running_simulator
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@dataclass
-class Farm:
-    """The simulator feeding the running server, and the server's own API."""
-
-    sp: SimulatedSimplyPrint
-    server: AsgiServer
-    token: str
-
-    def act(self, action: str, **fields: Any) -> dict[str, Any]:
-        """A scenario step at the simulator, at a simulated time no earlier than now (so that
-        its deliveries are newer than what the server last read from the API) and later than
-        the previous step's (one 10 s farm step at least: SimplyPrint times are whole seconds,
-        and two events of one printer in the same second have no defined order)."""
-        behind = max(time.time() + 1 - float(self.sp.state()["now"]), 1)
-        self.sp.advance(math.ceil(behind / 10) * 10)
-        return self.sp.scenario(action, **fields)
-
-    def roll_back_a_live_number(self) -> int:
-        """Take the next outbox number in a transaction that rolls back (a hole, as a failed
-        transaction leaves on PostgreSQL); SQLite's AUTOINCREMENT never hands it out again."""
-        path = self.server.env["DATABASE_URL"].removeprefix("sqlite:///")
-        with sqlite3.connect(path, timeout=30) as db:
-            cursor = db.execute("INSERT INTO simpleprint_liveupdate (kind, payload, created_at)"
-                                " VALUES ('queue.updated', '{}', datetime('now'))")
-            number = int(cursor.lastrowid or 0)
-            db.execute("DELETE FROM simpleprint_liveupdate WHERE id = ?", (number,))
-        return number
-
-    def webhooks(self) -> list[dict[str, Any]]:
-        return list(self.sp.api("GET", "webhooks/Get", timeout=10).json()["data"])
-
-    def settled(self) -> None:
-        """Every simulator delivery answered and every stored event processed."""
-        wait_for(lambda: self.sp.stats()["deliveries"]["pending"] == 0, timeout=10)
-
-        def processed() -> bool:
-            counts = httpx.get(f"{self.server.http_url}/api/v1/simpleprint/webhook/test/",
-                               headers={"Authorization": f"Token {self.token}"},
-                               timeout=10).json()["counts"]
-            return bool(counts["pending"] == 0)
-
-        wait_for(processed, timeout=10, interval=0.05)
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True,
-                   cwd=ROOT, capture_output=True)
-
-
-def seed(farm: Farm) -> None:
-    """On top of the simulator's busy farm: a paused job, an out-of-order printer, a printer
-    with AutoPrint, and a queue item awaiting approval."""
-    farm.act("pause_job", printer_id=7)
-    farm.act("set_out_of_order", printer_id=8, value=True)
-    farm.act("set_autoprint", printer_id=2, state="enabled")
-    farm.act("add_queue_item", filename="prototype_hinge_0.4n_PLA_30m.gcode", amount=1, group=1,
-             estimate=1800, pending_approval=True)
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -126,57 +66,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
         farm.settled()
         yield farm
         running.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium: Any, server: Farm) -> Iterator[Any]:
-    context = chromium.new_context(locale="ru-RU", viewport=WIDE,
-                                   base_url=server.server.http_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/planning-v2/")
-    assert "/accounts/login/" in page.url
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#conn[data-state=live]")
-    page.wait_for_selector(".card")
-    page.wait_for_selector(".tl-row[data-printer]")
-    yield page
-    context.close()
-
-
-def card(page: Any, printer: int) -> Any:
-    return page.locator(f'[data-testid="printer-{printer}"]')
-
-
-def fits(page: Any, selector: str) -> bool:
-    """Nothing inside ``selector`` sticks out sideways."""
-    return bool(page.evaluate(
-        """(sel) => { const el = document.querySelector(sel);
-        const box = el.getBoundingClientRect();
-        return el.scrollWidth <= el.clientWidth + 1 && [...el.querySelectorAll("*")].every((c) => {
-          const r = c.getBoundingClientRect();
-          return r.width === 0 || (r.left >= box.left - 1 && r.right <= box.right + 1); }); }""",
-        selector))
-
-
-def our_webhook(page: Any) -> Any:
-    """The webhook row of this server's registration (badge 🎯), once the list arrived."""
-    page.click("#debug-open")
-    page.wait_for_selector('[data-testid="debug-panel"]:visible')
-    hook = page.locator('.hook:has(.b-info)')
-    hook.wait_for()
-    return hook
 
 
 def test_board_shows_every_printer_with_its_state(page: Any) -> None:
@@ -242,6 +131,7 @@ def test_disable_and_enable_switch_the_webhook_at_the_simulator(
     hook = our_webhook(page)
     webhook_id = int(hook.get_attribute("data-testid").removeprefix("webhook-"))
     hook.locator('[data-action="disable"]').click()
+    page.click('[data-testid="confirm-disable"]')  # it asks first (see test_browser_truth)
     page.wait_for_selector(f'[data-testid="webhook-{webhook_id}"][data-enabled="false"]')
     assert [h["enabled"] for h in server.webhooks() if h["id"] == webhook_id] == [False]
 

@@ -85,7 +85,7 @@ function renderSummary() {
     }).join("");
   $("summary").innerHTML = `<div class="chips" role="group" aria-label="${esc(gettext("Needs a person"))}">
       <button type="button" class="chip all${filter.show ? "" : " active"}" data-show="" aria-pressed="${!filter.show}" data-testid="chip-all">${gettext("All")}</button>
-      <button type="button" class="chip${filter.show === "attention" ? " active" : ""}" data-show="attention" data-testid="chip-attention"><b>${alerts.count}</b> 👀 ${gettext("Needs a person")}</button>${chips}</div>
+      <button type="button" class="chip${filter.show === "attention" ? " active" : ""}" data-show="attention" aria-pressed="${filter.show === "attention"}" data-testid="chip-attention"><b>${alerts.count}</b> 👀 ${gettext("Needs a person")}</button>${chips}</div>
     <div class="pills">${calm}<span class="pill"><b>${store.queue.size}</b>📋 ${gettext("in the queue")}</span>${nextFree()}</div>`;
 }
 
@@ -98,7 +98,7 @@ function applyFilter() {
   timeline.render();
   queue.render();
   renderSummary();
-  $("board-search").value = filter.q;
+  if ($("board-search").value !== filter.q) $("board-search").value = filter.q;
   $("board-state").value = filter.show;
   $("board-sort").checked = filter.sort === "attention";
 }
@@ -220,7 +220,8 @@ $("summary").addEventListener("click", (event) => {
   filter.set({ show: filter.show === chip.dataset.show ? "" : chip.dataset.show });
   applyFilter();
 });
-$("board-search").addEventListener("input", debounce(() => { filter.set({ q: $("board-search").value }); board.applyFilter(); timeline.render(); queue.render(); }, 150));
+const searchSoon = debounce(() => { board.applyFilter(); timeline.render(); queue.render(); }, 150);
+$("board-search").addEventListener("input", () => { filter.set({ q: $("board-search").value }); searchSoon(); });
 $("board-state").addEventListener("change", () => { filter.set({ show: $("board-state").value }); applyFilter(); });
 $("board-sort").addEventListener("change", () => { filter.set({ sort: $("board-sort").checked ? "attention" : "" }); applyFilter(); });
 $("timeline-window").addEventListener("change", () => timeline.render());

@@ -49,7 +49,7 @@ function aiLine(job) {
   if (!job?.ai_detected_at) return "";
   const pct = Math.round((job.ai_confidence || 0) * 100);
   const what = job.ai_type || gettext("failure");
-  return `<div class="small ai" data-testid="ai">🤖 ${fmt(gettext("AI: %(what)s, %(pct)s %% sure · %(when)s"), { what: esc(what), pct, when: clock(job.ai_detected_at) })}
+  return `<div class="small ai" data-testid="ai">🤖 ${fmt(gettext("AI: %(what)s, %(pct)s sure · %(when)s"), { what: esc(what), pct: `${pct} %`, when: clock(job.ai_detected_at) })}
     ${link(job.ai_image_url, `🖼️ ${gettext("frame")}`)}</div>`;
 }
 
@@ -81,7 +81,7 @@ function body(printer, c) {
   const job = printer.current_job;
   if (c.key === "offline") {
     const since = printer.offline_since ? fmt(gettext("offline since %(time)s"), { time: clock(printer.offline_since) }) : gettext("offline");
-    const was = job ? `<div class="file" title="${esc(job.file_name)}">📄 ${fmt(gettext("was printing %(file)s (%(pct)s%%)"), { file: esc(job.file_name), pct: job.percentage ?? "—" })}</div>` : `<div class="small muted">${gettext("was not printing")}</div>`;
+    const was = job ? `<div class="file" title="${esc(job.file_name)}">📄 ${fmt(gettext("was printing %(file)s (%(pct)s)"), { file: esc(job.file_name), pct: `${job.percentage ?? "—"} %` })}</div>` : `<div class="small muted">${gettext("was not printing")}</div>`;
     return `<div class="small">🔌 ${since}</div>${was}`;
   }
   if (c.key === "out_of_order") {

@@ -46,14 +46,10 @@ export class Filter {
     history.replaceState(null, "", `${location.pathname}${query ? "?" + query : ""}${location.hash}`);
   }
 
-  words() {
-    return this.q.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  }
-
-  /** Every word of the search is in `text`. */
+  /** The search, as typed, is in `text` (case and repeated spaces aside). */
   found(text) {
-    const hay = text.toLowerCase();
-    return this.words().every((word) => hay.includes(word));
+    const query = this.q.trim().toLowerCase().replace(/\s+/g, " ");
+    return !query || text.toLowerCase().replace(/\s+/g, " ").includes(query);
   }
 
   printerText(p) {
