@@ -223,6 +223,131 @@ RU = {
     "%(m)s min": "%(m)s мин",
     "%(h)s h %(m)s min": "%(h)s ч %(m)s мин",
     "%(h)s h": "%(h)s ч",
+    # --- issue 16: conditions, attention, alerts, warnings, samples
+    'SimplyPrint could not be asked about our webhook: %(error)s':
+        'Не удалось спросить SimplyPrint о нашем вебхуке: %(error)s',
+    'No webhook at SimplyPrint points at this server (%(url)s); %(n)s point elsewhere: '
+    '%(others)s.':
+        'Ни один вебхук в SimplyPrint не ведёт на этот сервер (%(url)s); %(n)s ведут в '
+        'другое место: %(others)s.',
+    'No webhook is registered at SimplyPrint for this server: nothing is delivered. '
+    'Register it with manage.py register_webhooks.':
+        'Для этого сервера в SimplyPrint не зарегистрирован вебхук: ничего не доставляется. '
+        'Зарегистрируйте его командой manage.py register_webhooks.',
+    'Our webhook #%(id)s is disabled at SimplyPrint: nothing is delivered.':
+        'Наш вебхук #%(id)s отключён в SimplyPrint: ничего не доставляется.',
+    'No delivery for %(minutes)s min while %(busy)s printers print.':
+        'Нет доставок уже %(minutes)s мин, хотя печатают принтеров: %(busy)s.',
+    "Polling has taken over: state is read from SimplyPrint's API every %(seconds)s s "
+    '(%(reason)s).':
+        'Теперь работает опрос: состояние читается из API SimplyPrint каждые %(seconds)s с '
+        '(%(reason)s).',
+    'Polling takes over after %(minutes)s min without deliveries while printers print; '
+    'until then changes may be missed.':
+        'Опрос включится после %(minutes)s мин без доставок во время печати; до тех пор '
+        'изменения могут теряться.',
+    'Alerts: sound and browser notifications': 'Оповещения: звук и уведомления браузера',
+    'Printer, group, model, tag, material or file':
+        'Принтер, группа, модель, метка, материал или файл',
+    'Needs a person': 'Нужен человек',
+    'Everything that needs a person': 'Всё, что требует человека',
+    'Attention first': 'Сначала требующие внимания',
+    'Job started': 'Печать началась',
+    'Job paused': 'Печать приостановлена',
+    'Job resumed': 'Печать продолжена',
+    'Job cancelled': 'Печать отменена',
+    'Job done': 'Печать завершена',
+    'Job failed': 'Печать не удалась',
+    'Bed cleared': 'Стол очищен',
+    'Objects skipped': 'Объекты пропущены',
+    'AutoPrint changed': 'AutoPrint изменён',
+    'Nozzle changed': 'Сопло изменено',
+    'Material changed': 'Материал изменён',
+    'Tag assigned': 'Метка назначена',
+    'Tag detached': 'Метка снята',
+    'Out of order changed': 'Неисправность изменена',
+    'AI failure detected': 'ИИ обнаружил сбой',
+    'Queue item added': 'Добавлено в очередь',
+    'Queue item deleted': 'Удалено из очереди',
+    'Queue emptied': 'Очередь очищена',
+    'Queue item moved': 'Позиция очереди перемещена',
+    'Queue item revived': 'Позиция очереди возвращена',
+    'Queue item awaits approval': 'Позиция ждёт одобрения',
+    'Queue item approved': 'Позиция одобрена',
+    'Queue item denied': 'Позиция отклонена',
+    'Test delivery': 'Тестовая доставка',
+    'webhooks': 'вебхуки',
+    'polling': 'опрос',
+    'sync state': 'состояние синхронизации',
+    'print failed': 'печать не удалась',
+    'printer offline': 'принтер не в сети',
+    'awaiting approval': 'ждёт одобрения',
+    'sent': 'отправлено',
+    'SimplyPrint id of the job, printer or queue item':
+        'Идентификатор SimplyPrint задания, принтера или позиции очереди',
+    'unknown printer': 'неизвестный принтер',
+    'no reason given': 'причина не указана',
+    '❌ Print failed on %(printer)s': '❌ Печать не удалась на %(printer)s',
+    '%(file)s failed: %(reason)s.': '%(file)s не удалось: %(reason)s.',
+    '⚠️ AI flagged the print on %(printer)s': '⚠️ ИИ заметил сбой печати на %(printer)s',
+    '%(file)s: %(type)s, %(confidence)s %% confidence.':
+        '%(file)s: %(type)s, уверенность %(confidence)s %%.',
+    'failure': 'сбой',
+    'It was printing %(file)s.': 'Он печатал %(file)s.',
+    'It was not printing.': 'Он не печатал.',
+    '🔌 %(printer)s is offline': '🔌 %(printer)s не в сети',
+    'someone': 'кто-то',
+    '⏳ Awaiting approval: %(file)s': '⏳ Ждёт одобрения: %(file)s',
+    'Added to the queue by %(who)s.': 'Добавил в очередь: %(who)s.',
+    'printfarm: test notification': 'printfarm: тестовое уведомление',
+    'Alerts from printfarm reach this channel.': 'Оповещения printfarm доходят до этого канала.',
+    'Failures': 'Сбои',
+    'AI flags': 'Сигналы ИИ',
+    'Offline printers': 'Принтеры не в сети',
+    'Alert me about': 'Оповещать о',
+    'Sound': 'Звук',
+    'Browser notification': 'Уведомление браузера',
+    'Kept for your user in this browser.': 'Сохраняется для вашего пользователя в этом браузере.',
+    'Print failed on %(printer)s': 'Печать не удалась на %(printer)s',
+    'AI flagged the print on %(printer)s': 'ИИ заметил сбой печати на %(printer)s',
+    '%(printer)s is offline': '%(printer)s не в сети',
+    'Awaiting approval: %(file)s': 'Ждёт одобрения: %(file)s',
+    'AI-flagged': 'Сигнал ИИ',
+    'Bed to clear': 'Очистить стол',
+    'free now: %(n)s (%(names)s)': 'свободны сейчас: %(n)s (%(names)s)',
+    'no printer can take work': 'ни один принтер не может взять работу',
+    'queued work runs out first on %(name)s at %(time)s':
+        'работа из очереди раньше всех закончится на %(name)s в %(time)s',
+    'All': 'Все',
+    'Stale since %(time)s: the server does not answer': 'Устарело с %(time)s: сервер не отвечает',
+    'AI: %(what)s, %(pct)s sure · %(when)s': 'ИИ: %(what)s, уверенность %(pct)s · %(when)s',
+    'frame': 'кадр',
+    'AI: %(what)s': 'ИИ: %(what)s',
+    'by %(who)s': '— %(who)s',
+    'Open in SimplyPrint': 'Открыть в SimplyPrint',
+    'offline since %(time)s': 'не в сети с %(time)s',
+    'was printing %(file)s (%(pct)s)': 'печатал %(file)s (%(pct)s)',
+    'was not printing': 'не печатал',
+    'set by %(who)s': 'установил(а) %(who)s',
+    'No printer matches the filter.': 'Ни один принтер не подходит под фильтр.',
+    "Disabling this server's own webhook stops SimplyPrint's deliveries here: changes "
+    'then arrive only by polling the API (every 30 s), and the page shows “Polling”. '
+    'Disable it?':
+        'Отключение собственного вебхука этого сервера останавливает доставки от '
+        'SimplyPrint сюда: изменения будут приходить только опросом API (каждые 30 с), а '
+        'страница покажет «Опрос». Отключить?',
+    'SimplyPrint stops delivering to %(url)s. Disable it?':
+        'SimplyPrint перестанет доставлять на %(url)s. Отключить?',
+    'Keep it enabled': 'Оставить включённым',
+    'Sample %(event)s: would be %(status)s, would change %(n)s; rolled back, nothing '
+    'kept.':
+        'Образец %(event)s: результат — %(status)s, изменил бы %(n)s; откатано, ничего не '
+        'сохранено.',
+    'rolled back': 'откатано',
+    'What it would have changed (nothing was kept):': 'Что бы изменилось (ничего не сохранено):',
+    'nothing': 'ничего',
+    'sample': 'образец',
+    'No queue item matches the filter.': 'Ни одна позиция очереди не подходит под фильтр.',
 }
 
 ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
