@@ -3,19 +3,22 @@ and helpers to read the page."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from simulator.testing import wait_for
-from tests.servers import ROOT, AsgiServer
-from tests.simplyprint_sim import SimulatedSimplyPrint
+from tests.servers import ROOT, AsgiServer, free_port, prepare_database, server_env
+from tests.simplyprint_sim import SimulatedSimplyPrint, running_simulator
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -109,3 +112,32 @@ def our_webhook(page: Any) -> Any:
     hook = page.locator('.hook:has(.b-info)')
     hook.wait_for()
     return hook
+
+
+@contextlib.contextmanager
+def farm_server(var_dir: Path, **env: str) -> Iterator[Farm]:
+    """The simulator (9 printers, manual clock, no random activity) and a daphne server (its own
+    SQLite file in ``var_dir``, extra ``env``) that read it once, registered its webhook there
+    and got :func:`seed`'s changes as deliveries; the e2e user can log in."""
+    with running_simulator(printers=9, start_time=time.time()) as sp:
+        port = free_port()
+        environment = server_env(var_dir, SIMPLEPRINT_BASE_URL=sp.url,
+                                 SIMPLEPRINT_COMPANY_ID=str(sp.company_id),
+                                 SIMPLEPRINT_API_KEY=sp.api_key,
+                                 SIMPLEPRINT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+                                 SIMPLEPRINT_RATE_LIMIT="600", **env)
+        running = AsgiServer(environment, port=port)
+        token = prepare_database(environment)
+        manage(environment, "shell", "-c",
+               "from django.contrib.auth.models import User;"
+               f"u = User.objects.get(username='{USERNAME}'); u.set_password('{PASSWORD}');"
+               "u.save()")
+        manage(environment, "sync_simpleprint")
+        manage(environment, "register_webhooks")
+        running.start()
+        try:
+            farm = Farm(sp, running, token)
+            seed(farm)
+            yield farm
+        finally:
+            running.stop()

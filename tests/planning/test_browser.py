@@ -10,7 +10,6 @@ webhook delivery and a live update, without reload.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,19 +20,15 @@ from tests.planning.browser import (
     CHROMIUM,
     IDLE_PRINTER,
     LAPTOP,
-    PASSWORD,
     SCREENSHOTS,
-    USERNAME,
     WIDE,
     Farm,
     card,
+    farm_server,
     fits,
-    manage,
     our_webhook,
-    seed,
 )
-from tests.servers import ROOT, AsgiServer, free_port, prepare_database, server_env
-from tests.simplyprint_sim import running_simulator
+from tests.servers import ROOT
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,27 +40,9 @@ pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
-    with running_simulator(printers=9, start_time=time.time()) as sp:
-        port = free_port()
-        env = server_env(Path(tmp_path_factory.mktemp("planning-browser")),
-                         SIMPLEPRINT_BASE_URL=sp.url, SIMPLEPRINT_COMPANY_ID=str(sp.company_id),
-                         SIMPLEPRINT_API_KEY=sp.api_key,
-                         SIMPLEPRINT_PUBLIC_URL=f"http://127.0.0.1:{port}",
-                         SIMPLEPRINT_RATE_LIMIT="600")
-        running = AsgiServer(env, port=port)
-        token = prepare_database(env)
-        manage(env, "shell", "-c",
-               "from django.contrib.auth.models import User;"
-               f"u = User.objects.get(username='{USERNAME}'); u.set_password('{PASSWORD}');"
-               "u.save()")
-        manage(env, "sync_simpleprint")
-        manage(env, "register_webhooks")
-        running.start()
-        farm = Farm(sp, running, token)
-        seed(farm)
+    with farm_server(tmp_path_factory.mktemp("planning-browser")) as farm:
         farm.settled()
         yield farm
-        running.stop()
 
 
 def test_board_shows_every_printer_with_its_state(page: Any) -> None:

@@ -20,19 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.planning.browser import (
-    CHROMIUM,
-    PASSWORD,
-    SCREENSHOTS,
-    USERNAME,
-    Farm,
-    card,
-    manage,
-    our_webhook,
-    seed,
-)
-from tests.servers import AsgiServer, free_port, prepare_database, server_env
-from tests.simplyprint_sim import running_simulator
+from tests.planning.browser import CHROMIUM, SCREENSHOTS, Farm, card, farm_server, our_webhook
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,25 +37,8 @@ NAMES = {"groups": {"1": "Hall North", "2": "Hall South"}, "models": {"304": "Pr
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
-    with running_simulator(printers=9, start_time=time.time()) as sp:
-        port = free_port()
-        env = server_env(Path(tmp_path_factory.mktemp("planning-truth")),
-                         SIMPLEPRINT_BASE_URL=sp.url, SIMPLEPRINT_COMPANY_ID=str(sp.company_id),
-                         SIMPLEPRINT_API_KEY=sp.api_key,
-                         SIMPLEPRINT_PUBLIC_URL=f"http://127.0.0.1:{port}",
-                         SIMPLEPRINT_RATE_LIMIT="600", PRINTFARM_CONNECTIVITY_INTERVAL="3",
-                         PRINTFARM_LIVE_HEARTBEAT="5")
-        running = AsgiServer(env, port=port)
-        token = prepare_database(env)
-        manage(env, "shell", "-c",
-               "from django.contrib.auth.models import User;"
-               f"u = User.objects.get(username='{USERNAME}'); "
-               f"u.set_password('{PASSWORD}'); u.save()")
-        manage(env, "sync_simpleprint")
-        manage(env, "register_webhooks")
-        running.start()
-        farm = Farm(sp, running, token)
-        seed(farm)
+    with farm_server(tmp_path_factory.mktemp("planning-truth"),
+                     PRINTFARM_CONNECTIVITY_INTERVAL="3", PRINTFARM_LIVE_HEARTBEAT="5") as farm:
         farm.act("fail_job", printer_id=FAILED, reason="Spaghetti detected")
         farm.act("cancel_job", printer_id=CANCELLED, reason=4, comment="warped corner",
                  user_id=2)
@@ -76,7 +47,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
         farm.act("set_offline", printer_id=OFFLINE)
         farm.settled()
         yield farm
-        running.stop()
 
 
 def api_get(server: Farm, path: str) -> Any:

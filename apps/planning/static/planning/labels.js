@@ -1,23 +1,6 @@
 // What each state looks like: colour class + icon + words (never colour alone).
 import { gettext } from "./util.js";
 
-export const PRINTER_STATES = {
-  printing: { icon: "▶️", label: () => gettext("Printing") },
-  paused: { icon: "⏸️", label: () => gettext("Paused") },
-  operational: { icon: "✅", label: () => gettext("Ready") },
-  downloading: { icon: "⬇️", label: () => gettext("Downloading") },
-  cancelling: { icon: "⏹️", label: () => gettext("Cancelling") },
-  error: { icon: "⚠️", label: () => gettext("Needs attention") },
-  offline: { icon: "🔌", label: () => gettext("Offline") },
-  unknown: { icon: "❔", label: () => gettext("Unknown") },
-};
-
-export function printerState(state) {
-  const known = PRINTER_STATES[state] ? state : "unknown";
-  const { icon, label } = PRINTER_STATES[known];
-  return { cls: `st-${known}`, icon, label: label() };
-}
-
 // What a printer needs at a glance (apps/simpleprint/state/conditions.py sends `condition`).
 export const CONDITIONS = {
   failed: { icon: "❌", label: () => gettext("Failed") },
