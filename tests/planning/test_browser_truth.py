@@ -242,6 +242,7 @@ def test_a_frozen_server_turns_stale_within_15_s_and_live_again(page: Any, serve
     page.select_option('[data-testid="language"]', "en")
     page.wait_for_selector("#debug-open:has-text('Debug API')")
     page.wait_for_selector("#conn[data-state=live]")
+    page.wait_for_selector('[data-testid="mode-badge"][data-mode]')
     page.wait_for_function("window.planningDebug.live.beatSeconds === 5")
     frozen = time.monotonic()
     os.kill(pid, signal.SIGSTOP)
