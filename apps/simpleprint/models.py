@@ -155,7 +155,8 @@ class Printer(models.Model):
         offline = self.state == self.State.OFFLINE
         since = self.offline_since
         if offline and since is None:
-            self.offline_since = self.progress_at or self.state_updated_at or timezone.now()
+            # Only a poll says a printer is offline: the time of that poll, when there is one.
+            self.offline_since = self.last_polled_at or self.progress_at or timezone.now()
         elif not offline and since is not None:
             self.offline_since = None
         fields = kwargs.get("update_fields")

@@ -153,6 +153,18 @@ def test_the_tab_title_follows_attention(page: Any, server: Farm) -> None:
     server.act("pause_job", printer_id=6)
     page.wait_for_function(f"document.title.startsWith('({before}) ')")
 
+    # A new failure is an alert (a beep and a browser notification when switched on) unless
+    # its kind is muted; the choice is kept for this user.
+    page.click('[data-testid="alerts-btn"]')
+    page.uncheck('[data-testid="alerts-panel"] [data-kind="offline"]')
+    assert "offline" in page.evaluate(
+        "JSON.parse(localStorage.getItem('printfarm.alerts.e2e')).muted")
+    server.act("fail_job", printer_id=6, reason="Layer shift")
+    page.wait_for_function("window.planningDebug.alerts.fired.some((a) => a.kind === 'failed')")
+    fired = page.evaluate("window.planningDebug.alerts.fired")
+    assert [a["kind"] for a in fired] == ["failed"] and "X1C Bay B-2" in fired[0]["title"]
+    assert page.title().startswith(f"({before}) ")  # paused, then failed: still one
+
 
 def test_cards_queue_and_filters_show_names_for_groups_tags_materials_and_models(
     page: Any, server: Farm
