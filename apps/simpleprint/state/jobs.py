@@ -149,7 +149,7 @@ def _fill_missing(job: PrintJob, job_data: dict[str, Any], data: dict[str, Any])
     """Facts that never change during a job, taken from whichever event brings them first."""
     job.uid = job.uid or str(job_data.get("uid") or "")
     job.file_name = job.file_name or str(job_data.get("file") or job_data.get("filename") or "")
-    job.panel_url = job.panel_url or _panel_url(job_data.get("panel_url"))
+    job.panel_url = job.panel_url or _link(job_data.get("panel_url"))
     if job.started_at is None:
         job.started_at = from_unix(job_data.get("started"))
     analysis = as_dict(job_data.get("analysis"))
@@ -175,8 +175,9 @@ def _add_facts(job: PrintJob, effect: JobEvent, job_data: dict[str, Any], stamp:
             job.bed_cleared_at = cleared
 
 
-def _panel_url(value: Any) -> str:
-    """A link into SimplyPrint's panel, only if it is one (it is shown as a link)."""
+def _link(value: Any) -> str:
+    """A web address from a payload (the job's page, the AI's frame), only if it is one: the
+    page shows it as a link."""
     url = value if isinstance(value, str) else ""
     return url[:500] if url.startswith(("https://", "http://")) else ""
 
@@ -226,7 +227,7 @@ class AiFailure:
             return True
         job.ai_confidence = confidence
         job.ai_type = str(strongest.get("type") or "")[:100]
-        job.ai_image_url = _panel_url(data.get("image")) or job.ai_image_url
+        job.ai_image_url = _link(data.get("image")) or job.ai_image_url
         job.ai_detected_at = from_unix(at.timestamp) or job.ai_detected_at
         job.save()
         changes.changed(job)
