@@ -214,10 +214,11 @@ class ProductionStack:
                               capture_output=True, text=True).stdout
 
     def api_token(self) -> str:
-        script = ("from django.contrib.auth.models import User;"
+        script = ("from django.contrib.auth.models import Group, User;"
                   "from rest_framework.authtoken.models import Token;"
                   "u, _ = User.objects.get_or_create(username='stack', "
                   "defaults={'is_staff': True});"
+                  "u.groups.add(Group.objects.get(name='Administrator'));"
                   "print(Token.objects.get_or_create(user=u)[0].key)")
         return self.manage("shell", "-c", script).strip().splitlines()[-1]
 

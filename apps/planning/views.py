@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from apps.simpleprint.events.registry import SAMPLE_EVENTS, label_of
 from apps.simpleprint.live import outbox
+from apps.simpleprint.permissions import allowed_actions
 from apps.simpleprint.sync import modes
 
 from . import selectors
@@ -38,7 +39,8 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             "snapshot": reverse("planning:snapshot"),
             "mode": reverse("planning:mode"),
             "staleAfter": modes.stale_limit(),
-            "isStaff": request.user.is_staff,
+            # The actions this user may take: the page hides the others.
+            "can": allowed_actions(request.user),
             "language": get_language(),
         },
     })

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from .events.registry import CATEGORIES, SAMPLE_EVENTS, received_names
 from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from .ops import diagnostics
+from .permissions import REPROCESS_EVENTS, TEST_WEBHOOKS
 
 GREEN, BLUE, ORANGE, RED, GREY, PURPLE = (
     "#2e7d32", "#1565c0", "#ef6c00", "#c62828", "#757575", "#6a1b9a",
@@ -145,7 +146,13 @@ class PrinterWebhookEventAdmin(ReadOnlyMirrorAdmin):
     def headers_pretty(self, event: PrinterWebhookEvent) -> SafeString:
         return pretty_json(event.headers)
 
-    @admin.action(description=_("Reprocess selected events"))
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(REPROCESS_EVENTS))
+
+    def has_test_webhooks_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(TEST_WEBHOOKS))
+
+    @admin.action(description=_("Reprocess selected events"), permissions=["reprocess"])
     def reprocess_selected(self, request: HttpRequest,
                            queryset: QuerySet[PrinterWebhookEvent]) -> None:
         ids = list(queryset.values_list("id", flat=True))
@@ -154,7 +161,8 @@ class PrinterWebhookEventAdmin(ReadOnlyMirrorAdmin):
         level = messages.WARNING if outcome.get("failed") else messages.SUCCESS
         self.message_user(request, f"Reprocessed {len(ids)} event(s): {summary}.", level)
 
-    @admin.action(description=_("Send SimplyPrint test delivery"))
+    @admin.action(description=_("Send SimplyPrint test delivery"),
+                  permissions=["test_webhooks"])
     def send_test_delivery(self, request: HttpRequest,
                            queryset: QuerySet[PrinterWebhookEvent]) -> None:
         webhook_ids = sorted({webhook_id for webhook_id in queryset.filter(webhook_id__gt=0)

@@ -218,6 +218,24 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.simpleprint.api.errors.exception_handler",
+    # Per user (or address), counted in the cache (Redis: shared by every server); a 429 says
+    # when to retry (Retry-After). Rates: PRINTFARM_THROTTLES below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.simpleprint.api.access.UserThrottle",
+        "apps.simpleprint.api.access.ScopedThrottle",
+    ],
+    # The client address is REMOTE_ADDR, set from X-Forwarded-For only for a trusted proxy
+    # (PRINTFARM_TRUSTED_PROXIES, config/asgi.py); never the header as the client sent it.
+    "NUM_PROXIES": 0,
+}
+# "<n>/<second|minute|hour|day>". user: every API request of a signed-in user; anon: of an
+# address without credentials; simplyprint: requests that spend the shared SimplyPrint budget
+# (test deliveries, switching webhooks); ping: websocket/ping/ (each holds a thread ≤ 10 s).
+PRINTFARM_THROTTLES = {
+    "user": env.str("PRINTFARM_THROTTLE_USER", default="1200/min"),
+    "anon": env.str("PRINTFARM_THROTTLE_ANON", default="120/min"),
+    "simplyprint": env.str("PRINTFARM_THROTTLE_SIMPLYPRINT", default="10/min"),
+    "ping": env.str("PRINTFARM_THROTTLE_PING", default="30/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "printfarm API",

@@ -42,8 +42,8 @@ def test_overview_without_a_reachable_simplyprint_explains_why(api: APIClient) -
 
 
 @pytest.mark.parametrize("event", SAMPLE_EVENTS)
-def test_injecting_a_sample_stores_and_processes_it(staff_api: APIClient, event: str) -> None:
-    response = staff_api.post(URL, {"inject_event": event}, format="json")
+def test_injecting_a_sample_stores_and_processes_it(admin_api: APIClient, event: str) -> None:
+    response = admin_api.post(URL, {"inject_event": event}, format="json")
 
     assert response.status_code == 200, response.json()
     outcome = response.json()
@@ -56,19 +56,19 @@ def test_injecting_a_sample_stores_and_processes_it(staff_api: APIClient, event:
 
 
 def test_samples_touch_only_the_sample_printer_and_queue_group(
-    staff_api: APIClient, farm_history: History
+    admin_api: APIClient, farm_history: History
 ) -> None:
     for event in SAMPLE_EVENTS:
-        staff_api.post(URL, {"inject_event": event}, format="json")
+        admin_api.post(URL, {"inject_event": event}, format="json")
     assert set(Printer.objects.values_list("sp_id", flat=True)) == {385, 386, 412,
                                                                     SAMPLE_PRINTER_ID}
     assert PrintQueue.objects.get(sp_id=farm_history.active_item).state == "queued"
     assert Printer.objects.get(sp_id=412).state == "printing"
 
 
-def test_injecting_twice_stores_two_deliveries(staff_api: APIClient) -> None:
-    first = staff_api.post(URL, {"inject_event": "job.done"}, format="json").json()
-    second = staff_api.post(URL, {"inject_event": "job.done"}, format="json").json()
+def test_injecting_twice_stores_two_deliveries(admin_api: APIClient) -> None:
+    first = admin_api.post(URL, {"inject_event": "job.done"}, format="json").json()
+    second = admin_api.post(URL, {"inject_event": "job.done"}, format="json").json()
     assert first["event_id"] != second["event_id"]
     assert not second["duplicate"]
 
@@ -79,14 +79,14 @@ def test_injecting_twice_stores_two_deliveries(staff_api: APIClient) -> None:
     ({"inject_event": "job.completed"}, "inject_event"),
     ({"webhook_id": "eleven"}, "webhook_id"),
 ])
-def test_bad_requests_are_400(staff_api: APIClient, body: dict[str, object], field: str) -> None:
-    response = staff_api.post(URL, body, format="json")
+def test_bad_requests_are_400(admin_api: APIClient, body: dict[str, object], field: str) -> None:
+    response = admin_api.post(URL, body, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
 
 
-def test_trigger_without_simplyprint_is_a_clear_error(staff_api: APIClient) -> None:
-    response = staff_api.post(URL, {"webhook_id": 11}, format="json")
+def test_trigger_without_simplyprint_is_a_clear_error(admin_api: APIClient) -> None:
+    response = admin_api.post(URL, {"webhook_id": 11}, format="json")
     assert response.status_code in (502, 503)
     assert "webhook" in response.json()["detail"]
 
