@@ -251,7 +251,7 @@ def production_stack(database_url: str, redis_url: str, *, servers: int = 2,
             stack.manage("migrate", "--noinput", "-v", "0")
         for index, port in enumerate(backend_ports, start=1):
             server = processes.start(f"daphne-{index}", [
-                bin_path("daphne"), "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
+                bin_path("daphne"), "-b", "127.0.0.1", "-p", str(port),
                 "config.asgi:application"])
             wait_for_port(port, server)
         nginx = processes.start("nginx", ["nginx", "-c", str(conf), "-e",

@@ -181,7 +181,12 @@ PRINTFARM_LIVE = {
     "gap_wait_seconds": env.float("PRINTFARM_LIVE_GAP_WAIT", default=0.5),
     # Each page's consumer joins its group again and catches up from the outbox this often:
     # Redis forgets groups when it restarts (and channels_redis expires them after a day).
+    # At the same tick it checks that the user may still listen (logout, deactivation, token
+    # deleted: closed with 4401).
     "rejoin_seconds": env.float("PRINTFARM_LIVE_REJOIN", default=60.0),
+    # Snapshots or replays one page may ask for ("resync"/"hello") in a minute; beyond that
+    # its connection is closed (4429) and the page reconnects after its backoff.
+    "resyncs_per_minute": env.int("PRINTFARM_LIVE_RESYNC_LIMIT", default=6),
 }
 
 # --- Planning V2 page (apps/planning) ----------------------------------------------------------
@@ -195,6 +200,11 @@ PRINTFARM_PLANNING = {
 PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=True)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIMPLEPRINT_CONFIG["max_body_bytes"]
+
+# The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+# comma-separated): the client address the service records and throttles by, and whether the
+# request came over https. Anyone else's forwarded headers are ignored.
+PRINTFARM_TRUSTED_PROXIES = env.list("PRINTFARM_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 # --- Auth, API --------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -229,8 +239,9 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": 0,
 }
 # "<n>/<second|minute|hour|day>". user: every API request of a signed-in user; anon: of an
-# address without credentials; simplyprint: requests that spend the shared SimplyPrint budget
-# (test deliveries, switching webhooks); ping: websocket/ping/ (each holds a thread ≤ 10 s).
+# address without credentials (the public schema; everything else answers 401 first);
+# simplyprint: requests that spend the shared SimplyPrint budget (test deliveries, switching
+# webhooks); ping: websocket/ping/ (each holds a thread for up to 10 s).
 PRINTFARM_THROTTLES = {
     "user": env.str("PRINTFARM_THROTTLE_USER", default="1200/min"),
     "anon": env.str("PRINTFARM_THROTTLE_ANON", default="120/min"),
