@@ -75,6 +75,12 @@ async def still_authorised(scope: dict[str, Any]) -> bool:
     return bool(current.is_authenticated and current.is_active and current.pk == user.pk)
 
 
+def client_address(request: Any) -> str | None:
+    """The client's address as the ASGI application resolved it (``REMOTE_ADDR``: a trusted
+    proxy's X-Forwarded-For, else the peer), for django-axes."""
+    return request.META.get("REMOTE_ADDR")
+
+
 def allowed_hosts() -> list[str]:
     """``ALLOWED_HOSTS`` as Django applies it (with DEBUG and none set: the loopback names)."""
     return list(settings.ALLOWED_HOSTS) or (

@@ -1,8 +1,19 @@
 """Indexes for a large event log: the log by status newest first (and the retention's
 "processed before"), and the sync tick's newest timestamp. The status-only index is covered by
-the new one's leading column."""
+the new one's leading column. And: materials stored before colours were checked lose a colour
+that is not #RGB/#RRGGBB/#RRGGBBAA (state/payload.py ``materials``)."""
 
 from django.db import migrations, models
+
+from apps.simpleprint.state.payload import materials
+
+
+def clean_material_colours(apps, schema_editor):
+    Printer = apps.get_model("simpleprint", "Printer")
+    for printer in Printer.objects.only("id", "material"):
+        cleaned = materials(printer.material)
+        if cleaned != printer.material:
+            Printer.objects.filter(pk=printer.pk).update(material=cleaned)
 
 
 class Migration(migrations.Migration):
@@ -28,4 +39,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["status", "-received_at", "-id"],
                                name="sp_event_status_recv_idx"),
         ),
+        migrations.RunPython(clean_material_colours, migrations.RunPython.noop),
     ]

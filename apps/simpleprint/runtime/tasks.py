@@ -9,7 +9,7 @@ from celery import shared_task
 
 from ..live import outbox, publisher
 from ..ops import health
-from ..processing import inbox
+from ..processing import inbox, retention
 from ..sync import polling
 
 
@@ -32,6 +32,12 @@ def prune_live_updates() -> int:
     return outbox.prune()
 
 
+@shared_task(name="simpleprint.prune_webhook_events")
+def prune_webhook_events() -> int:
+    """Delete applied events older than the retention (failed ones are kept)."""
+    return retention.prune_events()
+
+
 @shared_task(name="simpleprint.worker_heartbeat")
 def worker_heartbeat() -> float:
     """Sent by beat, run by a worker: a fresh heartbeat proves both are alive (see /readyz)."""
@@ -48,5 +54,5 @@ def by_name(name: str) -> Callable[[], object]:
     """The function of the periodic task ``name`` (for the in-process scheduler)."""
     tasks: dict[str, Callable[[], object]] = {
         task.name: task for task in (sweep_unprocessed_events, prune_live_updates,
-                                     worker_heartbeat, sync_tick)}
+                                     prune_webhook_events, worker_heartbeat, sync_tick)}
     return tasks[name]

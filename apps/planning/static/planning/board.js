@@ -1,7 +1,7 @@
 // The board: one card per printer, re-rendered one card at a time as deltas arrive.
 import { printerState, PRINTER_STATES } from "./labels.js";
 import { printerFreshness, printerProgress } from "./rules.js";
-import { clock, config, dur, esc, fmt, now, rel, gettext } from "./util.js";
+import { applyStyles, clock, config, dur, esc, fmt, hexColour, now, rel, gettext } from "./util.js";
 
 export function sortedPrinters(store) {
   return [...store.printers.values()].sort(
@@ -12,8 +12,8 @@ function material(list) {
   return (list || []).map((m) => {
     if (typeof m !== "object" || m === null) return esc(m);
     const type = m.type && typeof m.type === "object" ? m.type.name : m.type || m.name || m.material || "";
-    const colour = m.colorHex || m.hex || "";
-    const swatch = colour ? `<i class="swatch" style="background:${esc(colour)}"></i>` : "";
+    const colour = hexColour(m.colorHex) || hexColour(m.hex);
+    const swatch = colour ? `<i class="swatch" data-swatch="${esc(colour)}"></i>` : "";
     return `${swatch}${esc(type)} ${esc(m.colorName || m.color || "")}`.trim();
   }).join(", ");
 }
@@ -47,7 +47,7 @@ export function cardHtml(printer, staleAfter) {
   const tags = (printer.custom_tags || []).map((tag) => `<span class="tag">🏷️ ${esc(tag)}</span>`).join("");
   const jobLine = job && busy
     ? `<div class="file" title="${esc(job.file_name)}">📄 ${esc(job.file_name)}</div>
-       <div class="bar" role="progressbar" aria-valuenow="${progress ?? 0}"><i style="width:${progress ?? 0}%"></i></div>
+       <div class="bar" role="progressbar" aria-valuenow="${progress ?? 0}"><i data-progress="${Number(progress) || 0}"></i></div>
        <div class="row small"><span>${progress ?? "—"}%</span><span>${left === null ? "" : fmt(gettext("%(left)s left · ends %(end)s"), { left: dur(left), end: clock(now() + left) })}</span></div>`
     : `<div class="small muted">${gettext("No job running")}</div>`;
   const details = [
@@ -94,6 +94,7 @@ export class Board {
       this.root.innerHTML = `<p class="muted">${gettext("No printers yet: they appear with the first event or poll.")}</p>`;
     } else {
       this.root.innerHTML = printers.map((p) => cardHtml(p, this.staleAfter)).join("");
+      applyStyles(this.root);
     }
     this.applyFilter();
   }
@@ -104,6 +105,7 @@ export class Board {
     old.insertAdjacentHTML("afterend", cardHtml(printer, this.staleAfter));
     old.remove();
     const card = this.root.querySelector(`[data-id="${printer.sp_id}"]`);
+    applyStyles(card);
     card.hidden = !this.matches(printer);
     card.classList.add("flash");
   }
