@@ -54,6 +54,8 @@ def render_nginx(workdir: Path, *, http_port: int, https_port: int,
         "/etc/nginx/certs/fullchain.pem": str(workdir / "certs" / "fullchain.pem"),
         "/etc/nginx/certs/privkey.pem": str(workdir / "certs" / "privkey.pem"),
         "alias /var/www/static/;": f"alias {static_root}/;",
+        "access_log /var/log/nginx/access.log printfarm;":
+            f"access_log {workdir / 'access.log'} printfarm;",
     }
     for old, new in replacements.items():
         assert site.count(old) == 1, f"{old!r} not found once in deploy/nginx.conf"
@@ -73,7 +75,6 @@ error_log {workdir / 'error.log'} warn;
 events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
-    access_log {workdir / 'access.log'};
     client_body_temp_path {workdir / 'client_body'};
     proxy_temp_path {workdir / 'proxy'};
     fastcgi_temp_path {workdir / 'fastcgi'};

@@ -28,10 +28,15 @@ from tests.simpleprint.live.test_consumer import (  # noqa: F401  (clean_layer: 
     clean_layer,
     communicator,
     connected,
-    token,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def page_token() -> str:
+    user = User.objects.create_user("wall-screen", password="pw-wall-screen-4412")
+    return Token.objects.create(user=user).key
 
 
 async def count() -> int:
@@ -56,8 +61,8 @@ async def settled(expected: int, timeout: float = 3.0) -> int:
     return current
 
 
-async def test_a_frame_that_is_not_json_gets_an_error_and_the_page_stays(token: str) -> None:
-    ws = await connected(token)
+async def test_a_frame_that_is_not_json_gets_an_error_and_the_page_stays(page_token: str) -> None:
+    ws = await connected(page_token)
     await ws.receive_json_from(timeout=3)
     for garbage in ("{", "[1,", "\x00", "{" * 100_000):
         await ws.send_to(text_data=garbage)
@@ -68,9 +73,9 @@ async def test_a_frame_that_is_not_json_gets_an_error_and_the_page_stays(token: 
     await ws.disconnect()
 
 
-async def test_a_binary_frame_closes_cleanly_and_nothing_leaks(token: str) -> None:
+async def test_a_binary_frame_closes_cleanly_and_nothing_leaks(page_token: str) -> None:
     before = await count()
-    ws = await connected(token)
+    ws = await connected(page_token)
     await ws.receive_json_from(timeout=3)
     assert await count() == before + 1
     await ws.send_to(bytes_data=b"\x00\x01binary")
@@ -81,9 +86,9 @@ async def test_a_binary_frame_closes_cleanly_and_nothing_leaks(token: str) -> No
     assert in_group() in (0, None)
 
 
-async def test_cleanup_runs_when_a_handler_fails(token: str, monkeypatch: Any) -> None:
+async def test_cleanup_runs_when_a_handler_fails(page_token: str, monkeypatch: Any) -> None:
     before = await count()
-    ws = await connected(token)
+    ws = await connected(page_token)
     await ws.receive_json_from(timeout=3)
 
     def broken(*args: Any) -> Any:
@@ -97,10 +102,10 @@ async def test_cleanup_runs_when_a_handler_fails(token: str, monkeypatch: Any) -
     assert in_group() in (0, None)
 
 
-async def test_many_malformed_rounds_leave_no_page_counted(token: str) -> None:
+async def test_many_malformed_rounds_leave_no_page_counted(page_token: str) -> None:
     before = await count()
     for _ in range(20):
-        ws = await connected(token)
+        ws = await connected(page_token)
         await ws.receive_json_from(timeout=3)
         await ws.send_to(bytes_data=b"x")
         assert (await ws.receive_output(timeout=3))["type"] == "websocket.close"
@@ -109,9 +114,9 @@ async def test_many_malformed_rounds_leave_no_page_counted(token: str) -> None:
     assert in_group() in (0, None)
 
 
-async def test_resyncs_are_limited_per_connection(token: str, settings: Any) -> None:
+async def test_resyncs_are_limited_per_connection(page_token: str, settings: Any) -> None:
     settings.PRINTFARM_LIVE = {**settings.PRINTFARM_LIVE, "resyncs_per_minute": 3}
-    ws = await connected(token)
+    ws = await connected(page_token)
     await ws.receive_json_from(timeout=3)
     for _ in range(3):
         await ws.send_json_to({"type": "resync", "last_seq": None})
@@ -120,7 +125,7 @@ async def test_resyncs_are_limited_per_connection(token: str, settings: Any) -> 
     assert (await ws.receive_json_from(timeout=3))["type"] == "error"
     assert await ws.receive_output(timeout=3) == {"type": "websocket.close", "code": 4429}
     # Another page (connection) has its own allowance.
-    other = await connected(token)
+    other = await connected(page_token)
     await other.receive_json_from(timeout=3)
     await other.send_json_to({"type": "resync", "last_seq": None})
     assert (await other.receive_json_from(timeout=3))["type"] == "snapshot"
@@ -145,18 +150,18 @@ async def closed_with(ws: Any, code: int) -> None:
     raise AssertionError(f"not closed with {code}")
 
 
-async def test_a_deleted_token_closes_its_socket(token: str, quick_rejoin: None) -> None:
-    ws = await connected(token)
+async def test_a_deleted_token_closes_its_socket(page_token: str, quick_rejoin: None) -> None:
+    ws = await connected(page_token)
     await ws.receive_json_from(timeout=3)
-    await database_sync_to_async(lambda: Token.objects.filter(key=token).delete())()
+    await database_sync_to_async(lambda: Token.objects.filter(key=page_token).delete())()
     await closed_with(ws, 4401)
 
 
-async def test_a_deactivated_user_is_closed(token: str, quick_rejoin: None) -> None:
-    ws = await connected(token)
+async def test_a_deactivated_user_is_closed(page_token: str, quick_rejoin: None) -> None:
+    ws = await connected(page_token)
     await ws.receive_json_from(timeout=3)
     await database_sync_to_async(
-        lambda: User.objects.filter(auth_token__key=token).update(is_active=False))()
+        lambda: User.objects.filter(auth_token__key=page_token).update(is_active=False))()
     await closed_with(ws, 4401)
 
 
@@ -175,8 +180,8 @@ async def test_logging_out_closes_the_pages_socket(quick_rejoin: None) -> None:
 
 
 async def test_a_valid_user_keeps_listening_across_rejoin_ticks(
-        token: str, quick_rejoin: None) -> None:
-    ws = await connected(token)
+        page_token: str, quick_rejoin: None) -> None:
+    ws = await connected(page_token)
     await ws.receive_json_from(timeout=3)
     assert await ws.receive_nothing(timeout=1.0)
     await ws.send_json_to({"type": "ping", "id": "alive", "t": 1})
