@@ -52,7 +52,8 @@ class DeployedServer(AsgiServer):
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DeployedServer, str]]:
-    env = server_env(tmp_path_factory.mktemp("proxy"), PRINTFARM_TRUSTED_PROXIES="127.0.0.1,127.0.0.2")
+    env = server_env(tmp_path_factory.mktemp("proxy"),
+                     PRINTFARM_TRUSTED_PROXIES="127.0.0.1,127.0.0.2")
     token = prepare_database(env)
     running = DeployedServer(env).start()
     yield running, token
