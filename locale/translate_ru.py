@@ -58,9 +58,20 @@ RU = {
     "Refresh": "Обновить",
     "Send a sample delivery": "Отправить пример доставки",
     "Send": "Отправить",
-    "Only staff can send deliveries, test or switch webhooks and reprocess events.":
-        "Только сотрудники (staff) могут отправлять доставки, тестировать и переключать "
-        "вебхуки и повторно обрабатывать события.",
+    "Some actions are hidden: your account lacks the permission (groups Operator, "
+    "Administrator). Ask an administrator.":
+        "Некоторые действия скрыты: у вашей учётной записи нет разрешения (группы Operator, "
+        "Administrator). Обратитесь к администратору.",
+    "%(n)s registrations of other integrations are hidden.":
+        "Скрыто регистраций других интеграций: %(n)s.",
+    "Too many failed logins": "Слишком много неудачных попыток входа",
+    "Logging in with this username from this address is paused for %(minutes)s minutes "
+    "after too many wrong passwords. Wait, then try again, or ask an administrator to "
+    "unlock it.":
+        "Вход с этим именем пользователя с этого адреса приостановлен на %(minutes)s мин "
+        "после слишком многих неверных паролей. Подождите и попробуйте снова или попросите "
+        "администратора снять блокировку.",
+    "Back to the login": "Вернуться ко входу",
     "Live event log": "Журнал событий в реальном времени",
     "Event": "Событие",
     "All events": "Все события",
