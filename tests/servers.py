@@ -46,6 +46,8 @@ def server_env(var_dir: Path, database_url: str | None = None, redis_url: str = 
         "SIMPLEPRINT_BASE_URL": CLOSED_URL,
         "SIMPLEPRINT_PUBLIC_URL": CLOSED_URL,
         "LOG_LEVEL": "WARNING",
+        # Tests poll the API far faster than people do (tests/security sets its own rates).
+        "PRINTFARM_THROTTLE_USER": "100000/min",
         "PYTHONPATH": str(ROOT),
         **extra,
     })

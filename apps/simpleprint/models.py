@@ -36,6 +36,7 @@ class PrinterWebhookEvent(models.Model):
     # The name the event was applied as, after resolving the brief's guessed aliases.
     canonical_event = models.CharField(max_length=100, blank=True)
     category = models.CharField(max_length=32, db_index=True)
+    # Indexed for the sync tick's newest timestamp (sync/modes.py), on every tick.
     timestamp = models.BigIntegerField(help_text=_("SimplyPrint's Unix time of the event"),
                                     db_index=True)
     occurred_at = models.DateTimeField(db_index=True)
@@ -52,7 +53,7 @@ class PrinterWebhookEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Derived from processed, ignored and processing_error by status_for() on every save.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING,
-                              editable=False)
+                              db_index=True, editable=False)
     processed = models.BooleanField(default=False)
     ignored = models.BooleanField(default=False, help_text=_("Unknown or informational event"))
     processing_error = models.TextField(blank=True)
@@ -67,9 +68,6 @@ class PrinterWebhookEvent(models.Model):
         indexes = [
             models.Index(fields=["processed", "next_attempt_at"], name="sp_event_due_idx"),
             models.Index(fields=["event", "-received_at"], name="sp_event_name_recv_idx"),
-            # The log filtered by status, newest first (?status=failed), the counts by
-            # status, and the retention's "processed before" (processing/retention.py).
-            models.Index(fields=["status", "-received_at", "-id"], name="sp_event_status_recv_idx"),
         ]
         # The actions on stored events and on the registrations at SimplyPrint; the groups
         # that have them: apps/simpleprint/permissions.py.

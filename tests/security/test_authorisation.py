@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from apps.simpleprint import permissions
 from apps.simpleprint.sync import webhook_manager
-from tests.simpleprint.conftest import History, token_client
+from tests.simpleprint.conftest import History
 from tests.simplyprint_sim import SimulatedSimplyPrint
 
 pytestmark = pytest.mark.django_db
@@ -161,11 +161,3 @@ def test_the_page_hides_what_the_user_may_not_do(viewer: User, administrator: Us
     client.force_login(administrator)
     assert all(page_config(client)["can"].values())
     assert 'id="inject-form"' in client.get("/planning-v2/").content.decode()
-
-
-def test_a_deactivated_users_token_is_refused(administrator: User) -> None:
-    client = token_client(administrator)
-    administrator.is_active = False
-    administrator.save()
-    assert client.post(BASE + "webhook/test/", {"inject_event": "job.done"},
-                       format="json").status_code == 401

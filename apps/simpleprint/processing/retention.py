@@ -3,8 +3,9 @@
 pending events are kept whatever their age, until they are handled (reprocessed and applied).
 A periodic job (``runtime/periodic.py``) runs :func:`prune_events`.
 
-Each batch selects ids through the ``(status, received_at)`` index and deletes them by primary
-key, so a run holds no long lock and never scans the whole table.
+Each batch selects ids through the ``received_at`` index and deletes them by primary key, so a
+run holds no long lock and never scans the whole table (about 0.1–0.2 s per batch of 5 000 on a
+table of a million events: bench/README.md, event_log).
 """
 
 from __future__ import annotations
