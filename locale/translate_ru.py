@@ -58,9 +58,20 @@ RU = {
     "Refresh": "Обновить",
     "Send a sample delivery": "Отправить пример доставки",
     "Send": "Отправить",
-    "Only staff can send deliveries, test or switch webhooks and reprocess events.":
-        "Только сотрудники (staff) могут отправлять доставки, тестировать и переключать "
-        "вебхуки и повторно обрабатывать события.",
+    "Some actions are hidden: your account lacks the permission (groups Operator, "
+    "Administrator). Ask an administrator.":
+        "Некоторые действия скрыты: у вашей учётной записи нет разрешения (группы Operator, "
+        "Administrator). Обратитесь к администратору.",
+    "%(n)s registrations of other integrations are hidden.":
+        "Скрыто регистраций других интеграций: %(n)s.",
+    "Too many failed logins": "Слишком много неудачных попыток входа",
+    "Logging in with this username from this address is paused for %(minutes)s minutes "
+    "after too many wrong passwords. Wait, then try again, or ask an administrator to "
+    "unlock it.":
+        "Вход с этим именем пользователя с этого адреса приостановлен на %(minutes)s мин "
+        "после слишком многих неверных паролей. Подождите и попробуйте снова или попросите "
+        "администратора снять блокировку.",
+    "Back to the login": "Вернуться ко входу",
     "Live event log": "Журнал событий в реальном времени",
     "Event": "Событие",
     "All events": "Все события",
@@ -350,7 +361,10 @@ RU = {
     'No queue item matches the filter.': 'Ни одна позиция очереди не подходит под фильтр.',
 }
 
-ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
+# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string):
+# an entry filled from the table is no longer a guess.
+ENTRY = re.compile(
+    r'(#, fuzzy\n)?msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
 
 
 def unquote(block: str) -> str:
@@ -365,16 +379,16 @@ def fill(path: Path) -> list[str]:
     missing: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        msgid = unquote(match.group(1))
-        if not msgid:
-            return match.group(0)
+        msgid = unquote(match.group(2))
+        if not msgid:  # the header: no longer a draft
+            return match.group(0).removeprefix("#, fuzzy\n")
         if msgid not in RU:
             missing.append(msgid)
             return match.group(0)
-        return f"msgid {match.group(1)}msgstr {quote(RU[msgid])}"
+        return f"msgid {match.group(2)}msgstr {quote(RU[msgid])}"
 
     text = ENTRY.sub(replace, path.read_text())
-    text = text.replace("#, fuzzy\n", "", 1).replace('"Language: \\n"', '"Language: ru\\n"')
+    text = text.replace('"Language: \\n"', '"Language: ru\\n"')
     path.write_text(text)
     return missing
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from apps.simpleprint.events.registry import SAMPLE_EVENTS, label_of
 from apps.simpleprint.live import outbox
+from apps.simpleprint.permissions import allowed_actions
 from apps.simpleprint.sync import modes
 
 from . import selectors
@@ -40,8 +41,9 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             "health": reverse("planning:health"),
             "staleAfter": modes.stale_limit(),
             "heartbeat": settings.PRINTFARM_LIVE["heartbeat_seconds"],
-            "isStaff": request.user.is_staff,
             "user": request.user.get_username(),
+            # The actions this user may take: the page hides the others.
+            "can": allowed_actions(request.user),
             "language": get_language(),
         },
     })

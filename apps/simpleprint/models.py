@@ -37,7 +37,9 @@ class PrinterWebhookEvent(models.Model):
     # The name the event was applied as, after resolving the brief's guessed aliases.
     canonical_event = models.CharField(max_length=100, blank=True)
     category = models.CharField(max_length=32, db_index=True)
-    timestamp = models.BigIntegerField(help_text=_("SimplyPrint's Unix time of the event"))
+    # Indexed for the sync tick's newest timestamp (sync/modes.py), on every tick.
+    timestamp = models.BigIntegerField(help_text=_("SimplyPrint's Unix time of the event"),
+                                    db_index=True)
     occurred_at = models.DateTimeField(db_index=True)
     payload = models.JSONField(help_text=_("The whole envelope as received"))
     headers = models.JSONField(default=dict, blank=True)
@@ -67,6 +69,15 @@ class PrinterWebhookEvent(models.Model):
         indexes = [
             models.Index(fields=["processed", "next_attempt_at"], name="sp_event_due_idx"),
             models.Index(fields=["event", "-received_at"], name="sp_event_name_recv_idx"),
+        ]
+        # The actions on stored events and on the registrations at SimplyPrint; the groups
+        # that have them: apps/simpleprint/permissions.py.
+        permissions = [
+            ("reprocess_events", "Can apply stored webhook events again"),
+            ("inject_samples", "Can inject sample webhook deliveries"),
+            ("test_webhooks", "Can ask SimplyPrint for a test webhook delivery"),
+            ("manage_webhooks", "Can see and switch every webhook registered at SimplyPrint"),
+            ("ping_pages", "Can ping the open Planning pages"),
         ]
 
     def __str__(self) -> str:

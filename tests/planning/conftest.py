@@ -8,12 +8,16 @@ import pytest
 
 from tests.planning.browser import CHROMIUM, LAUNCH_ARGS, PASSWORD, TIMEOUT_MS, USERNAME, WIDE, Farm
 from tests.simpleprint.conftest import (  # noqa: F401
+    admin_api,
+    administrator,
     api,
     deliver,
     farm_history,
+    operator,
     staff,
     staff_api,
     user,
+    viewer,
 )
 
 

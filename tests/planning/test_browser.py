@@ -20,7 +20,10 @@ from tests.planning.browser import (
     CHROMIUM,
     IDLE_PRINTER,
     LAPTOP,
+    PASSWORD,
     SCREENSHOTS,
+    TIMEOUT_MS,
+    USERNAME,
     WIDE,
     Farm,
     card,
@@ -201,3 +204,40 @@ def test_the_pages_rules_agree_with_the_servers_on_every_case(page: Any) -> None
         }""", cases)
     for kind in ("freshness", "progress"):
         assert results[kind] == [case["expected"] for case in cases[kind]], kind
+
+
+def test_no_content_security_policy_violation_is_reported(chromium: Any, server: Farm) -> None:
+    """The page works under its Content-Security-Policy (no inline style or script, nothing
+    from outside): positions, widths and colours are set through the CSSOM, the language
+    switch by a script file, and not one violation is reported on the way."""
+    context = chromium.new_context(locale="en-US", viewport=WIDE, base_url=server.server.http_url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script("""window.__csp = [];
+        document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(
+            `${e.violatedDirective} ${e.blockedURI} ${e.sample}`));""")
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    response = page.goto("/planning-v2/")
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    page.fill("input[name=username]", USERNAME)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#conn[data-state=live]")
+    block = page.wait_for_selector('.tl-row[data-printer] .tl-b[data-kind="job"]')
+    assert block.evaluate("(el) => el.getBoundingClientRect().width") > 0
+    bar = page.wait_for_selector('.card[data-state="printing"] .bar > i')
+    assert bar.evaluate("(el) => getComputedStyle(el).width") != "0px"
+    page.wait_for_selector(".swatch")
+    assert page.evaluate("""() => [...document.querySelectorAll(".swatch")].every(
+        (el) => getComputedStyle(el).backgroundColor !== "rgba(0, 0, 0, 0)")""")
+    page.click("#debug-open")
+    page.click('[data-testid="ping-btn"]')
+    page.wait_for_selector('[data-testid="ping-rtt"]')
+    page.select_option('[data-testid="language"]', "ru")
+    page.wait_for_selector("#debug-open:has-text('Отладка API')")
+    page.wait_for_selector("#conn[data-state=live]")
+    assert page.evaluate("window.__csp") == []
+    assert console == []
+    context.close()

@@ -34,7 +34,10 @@ class WebhookStatusSerializer(serializers.Serializer):
     last_received_at = serializers.DateTimeField(allow_null=True)
     webhooks = serializers.ListField(
         child=serializers.DictField(), allow_null=True,
-        help_text="Registrations at SimplyPrint (webhooks/Get), without their secrets.")
+        help_text="Registrations at SimplyPrint (webhooks/Get), without their secrets; other "
+                  "integrations' only for staff with manage_webhooks.")
+    hidden_webhooks = serializers.IntegerField(
+        help_text="Registrations of other integrations not shown to this user.")
     webhooks_error = serializers.CharField(allow_null=True)
 
 

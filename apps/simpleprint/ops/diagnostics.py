@@ -95,6 +95,17 @@ def webhook_overview() -> dict[str, Any]:
     }
 
 
+def visible_overview(overview: dict[str, Any], see_all: bool) -> dict[str, Any]:
+    """``overview`` as a user sees it: other integrations' registrations (their URLs carry
+    their own tokens) only with ``see_all``, otherwise only ours and how many are hidden."""
+    webhooks = overview["webhooks"]
+    if see_all or webhooks is None:
+        return {**overview, "hidden_webhooks": 0}
+    url = overview["receiver_url"]
+    ours = [w for w in webhooks if webhook_manager.same_url(w.get("url"), url)]
+    return {**overview, "webhooks": ours, "hidden_webhooks": len(webhooks) - len(ours)}
+
+
 class _RolledBack(Exception):
     """Ends the sample's transaction: everything it wrote is undone."""
 

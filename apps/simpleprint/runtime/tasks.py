@@ -10,7 +10,7 @@ from celery import shared_task
 from ..live import outbox, publisher
 from ..notify import sender
 from ..ops import health
-from ..processing import inbox
+from ..processing import inbox, retention
 from ..sync import details, polling
 
 
@@ -31,6 +31,12 @@ def sweep_unprocessed_events() -> int:
 @shared_task(name="simpleprint.prune_live_updates")
 def prune_live_updates() -> int:
     return outbox.prune()
+
+
+@shared_task(name="simpleprint.prune_webhook_events")
+def prune_webhook_events() -> int:
+    """Delete applied events older than the retention (failed ones are kept)."""
+    return retention.prune_events()
 
 
 @shared_task(name="simpleprint.worker_heartbeat")
@@ -63,6 +69,6 @@ def by_name(name: str) -> Callable[[], object]:
     """The function of the periodic task ``name`` (for the in-process scheduler)."""
     tasks: dict[str, Callable[[], object]] = {
         task.name: task for task in (sweep_unprocessed_events, prune_live_updates,
-                                     worker_heartbeat, sync_tick, fetch_job_details,
-                                     send_notifications)}
+                                     prune_webhook_events, worker_heartbeat, sync_tick,
+                                     fetch_job_details, send_notifications)}
     return tasks[name]

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from ..models import Printer, PrintJob, StateSource
 from . import changes
-from .payload import PayloadError, as_dict, as_int, from_unix, person_name, printer_id_of
+from .payload import (
+    PayloadError,
+    as_dict,
+    as_int,
+    from_unix,
+    materials,
+    person_name,
+    printer_id_of,
+)
 from .stamps import EventTime, Stamp, claim_aspect
 
 #: Applies one setting event to a printer; says whether anything changed.
@@ -128,13 +136,11 @@ def set_nozzle(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
 
 def set_material(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     value = data.get("material", data.get("materials"))
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
+    if not isinstance(value, list | dict):
         raise PayloadError("printer.material_changed without data.material")
     if not claim_aspect(printer.aspect_times, "material", stamp):
         return False
-    printer.material = value
+    printer.material = materials(value)
     return True
 
 
@@ -234,7 +240,8 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
     elif not online:
         printer.state = Printer.State.OFFLINE
     if "material" in tags and claim_aspect(printer.aspect_times, "material", stamp):
-        printer.material = tags["material"] if isinstance(tags["material"], list) else []
+        printer.material = materials(tags["material"]) if isinstance(tags["material"], list) \
+            else []
     nozzle = tags.get("nozzle")
     if isinstance(nozzle, int | float) and claim_aspect(printer.aspect_times, "nozzle", stamp):
         printer.nozzle_size = float(nozzle)

@@ -63,10 +63,10 @@ def _farm() -> dict[str, list[object]]:
 
 @pytest.mark.parametrize("event", SAMPLE_EVENTS)
 def test_a_sample_runs_through_processing_and_leaves_the_farm_unchanged(
-    staff_api: APIClient, farm_history: History, event: str
+    admin_api: APIClient, farm_history: History, event: str
 ) -> None:
     before = _farm()
-    response = staff_api.post(URL, {"inject_event": event}, format="json")
+    response = admin_api.post(URL, {"inject_event": event}, format="json")
 
     assert response.status_code == 200, response.json()
     outcome = response.json()
@@ -77,8 +77,8 @@ def test_a_sample_runs_through_processing_and_leaves_the_farm_unchanged(
     assert _farm() == before
 
 
-def test_a_sample_says_what_it_would_have_changed(staff_api: APIClient) -> None:
-    outcome = staff_api.post(URL, {"inject_event": "job.started"}, format="json").json()
+def test_a_sample_says_what_it_would_have_changed(admin_api: APIClient) -> None:
+    outcome = admin_api.post(URL, {"inject_event": "job.started"}, format="json").json()
     kinds = [change["type"] for change in outcome["changes"]]
     assert kinds.count("job.updated") == 1 and kinds.count("printer.updated") == 1, kinds
     job = next(c["data"] for c in outcome["changes"] if c["type"] == "job.updated")
@@ -86,12 +86,12 @@ def test_a_sample_says_what_it_would_have_changed(staff_api: APIClient) -> None:
     assert not Printer.objects.filter(sp_id=SAMPLE_PRINTER_ID).exists()
 
 
-def test_a_sample_that_fails_to_apply_says_why(staff_api: APIClient, monkeypatch: Any) -> None:
+def test_a_sample_that_fails_to_apply_says_why(admin_api: APIClient, monkeypatch: Any) -> None:
     def without_job(event: str, **kwargs: Any) -> dict[str, Any]:
         return {**sample_envelope(event, **kwargs), "data": {}}
 
     monkeypatch.setattr(diagnostics, "sample_envelope", without_job)
-    outcome = staff_api.post(URL, {"inject_event": "job.done"}, format="json").json()
+    outcome = admin_api.post(URL, {"inject_event": "job.done"}, format="json").json()
     assert outcome["status"] == "failed"
     assert "without data.job.id" in outcome["error"]
     assert not PrinterWebhookEvent.objects.exists()
@@ -103,14 +103,14 @@ def test_a_sample_that_fails_to_apply_says_why(staff_api: APIClient, monkeypatch
     ({"inject_event": "job.completed"}, "inject_event"),
     ({"webhook_id": "eleven"}, "webhook_id"),
 ])
-def test_bad_requests_are_400(staff_api: APIClient, body: dict[str, object], field: str) -> None:
-    response = staff_api.post(URL, body, format="json")
+def test_bad_requests_are_400(admin_api: APIClient, body: dict[str, object], field: str) -> None:
+    response = admin_api.post(URL, body, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
 
 
-def test_trigger_without_simplyprint_is_a_clear_error(staff_api: APIClient) -> None:
-    response = staff_api.post(URL, {"webhook_id": 11}, format="json")
+def test_trigger_without_simplyprint_is_a_clear_error(admin_api: APIClient) -> None:
+    response = admin_api.post(URL, {"webhook_id": 11}, format="json")
     assert response.status_code in (502, 503)
     assert "webhook" in response.json()["detail"]
 

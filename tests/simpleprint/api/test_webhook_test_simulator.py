@@ -19,17 +19,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/simpleprint/webhook/test/"
 
 
-def test_simplyprint_test_delivery_arrives(staff_api: APIClient, live_server: Any,
+def test_simplyprint_test_delivery_arrives(admin_api: APIClient, live_server: Any,
                                            sp_simulator: str, settings: Any) -> None:
     settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sp_simulator,
                                    "public_url": live_server.url}
     webhook_manager.ensure_webhook()
-    overview = staff_api.get(URL).json()
+    overview = admin_api.get(URL).json()
     assert overview["receiver_registered"] is True, overview
     webhook_id = next(w["id"] for w in overview["webhooks"]
                       if w["url"] == overview["receiver_url"])
 
-    response = staff_api.post(URL, {"webhook_id": webhook_id}, format="json")
+    response = admin_api.post(URL, {"webhook_id": webhook_id}, format="json")
     assert response.status_code == 200, response.json()
 
     deadline = time.monotonic() + 10
@@ -37,28 +37,28 @@ def test_simplyprint_test_delivery_arrives(staff_api: APIClient, live_server: An
     # Stored first, processed right after its commit: wait for both.
     while not (arrived and arrived[0]["status"] == "processed") \
             and time.monotonic() < deadline:
-        arrived = staff_api.get("/api/v1/simpleprint/webhook/events/",
+        arrived = admin_api.get("/api/v1/simpleprint/webhook/events/",
                                 {"event": "test", "webhook_id": webhook_id}).json()["results"]
         time.sleep(0.1)
     assert arrived and arrived[0]["status"] == "processed"
 
 
-def test_a_webhook_is_disabled_and_enabled_at_simplyprint(staff_api: APIClient, sp_simulator: str,
+def test_a_webhook_is_disabled_and_enabled_at_simplyprint(admin_api: APIClient, sp_simulator: str,
                                                           settings: Any) -> None:
     settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sp_simulator}
     webhook, _ = webhook_manager.ensure_webhook()
     switch = f"/api/v1/simpleprint/webhook/hooks/{webhook['id']}/enabled/"
 
-    assert staff_api.post(switch, {"enabled": False}, format="json").status_code == 200
+    assert admin_api.post(switch, {"enabled": False}, format="json").status_code == 200
     assert [w["enabled"] for w in webhook_manager.list_webhooks()] == [False]
-    assert staff_api.post(switch, {"enabled": True}, format="json").status_code == 200
+    assert admin_api.post(switch, {"enabled": True}, format="json").status_code == 200
     assert [w["enabled"] for w in webhook_manager.list_webhooks()] == [True]
 
 
 def test_switching_an_unknown_webhook_is_a_502_with_simplyprints_reason(
-        staff_api: APIClient, sp_simulator: str, settings: Any) -> None:
+        admin_api: APIClient, sp_simulator: str, settings: Any) -> None:
     settings.SIMPLEPRINT_CONFIG = {**settings.SIMPLEPRINT_CONFIG, "base_url": sp_simulator}
-    response = staff_api.post("/api/v1/simpleprint/webhook/hooks/424242/enabled/",
+    response = admin_api.post("/api/v1/simpleprint/webhook/hooks/424242/enabled/",
                               {"enabled": True}, format="json")
     assert response.status_code == 502
     assert "424242" in response.json()["detail"]

@@ -29,6 +29,7 @@ from tests import payloads
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
 
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")
 
 
 def flush_redis() -> None:
@@ -59,7 +60,7 @@ def token() -> str:
 def communicator(query: str = "", headers: list[tuple[bytes, bytes]] | None = None
                  ) -> WebsocketCommunicator:
     path = "/ws/planning/" + (f"?{query}" if query else "")
-    return WebsocketCommunicator(application, path, headers=[ORIGIN, *(headers or [])])
+    return WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *(headers or [])])
 
 
 async def connected(token: str, query: str = "") -> WebsocketCommunicator:

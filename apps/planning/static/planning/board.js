@@ -2,18 +2,11 @@
 // shows the printer's condition (colour + icon + words), and what a person needs to act on it.
 import { condition } from "./labels.js";
 import { printerFreshness, printerProgress } from "./rules.js";
-import { clock, config, dur, esc, fmt, now, rel, gettext } from "./util.js";
+import { applyStyles, clock, config, dur, esc, fmt, hexColour, now, rel, gettext } from "./util.js";
 
 export function sortedPrinters(store) {
   return [...store.printers.values()].sort(
     (a, b) => a.sort_order - b.sort_order || a.name.localeCompare(b.name) || a.sp_id - b.sp_id);
-}
-
-/** Colours and progress come as data attributes and are set through the CSSOM (no inline
- * style attributes in the HTML). */
-export function paint(root) {
-  for (const el of root.querySelectorAll("[data-swatch]")) el.style.setProperty("--swatch", el.dataset.swatch);
-  for (const el of root.querySelectorAll("[data-progress]")) el.style.setProperty("--progress", `${el.dataset.progress}%`);
 }
 
 function link(url, text) {
@@ -24,8 +17,8 @@ function material(list, names) {
   return (list || []).map((m) => {
     if (typeof m !== "object" || m === null) return esc(m);
     const type = names.material(m.type ?? m.name ?? m.material);
-    const colour = m.colorHex || m.hex || "";
-    const swatch = /^#[0-9a-f]{3,8}$/i.test(colour) ? `<i class="swatch" data-swatch="${esc(colour)}"></i>` : "";
+    const colour = hexColour(m.colorHex) || hexColour(m.hex);
+    const swatch = colour ? `<i class="swatch" data-swatch="${esc(colour)}"></i>` : "";
     return `${swatch}${esc(type)} ${esc(m.colorName || m.color || "")}`.trim();
   }).join(", ");
 }
@@ -144,7 +137,7 @@ export class Board {
       this.root.innerHTML = `<p class="muted">${gettext("No printers yet: they appear with the first event or poll.")}</p>`;
     } else {
       this.root.innerHTML = printers.map((p) => cardHtml(p, this.staleAfter, this.names)).join("");
-      paint(this.root);
+      applyStyles(this.root);
     }
     this.applyFilter();
   }
@@ -155,7 +148,7 @@ export class Board {
     old.insertAdjacentHTML("afterend", cardHtml(printer, this.staleAfter, this.names));
     old.remove();
     const card = this.root.querySelector(`[data-id="${printer.sp_id}"]`);
-    paint(card);
+    applyStyles(card);
     card.hidden = !this.matches(printer);
     card.classList.add("flash");
     this.applyFilter();

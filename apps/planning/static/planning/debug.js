@@ -28,7 +28,7 @@ export class DebugPanel {
     }
     this.$("#webhooks-refresh").addEventListener("click", () => this.loadWebhooks());
     this.$("#webhooks").addEventListener("click", (e) => this.webhookAction(e));
-    this.$("#inject-form").addEventListener("submit", (e) => this.inject(e));
+    this.$("#inject-form")?.addEventListener("submit", (e) => this.inject(e));
     this.$("#ping-btn").addEventListener("click", () => this.ping());
     this.$("#events-filter").addEventListener("change", () => this.renderEvents());
     this.$("#events tbody").addEventListener("click", (e) => {
@@ -79,21 +79,21 @@ export class DebugPanel {
         box.innerHTML = head + `<p class="muted">${gettext("No webhook is registered at SimplyPrint.")}</p>`;
         return;
       }
-      box.innerHTML = head + overview.webhooks.map((hook) => {
+      const hidden = overview.hidden_webhooks ? `<p class="small muted" data-testid="webhooks-hidden">🔒 ${fmt(gettext("%(n)s registrations of other integrations are hidden."), { n: overview.hidden_webhooks })}</p>` : "";
+      box.innerHTML = head + hidden + overview.webhooks.map((hook) => {
         const ours = hook.url === overview.receiver_url;
         (this.hooks = this.hooks || new Map()).set(hook.id, { ours, url: hook.url });
-        const staff = config.isStaff ? "" : " disabled";
-        return `<div class="hook" data-testid="webhook-${hook.id}" data-enabled="${hook.enabled ? "true" : "false"}">
-          <div class="title"><b>#${hook.id} ${esc(hook.name || "")}</b>
+        return `<div class="hook" data-testid="webhook-${esc(hook.id)}" data-enabled="${hook.enabled ? "true" : "false"}">
+          <div class="title"><b>#${esc(hook.id)} ${esc(hook.name || "")}</b>
             ${hook.enabled ? `<span class="badge b-ok">✅ ${gettext("enabled")}</span>` : `<span class="badge b-bad">⏸️ ${gettext("disabled")}</span>`}
             ${ours ? `<span class="badge b-info">🎯 ${gettext("points at this server")}</span>` : ""}
             <span class="muted small">${fmt(gettext("%(n)s events"), { n: (hook.events || []).length })}</span></div>
           <div class="actions">
-            <button type="button" data-hook="${hook.id}" data-action="${hook.enabled ? "disable" : "enable"}" data-testid="webhook-toggle-${hook.id}"${staff}>${hook.enabled ? "⏸️ " + gettext("Disable") : "▶️ " + gettext("Enable")}</button>
-            <button type="button" data-hook="${hook.id}" data-action="test" data-testid="webhook-test-${hook.id}"${staff}>🧪 ${gettext("Test")}</button>
+            ${config.can.manageWebhooks ? `<button type="button" data-hook="${esc(hook.id)}" data-action="${hook.enabled ? "disable" : "enable"}" data-testid="webhook-toggle-${esc(hook.id)}">${hook.enabled ? "⏸️ " + gettext("Disable") : "▶️ " + gettext("Enable")}</button>` : ""}
+            ${config.can.testWebhooks ? `<button type="button" data-hook="${esc(hook.id)}" data-action="test" data-testid="webhook-test-${esc(hook.id)}">🧪 ${gettext("Test")}</button>` : ""}
           </div>
           <div class="url">${esc(hook.url)}</div>
-          <div class="small muted" data-result="${hook.id}"></div>
+          <div class="small muted" data-result="${esc(hook.id)}"></div>
         </div>`;
       }).join("");
     } catch (error) {
@@ -228,6 +228,7 @@ export class DebugPanel {
     this.openPings.set(id, true);
     out.textContent = "…";
     try {
+      if (!config.can.pingPages) return; // the page's own round trip only
       const report = await api("websocket/ping/?wait=2", { method: "POST" });
       this.serverPing = report;
       this.renderPing();
@@ -282,7 +283,7 @@ export class DebugPanel {
     box.innerHTML = "…";
     try {
       const event = await api(`webhook/events/${id}/`);
-      const canReprocess = config.isStaff && (event.status === "failed" || event.status === "pending");
+      const canReprocess = config.can.reprocessEvents && (event.status === "failed" || event.status === "pending");
       box.innerHTML = `<div class="row"><b>#${event.id} ${esc(event.event)}</b> ${eventStatus(event.status)}
           ${canReprocess ? `<button type="button" data-reprocess="${event.id}" data-testid="reprocess">🔁 ${gettext("Reprocess")}</button>` : ""}</div>
         <div class="small muted">${fmt(gettext("received %(received)s · attempts %(attempts)s · deliveries %(deliveries)s"), {
