@@ -141,3 +141,16 @@ def farm_server(var_dir: Path, **env: str) -> Iterator[Farm]:
             yield farm
         finally:
             running.stop()
+
+
+def until(page: Any, expression: str, timeout_ms: int = TIMEOUT_MS) -> Any:
+    """Wait until the JavaScript ``expression`` is truthy in the page. Playwright's
+    ``wait_for_function`` evaluates a string with ``eval`` inside the page, which the page's
+    Content-Security-Policy (no 'unsafe-eval') refuses; ``evaluate`` is not subject to it."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(expression)
+        if value or time.monotonic() > deadline:
+            assert value, f"timed out waiting for {expression}"
+            return value
+        time.sleep(0.05)

@@ -227,7 +227,7 @@ def test_no_content_security_policy_violation_is_reported(chromium: Any, server:
     page.wait_for_selector("#conn[data-state=live]")
     block = page.wait_for_selector('.tl-row[data-printer] .tl-b[data-kind="job"]')
     assert block.evaluate("(el) => el.getBoundingClientRect().width") > 0
-    bar = page.wait_for_selector('.card[data-state="printing"] .bar > i')
+    bar = page.wait_for_selector('.card[data-state="printing"] .bar > i:not([data-progress="0"])')
     assert bar.evaluate("(el) => getComputedStyle(el).width") != "0px"
     page.wait_for_selector(".swatch")
     assert page.evaluate("""() => [...document.querySelectorAll(".swatch")].every(

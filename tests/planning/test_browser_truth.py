@@ -20,7 +20,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.planning.browser import CHROMIUM, SCREENSHOTS, Farm, card, farm_server, our_webhook
+from tests.planning.browser import (
+    CHROMIUM,
+    SCREENSHOTS,
+    Farm,
+    card,
+    farm_server,
+    our_webhook,
+    until,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,7 +64,7 @@ def api_get(server: Farm, path: str) -> Any:
 
 def shown_cards(page: Any, count: int) -> Any:
     """Wait until exactly ``count`` cards are shown (the filter renders 150 ms after typing)."""
-    page.wait_for_function(
+    until(page,
         f"document.querySelectorAll('.card:not([hidden])').length === {count}")
     return page.locator(".card:visible")
 
@@ -104,7 +112,7 @@ def test_failed_cancelled_and_ai_flagged_jobs_each_show_their_own_state_and_reas
 
 def test_filters_hide_cards_and_keep_their_state_in_the_url(page: Any, server: Farm) -> None:
     page.fill('[data-testid="board-search"]', "Bay A")
-    page.wait_for_function("location.search.includes('q=Bay+A')")
+    until(page, "location.search.includes('q=Bay+A')")
     shown = shown_cards(page, 4)
     assert all("Bay A" in name for name in shown.locator(".name").all_inner_texts())
     assert page.locator(".card:not(:visible)").count() == 5
@@ -112,13 +120,13 @@ def test_filters_hide_cards_and_keep_their_state_in_the_url(page: Any, server: F
 
     page.fill('[data-testid="board-search"]', "")
     page.click('[data-testid="chip-failed"]')
-    page.wait_for_function("location.search.includes('show=failed')")
+    until(page, "location.search.includes('show=failed')")
     shown_cards(page, 1)
     assert page.locator(f'[data-testid="printer-{FAILED}"]').is_visible()
 
     page.click('[data-testid="chip-attention"]')
     page.check('[data-testid="board-sort"]')
-    page.wait_for_function("location.search.includes('sort=attention')")
+    until(page, "location.search.includes('sort=attention')")
     visible = page.locator(".card:visible")
     assert visible.first.get_attribute("data-condition") == "failed"
     assert "printing" not in [c.get_attribute("data-condition") for c in visible.all()]
@@ -131,17 +139,17 @@ def test_filters_hide_cards_and_keep_their_state_in_the_url(page: Any, server: F
     assert page.locator(".card:visible").first.get_attribute("data-condition") == "failed"
 
     page.click('[data-testid="chip-approval"]')
-    page.wait_for_function("location.search.includes('show=approval')")
+    until(page, "location.search.includes('show=approval')")
     rows = page.locator("#queue tbody tr[data-id]")
     assert rows.count() >= 1
     assert {r.get_attribute("data-state") for r in rows.all()} == {"pending_approval"}
     page.click('[data-testid="chip-all"]')
-    page.wait_for_function("!location.search.includes('show=')")
+    until(page, "!location.search.includes('show=')")
     shown_cards(page, 9)
 
 
 def test_the_tab_title_follows_attention(page: Any, server: Farm) -> None:
-    page.wait_for_function("/^\\(\\d+\\) /.test(document.title)")
+    until(page, "/^\\(\\d+\\) /.test(document.title)")
     before = int(page.title().split(")")[0][1:])
     expected = page.evaluate("""() => {
         const d = window.planningDebug;
@@ -149,9 +157,9 @@ def test_the_tab_title_follows_attention(page: Any, server: Farm) -> None:
           + [...d.store.queue.values()].filter((i) => i.state === "pending_approval").length; }""")
     assert before == expected >= 5
     server.act("clear_bed", printer_id=DONE, success=True)
-    page.wait_for_function(f"document.title.startsWith('({before - 1}) ')")
+    until(page, f"document.title.startsWith('({before - 1}) ')")
     server.act("pause_job", printer_id=6)
-    page.wait_for_function(f"document.title.startsWith('({before}) ')")
+    until(page, f"document.title.startsWith('({before}) ')")
 
     # A new failure is an alert (a beep and a browser notification when switched on) unless
     # its kind is muted; the choice is kept for this user.
@@ -160,7 +168,7 @@ def test_the_tab_title_follows_attention(page: Any, server: Farm) -> None:
     assert "offline" in page.evaluate(
         "JSON.parse(localStorage.getItem('printfarm.alerts.e2e')).muted")
     server.act("fail_job", printer_id=6, reason="Layer shift")
-    page.wait_for_function("window.planningDebug.alerts.fired.some((a) => a.kind === 'failed')")
+    until(page, "window.planningDebug.alerts.fired.some((a) => a.kind === 'failed')")
     fired = page.evaluate("window.planningDebug.alerts.fired")
     assert [a["kind"] for a in fired] == ["failed"] and "X1C Bay B-2" in fired[0]["title"]
     assert page.title().startswith(f"({before}) ")  # paused, then failed: still one
@@ -183,7 +191,7 @@ def test_cards_queue_and_filters_show_names_for_groups_tags_materials_and_models
     assert "Production" in page.locator("#queue").inner_text()
 
     page.fill('[data-testid="board-search"]', "Hall South")  # searching by a resolved name
-    page.wait_for_function("location.search.includes('q=Hall+South')")
+    until(page, "location.search.includes('q=Hall+South')")
     shown_cards(page, 4)
 
     # A snapshot carries the whole table; an id it does not name falls back to "#id".
@@ -255,7 +263,7 @@ def test_a_frozen_server_turns_stale_within_15_s_and_live_again(page: Any, serve
     page.wait_for_selector("#debug-open:has-text('Debug API')")
     page.wait_for_selector("#conn[data-state=live]")
     page.wait_for_selector('[data-testid="mode-badge"][data-mode]')
-    page.wait_for_function("window.planningDebug.live.beatSeconds === 5")
+    until(page, "window.planningDebug.live.beatSeconds === 5")
     frozen = time.monotonic()
     os.kill(pid, signal.SIGSTOP)
     try:
