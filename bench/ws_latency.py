@@ -41,7 +41,7 @@ import httpx
 import websockets
 
 from bench.harness import machine, own_postgres, own_redis, percentile, save
-from tests import payloads
+from bench.payloads import FarmStory
 from tests.chaos.harness import Database
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 from tests.stack import production_stack
@@ -116,7 +116,7 @@ async def drive(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     listeners = [asyncio.create_task(listen(ws, page)) for ws, page in zip(sockets, pages,
                                                                            strict=True)]
     await asyncio.sleep(0.5)
-    story = payloads.FarmStory()
+    story = FarmStory()
     started: dict[int, float] = {}
     post_ms: list[float] = []
     failed = 0
