@@ -14,7 +14,7 @@ pages connected. One command measures, in one run:
   changes. The server's idle CPU (pages connected, nothing sent) is measured just before;
 - **capacity**: the same stream on a fresh stack in a closed loop, ``--window`` deliveries in
   flight, each finished when every page has its changes: deliveries a second end to end, and
-  its ratio to the **floor** measured in the same run, ``bench.bare_insert`` (one INSERT, no
+  its ratio to the **floor** measured right before it, ``bench.bare_insert`` (one INSERT, no
   Django) on the same database engine with as many clients;
 - **SQL statements per event kind**: the receiver's step (``receive_body``) and
   ``processing.inbox.process_event`` for every delivery of the same stream, under Django's
