@@ -341,6 +341,10 @@ class PostgresServer:
     def stop(self) -> None:
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-w", "-m", "fast", "stop")
 
+    def postmaster_pid(self) -> int:
+        """The running server's main process (its backends are its children)."""
+        return int((self.datadir / "postmaster.pid").read_text().split("\n", 1)[0])
+
     def remove(self) -> None:
         """Stop the server if it runs, and delete the cluster."""
         with contextlib.suppress(subprocess.CalledProcessError):
