@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from bench.harness import machine, own_postgres, own_redis, save
+from bench.payloads import farm_stream
 from tests.chaos.harness import (
     Database,
     Sender,
@@ -34,7 +35,6 @@ from tests.chaos.harness import (
     shuffled_with_duplicates,
     wait_until,
 )
-from tests.payloads import farm_stream
 from tests.servers import WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 from tests.stack import production_stack
 

@@ -30,7 +30,7 @@ from bench.harness import (
     save,
     server,
 )
-from tests.payloads import FarmStory
+from bench.payloads import FarmStory
 
 SECRET = "bench-secret-0123456789abcdef"
 RECEIVER = "/api/v1/simpleprint/webhook/printers/"

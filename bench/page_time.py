@@ -28,12 +28,13 @@ URLS = {
 }
 
 
-def setup_django(var_dir: Path) -> None:
+def setup_django(var_dir: Path, database_url: str = "") -> None:
+    """Django in this process on a migrated database (SQLite in ``var_dir`` by default)."""
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DJANGO_DEBUG": "false",
         "PRINTFARM_VAR_DIR": str(var_dir),
-        "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
+        "DATABASE_URL": database_url or f"sqlite:///{var_dir / 'bench.sqlite3'}",
         "PRINTFARM_DEMO_LOGIN": "false",
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "LOG_LEVEL": "WARNING",

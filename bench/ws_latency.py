@@ -31,7 +31,7 @@ import ssl
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ import httpx
 import websockets
 
 from bench.harness import machine, own_postgres, own_redis, percentile, save
-from tests import payloads
+from bench.payloads import FarmStory
 from tests.chaos.harness import Database
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 from tests.stack import production_stack
@@ -60,13 +60,20 @@ class Target:
     secret: str
     database: Database
     tls: bool = False
+    #: The service's processes by role (``daphne``, ``worker``, ``postgresql`` …): the root pid
+    #: of each, for measuring their CPU time (``bench.cost``).
+    processes: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
 class Page:
-    """One connected page: when it saw each job, and whether its sequence had holes."""
+    """One connected page: when it saw each job and each processed event (``event.received``,
+    the last change an event's transaction writes), and whether its sequence had holes."""
 
     seen: dict[int, float] = field(default_factory=dict)
+    events: dict[int, float] = field(default_factory=dict)
+    #: Called with an event's id when its ``event.received`` first reaches this page.
+    on_event: Callable[[int], None] | None = None
     messages: int = 0
     last_seq: int = 0
     seq_errors: int = 0
@@ -93,6 +100,10 @@ async def listen(ws: Any, page: Page) -> None:
         page.last_seq = message["seq"]
         if kind == "job.updated":
             page.seen.setdefault(message["data"]["sp_id"], now)
+        elif kind == "event.received" and message["data"]["id"] not in page.events:
+            page.events[message["data"]["id"]] = now
+            if page.on_event is not None:
+                page.on_event(message["data"]["id"])
 
 
 def summary(values: list[float]) -> dict[str, float | None]:
@@ -103,8 +114,24 @@ def summary(values: list[float]) -> dict[str, float | None]:
             "p99": round(percentile(ordered, 99), 2), "max": round(ordered[-1], 2)}
 
 
-async def drive(target: Target, args: argparse.Namespace) -> dict[str, Any]:
-    pages = [Page() for _ in range(args.clients)]
+@dataclass
+class OpenPages:
+    """Pages connected to a target, each with its listening task."""
+
+    pages: list[Page]
+    sockets: list[Any]
+    listeners: list[asyncio.Task[None]]
+
+    async def close(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
+        for task in self.listeners:
+            task.cancel()
+
+
+async def open_pages(target: Target, pages: list[Page]) -> OpenPages:
+    """Connect one WebSocket per page and listen; returns once their snapshots had time to
+    arrive."""
     tls: ssl.SSLContext | None = None
     if target.tls:  # the stack's self-signed certificate
         tls = ssl.create_default_context()
@@ -116,7 +143,13 @@ async def drive(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     listeners = [asyncio.create_task(listen(ws, page)) for ws, page in zip(sockets, pages,
                                                                            strict=True)]
     await asyncio.sleep(0.5)
-    story = payloads.FarmStory()
+    return OpenPages(pages, sockets, listeners)
+
+
+async def drive(target: Target, args: argparse.Namespace) -> dict[str, Any]:
+    pages = [Page() for _ in range(args.clients)]
+    connected = await open_pages(target, pages)
+    story = FarmStory()
     started: dict[int, float] = {}
     post_ms: list[float] = []
     failed = 0
@@ -150,10 +183,7 @@ async def drive(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     deadline = time.monotonic() + args.drain
     while time.monotonic() < deadline and any(len(p.seen) < total for p in pages):
         await asyncio.sleep(0.1)
-    for ws in sockets:
-        await ws.close()
-    for task in listeners:
-        task.cancel()
+    await connected.close()
 
     latencies = [(page.seen[job] - started[job]) * 1000
                  for page in pages for job in page.seen if job in started]
@@ -190,9 +220,11 @@ def embedded(args: argparse.Namespace) -> Iterator[Target]:
         env = server_env(Path(tmp), redis_url=redis_url)
         token = prepare_database(env)
         server = AsgiServer(env, server=args.server).start()
+        assert server.process is not None
         try:
             yield Target(server.http_url, server.ws_url, token, WEBHOOK_SECRET,
-                         Database(env["DATABASE_URL"]))
+                         Database(env["DATABASE_URL"]),
+                         processes={args.server: server.process.pid})
         finally:
             server.stop()
 
@@ -200,12 +232,17 @@ def embedded(args: argparse.Namespace) -> Iterator[Target]:
 @contextlib.contextmanager
 def production(args: argparse.Namespace) -> Iterator[Target]:
     """The production processes on their own PostgreSQL and Redis."""
-    with own_postgres("printfarm_ws_latency") as (_, database_url), own_redis() as redis, \
+    with own_postgres("printfarm_ws_latency") as (postgres, database_url), \
+            own_redis() as redis, \
             production_stack(database_url, redis.url(), servers=args.servers, migrate=True,
                              DATABASE_CONN_MAX_AGE="60") as stack:
         stack.start_worker(args.worker_concurrency)
+        assert redis.process is not None
+        processes = {name: process.pid for name, process in stack.processes.running.items()}
+        processes["postgresql"] = postgres.postmaster_pid()
+        processes["redis"] = redis.process.pid
         yield Target(stack.base_url, stack.ws_url, stack.api_token(), stack.secret,
-                     Database(database_url), tls=True)
+                     Database(database_url), tls=True, processes=processes)
 
 
 def run_once(args: argparse.Namespace) -> dict[str, Any]:
@@ -251,14 +288,11 @@ def step_rates(args: argparse.Namespace) -> None:
     print(json.dumps({"highest_sustained_rate": best}))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options :func:`embedded` and :func:`production` read, and the pages to connect."""
     parser.add_argument("--profile", choices=["default", "redis", "production"],
                         default="default")
-    parser.add_argument("--rate", type=float, default=100.0, help="deliveries per second")
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
     parser.add_argument("--clients", type=int, default=20, help="connected pages")
-    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait at the end")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3",
                         help="the redis profile's Redis")
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne",
@@ -266,6 +300,14 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=2, help="production: daphne processes")
     parser.add_argument("--worker-concurrency", type=int, default=1,
                         help="production: Celery worker processes")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_stack_arguments(parser)
+    parser.add_argument("--rate", type=float, default=100.0, help="deliveries per second")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
+    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait at the end")
     parser.add_argument("--rates", default="",
                         help="comma-separated rates to step through (one fresh stack each); "
                              "reports the highest sustained one")

@@ -58,9 +58,20 @@ RU = {
     "Refresh": "Обновить",
     "Send a sample delivery": "Отправить пример доставки",
     "Send": "Отправить",
-    "Only staff can send deliveries, test or switch webhooks and reprocess events.":
-        "Только сотрудники (staff) могут отправлять доставки, тестировать и переключать "
-        "вебхуки и повторно обрабатывать события.",
+    "Some actions are hidden: your account lacks the permission (groups Operator, "
+    "Administrator). Ask an administrator.":
+        "Некоторые действия скрыты: у вашей учётной записи нет разрешения (группы Operator, "
+        "Administrator). Обратитесь к администратору.",
+    "%(n)s registrations of other integrations are hidden.":
+        "Скрыто регистраций других интеграций: %(n)s.",
+    "Too many failed logins": "Слишком много неудачных попыток входа",
+    "Logging in with this username from this address is paused for %(minutes)s minutes "
+    "after too many wrong passwords. Wait, then try again, or ask an administrator to "
+    "unlock it.":
+        "Вход с этим именем пользователя с этого адреса приостановлен на %(minutes)s мин "
+        "после слишком многих неверных паролей. Подождите и попробуйте снова или попросите "
+        "администратора снять блокировку.",
+    "Back to the login": "Вернуться ко входу",
     "Live event log": "Журнал событий в реальном времени",
     "Event": "Событие",
     "All events": "Все события",
@@ -122,32 +133,8 @@ RU = {
     "print queue item": "элемент очереди печати",
     "Print Queues": "Очередь печати",
     # events (the registry's labels), the sync, names of SimplyPrint's ids
-    "Job started": "Печать начата",
-    "Job paused": "Печать приостановлена",
-    "Job resumed": "Печать продолжена",
-    "Job cancelled": "Печать отменена",
-    "Job done": "Печать завершена",
-    "Job failed": "Печать не удалась",
-    "Bed cleared": "Стол очищен",
-    "Objects skipped": "Объекты пропущены",
-    "AutoPrint changed": "AutoPrint изменён",
-    "Nozzle changed": "Сопло заменено",
-    "Material changed": "Материал изменён",
-    "Tag assigned": "Метка назначена",
-    "Tag detached": "Метка снята",
-    "Out of order changed": "Статус «не работает» изменён",
-    "AI failure detected": "ИИ обнаружил сбой",
-    "Queue item added": "Добавлено в очередь",
-    "Queue item deleted": "Удалено из очереди",
-    "Queue emptied": "Очередь очищена",
-    "Queue item moved": "Позиция в очереди перемещена",
-    "Queue item revived": "Позиция возвращена в очередь",
-    "Queue item awaits approval": "Позиция ждёт одобрения",
-    "Queue item approved": "Позиция одобрена",
-    "Queue item denied": "Позиция отклонена",
     "Spool assigned": "Катушка установлена",
     "Spool unassigned": "Катушка снята",
-    "Test delivery": "Тестовая доставка",
     "The SimplyPrint time the event is ordered by":
         "Время SimplyPrint, по которому упорядочено событие",
     "The timestamp was too far ahead of the receipt time, so the event is ordered by its "
@@ -156,9 +143,6 @@ RU = {
         "времени получения",
     "What processing recovered by re-reading SimplyPrint":
         "Что обработка восстановила, перечитав данные из SimplyPrint",
-    "webhooks": "вебхуки",
-    "polling": "опрос",
-    "sync state": "состояние синхронизации",
     "printer groups": "группы принтеров",
     "printer models": "модели принтеров",
     "custom tags": "пользовательские метки",
@@ -268,9 +252,138 @@ RU = {
     "%(m)s min": "%(m)s мин",
     "%(h)s h %(m)s min": "%(h)s ч %(m)s мин",
     "%(h)s h": "%(h)s ч",
+    # --- issue 16: conditions, attention, alerts, warnings, samples
+    'SimplyPrint could not be asked about our webhook: %(error)s':
+        'Не удалось спросить SimplyPrint о нашем вебхуке: %(error)s',
+    'No webhook at SimplyPrint points at this server (%(url)s); %(n)s point elsewhere: '
+    '%(others)s.':
+        'Ни один вебхук в SimplyPrint не ведёт на этот сервер (%(url)s); %(n)s ведут в '
+        'другое место: %(others)s.',
+    'No webhook is registered at SimplyPrint for this server: nothing is delivered. '
+    'Register it with manage.py register_webhooks.':
+        'Для этого сервера в SimplyPrint не зарегистрирован вебхук: ничего не доставляется. '
+        'Зарегистрируйте его командой manage.py register_webhooks.',
+    'Our webhook #%(id)s is disabled at SimplyPrint: nothing is delivered.':
+        'Наш вебхук #%(id)s отключён в SimplyPrint: ничего не доставляется.',
+    'No delivery for %(minutes)s min while %(busy)s printers print.':
+        'Нет доставок уже %(minutes)s мин, хотя печатают принтеров: %(busy)s.',
+    "Polling has taken over: state is read from SimplyPrint's API every %(seconds)s s "
+    '(%(reason)s).':
+        'Теперь работает опрос: состояние читается из API SimplyPrint каждые %(seconds)s с '
+        '(%(reason)s).',
+    'Polling takes over after %(minutes)s min without deliveries while printers print; '
+    'until then changes may be missed.':
+        'Опрос включится после %(minutes)s мин без доставок во время печати; до тех пор '
+        'изменения могут теряться.',
+    'Alerts: sound and browser notifications': 'Оповещения: звук и уведомления браузера',
+    'Printer, group, model, tag, material or file':
+        'Принтер, группа, модель, метка, материал или файл',
+    'Needs a person': 'Нужен человек',
+    'Everything that needs a person': 'Всё, что требует человека',
+    'Attention first': 'Сначала требующие внимания',
+    'Job started': 'Печать началась',
+    'Job paused': 'Печать приостановлена',
+    'Job resumed': 'Печать продолжена',
+    'Job cancelled': 'Печать отменена',
+    'Job done': 'Печать завершена',
+    'Job failed': 'Печать не удалась',
+    'Bed cleared': 'Стол очищен',
+    'Objects skipped': 'Объекты пропущены',
+    'AutoPrint changed': 'AutoPrint изменён',
+    'Nozzle changed': 'Сопло изменено',
+    'Material changed': 'Материал изменён',
+    'Tag assigned': 'Метка назначена',
+    'Tag detached': 'Метка снята',
+    'Out of order changed': 'Неисправность изменена',
+    'AI failure detected': 'ИИ обнаружил сбой',
+    'Queue item added': 'Добавлено в очередь',
+    'Queue item deleted': 'Удалено из очереди',
+    'Queue emptied': 'Очередь очищена',
+    'Queue item moved': 'Позиция очереди перемещена',
+    'Queue item revived': 'Позиция очереди возвращена',
+    'Queue item awaits approval': 'Позиция ждёт одобрения',
+    'Queue item approved': 'Позиция одобрена',
+    'Queue item denied': 'Позиция отклонена',
+    'Test delivery': 'Тестовая доставка',
+    'webhooks': 'вебхуки',
+    'polling': 'опрос',
+    'sync state': 'состояние синхронизации',
+    'print failed': 'печать не удалась',
+    'printer offline': 'принтер не в сети',
+    'awaiting approval': 'ждёт одобрения',
+    'sent': 'отправлено',
+    'SimplyPrint id of the job, printer or queue item':
+        'Идентификатор SimplyPrint задания, принтера или позиции очереди',
+    'unknown printer': 'неизвестный принтер',
+    'no reason given': 'причина не указана',
+    '❌ Print failed on %(printer)s': '❌ Печать не удалась на %(printer)s',
+    '%(file)s failed: %(reason)s.': '%(file)s не удалось: %(reason)s.',
+    '⚠️ AI flagged the print on %(printer)s': '⚠️ ИИ заметил сбой печати на %(printer)s',
+    '%(file)s: %(type)s, %(confidence)s %% confidence.':
+        '%(file)s: %(type)s, уверенность %(confidence)s %%.',
+    'failure': 'сбой',
+    'It was printing %(file)s.': 'Он печатал %(file)s.',
+    'It was not printing.': 'Он не печатал.',
+    '🔌 %(printer)s is offline': '🔌 %(printer)s не в сети',
+    'someone': 'кто-то',
+    '⏳ Awaiting approval: %(file)s': '⏳ Ждёт одобрения: %(file)s',
+    'Added to the queue by %(who)s.': 'Добавил в очередь: %(who)s.',
+    'printfarm: test notification': 'printfarm: тестовое уведомление',
+    'Alerts from printfarm reach this channel.': 'Оповещения printfarm доходят до этого канала.',
+    'Failures': 'Сбои',
+    'AI flags': 'Сигналы ИИ',
+    'Offline printers': 'Принтеры не в сети',
+    'Alert me about': 'Оповещать о',
+    'Sound': 'Звук',
+    'Browser notification': 'Уведомление браузера',
+    'Kept for your user in this browser.': 'Сохраняется для вашего пользователя в этом браузере.',
+    'Print failed on %(printer)s': 'Печать не удалась на %(printer)s',
+    'AI flagged the print on %(printer)s': 'ИИ заметил сбой печати на %(printer)s',
+    '%(printer)s is offline': '%(printer)s не в сети',
+    'Awaiting approval: %(file)s': 'Ждёт одобрения: %(file)s',
+    'AI-flagged': 'Сигнал ИИ',
+    'Bed to clear': 'Очистить стол',
+    'free now: %(n)s (%(names)s)': 'свободны сейчас: %(n)s (%(names)s)',
+    'no printer can take work': 'ни один принтер не может взять работу',
+    'queued work runs out first on %(name)s at %(time)s':
+        'работа из очереди раньше всех закончится на %(name)s в %(time)s',
+    'All': 'Все',
+    'Stale since %(time)s: the server does not answer': 'Устарело с %(time)s: сервер не отвечает',
+    'AI: %(what)s, %(pct)s sure · %(when)s': 'ИИ: %(what)s, уверенность %(pct)s · %(when)s',
+    'frame': 'кадр',
+    'AI: %(what)s': 'ИИ: %(what)s',
+    'by %(who)s': '— %(who)s',
+    'Open in SimplyPrint': 'Открыть в SimplyPrint',
+    'offline since %(time)s': 'не в сети с %(time)s',
+    'was printing %(file)s (%(pct)s)': 'печатал %(file)s (%(pct)s)',
+    'was not printing': 'не печатал',
+    'set by %(who)s': 'установил(а) %(who)s',
+    'No printer matches the filter.': 'Ни один принтер не подходит под фильтр.',
+    "Disabling this server's own webhook stops SimplyPrint's deliveries here: changes "
+    'then arrive only by polling the API (every 30 s), and the page shows “Polling”. '
+    'Disable it?':
+        'Отключение собственного вебхука этого сервера останавливает доставки от '
+        'SimplyPrint сюда: изменения будут приходить только опросом API (каждые 30 с), а '
+        'страница покажет «Опрос». Отключить?',
+    'SimplyPrint stops delivering to %(url)s. Disable it?':
+        'SimplyPrint перестанет доставлять на %(url)s. Отключить?',
+    'Keep it enabled': 'Оставить включённым',
+    'Sample %(event)s: would be %(status)s, would change %(n)s; rolled back, nothing '
+    'kept.':
+        'Образец %(event)s: результат — %(status)s, изменил бы %(n)s; откатано, ничего не '
+        'сохранено.',
+    'rolled back': 'откатано',
+    'What it would have changed (nothing was kept):': 'Что бы изменилось (ничего не сохранено):',
+    'nothing': 'ничего',
+    'sample': 'образец',
+    'No queue item matches the filter.': 'Ни одна позиция очереди не подходит под фильтр.',
 }
 
-ENTRY = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
+# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string):
+# an entry filled from the table is no longer a guess.
+#: An entry, with msgmerge's fuzzy flag and the previous msgid it guessed from (``#|``) if any.
+ENTRY = re.compile(
+    r'(#, fuzzy\n)?(?:#\|.*\n)*msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
 
 
 def unquote(block: str) -> str:
@@ -285,16 +398,16 @@ def fill(path: Path) -> list[str]:
     missing: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        msgid = unquote(match.group(1))
-        if not msgid:
-            return match.group(0)
+        msgid = unquote(match.group(2))
+        if not msgid:  # the header: no longer a draft
+            return match.group(0).removeprefix("#, fuzzy\n")
         if msgid not in RU:
             missing.append(msgid)
             return match.group(0)
-        return f"msgid {match.group(1)}msgstr {quote(RU[msgid])}"
+        return f"msgid {match.group(2)}msgstr {quote(RU[msgid])}"
 
     text = ENTRY.sub(replace, path.read_text())
-    text = text.replace("#, fuzzy\n", "", 1).replace('"Language: \\n"', '"Language: ru\\n"')
+    text = text.replace('"Language: \\n"', '"Language: ru\\n"')
     path.write_text(text)
     return missing
 

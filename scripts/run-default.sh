@@ -3,7 +3,8 @@
 # the bundled SimplyPrint simulator feeding it over real HTTP and real webhooks.
 #
 # Environment (all optional): PRINTFARM_HOST/PRINTFARM_PORT (127.0.0.1:8000), SIMULATOR_PORT
-# (8100), SIMULATOR_PRINTERS (12), SIMULATOR_SPEED (60 simulated seconds per second),
+# (8100), SIMULATOR_PRINTERS (12), SIMULATOR_PACE (60: prints and gaps 60x shorter, while every
+# timestamp stays the wall clock's), SIMULATOR_SPEED (1 simulated second per second),
 # PRINTFARM_SIMULATOR=0 to use the SimplyPrint account in SIMPLEPRINT_* instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +61,8 @@ if [ "$USE_SIMULATOR" = 1 ]; then
   say "🖨️  Starting the SimplyPrint simulator on 127.0.0.1:$SIM_PORT"
   (exec python -m simulator --host 127.0.0.1 --port "$SIM_PORT" \
       --company-id "$SIMPLEPRINT_COMPANY_ID" --api-key "$SIMPLEPRINT_API_KEY" \
-      --printers "${SIMULATOR_PRINTERS:-12}" --speed "${SIMULATOR_SPEED:-60}" \
+      --printers "${SIMULATOR_PRINTERS:-12}" --speed "${SIMULATOR_SPEED:-1}" \
+      --pace "${SIMULATOR_PACE:-60}" \
       --log-level warning) &
   pids+=($!)
   wait_port "$SIM_PORT" "the simulator"

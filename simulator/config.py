@@ -29,6 +29,9 @@ class SimConfig:
     printers: int = field(default=12, metadata={"help": "number of printers"})
     seed: int = field(default=1, metadata={"help": "random seed (same seed = same farm)"})
     speed: float = field(default=60.0, metadata={"help": "simulated seconds per real second"})
+    pace: float = field(default=1.0, metadata={
+        "help": "durations and gaps compressed this many times, timestamps kept (use with "
+                "--speed 1 for a demo whose times are the wall clock's)"})
     company_id: int = field(default=1, metadata={"help": "the only company id the key may use"})
     api_key: str = field(default="simulator-key", metadata={"help": "accepted X-API-KEY"})
     rate_limit: int = field(default=600, metadata={"help": "requests/minute per key (0 = off)"})

@@ -46,6 +46,8 @@ def server_env(var_dir: Path, database_url: str | None = None, redis_url: str = 
         "SIMPLEPRINT_BASE_URL": CLOSED_URL,
         "SIMPLEPRINT_PUBLIC_URL": CLOSED_URL,
         "LOG_LEVEL": "WARNING",
+        # Tests poll the API far faster than people do (tests/security sets its own rates).
+        "PRINTFARM_THROTTLE_USER": "100000/min",
         "PYTHONPATH": str(ROOT),
         **extra,
     })
@@ -53,13 +55,15 @@ def server_env(var_dir: Path, database_url: str | None = None, redis_url: str = 
 
 
 def prepare_database(env: dict[str, str]) -> str:
-    """Migrate the database and return a fresh API token of a staff user."""
+    """Migrate the database and return a fresh API token of a staff user in the Administrator
+    group (every action)."""
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
     script = (
-        "from django.contrib.auth.models import User;"
+        "from django.contrib.auth.models import Group, User;"
         "from rest_framework.authtoken.models import Token;"
         "u, _ = User.objects.get_or_create(username='e2e', defaults={'is_staff': True});"
+        "u.groups.add(Group.objects.get(name='Administrator'));"
         "print(Token.objects.get_or_create(user=u)[0].key)"
     )
     out = subprocess.run([*manage, "shell", "-c", script], env=env, check=True, cwd=ROOT,

@@ -54,6 +54,8 @@ def render_nginx(workdir: Path, *, http_port: int, https_port: int,
         "/etc/nginx/certs/fullchain.pem": str(workdir / "certs" / "fullchain.pem"),
         "/etc/nginx/certs/privkey.pem": str(workdir / "certs" / "privkey.pem"),
         "alias /var/www/static/;": f"alias {static_root}/;",
+        "access_log /var/log/nginx/access.log printfarm;":
+            f"access_log {workdir / 'access.log'} printfarm;",
     }
     for old, new in replacements.items():
         assert site.count(old) == 1, f"{old!r} not found once in deploy/nginx.conf"
@@ -73,7 +75,6 @@ error_log {workdir / 'error.log'} warn;
 events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
-    access_log {workdir / 'access.log'};
     client_body_temp_path {workdir / 'client_body'};
     proxy_temp_path {workdir / 'proxy'};
     fastcgi_temp_path {workdir / 'fastcgi'};
@@ -214,10 +215,11 @@ class ProductionStack:
                               capture_output=True, text=True).stdout
 
     def api_token(self) -> str:
-        script = ("from django.contrib.auth.models import User;"
+        script = ("from django.contrib.auth.models import Group, User;"
                   "from rest_framework.authtoken.models import Token;"
                   "u, _ = User.objects.get_or_create(username='stack', "
                   "defaults={'is_staff': True});"
+                  "u.groups.add(Group.objects.get(name='Administrator'));"
                   "print(Token.objects.get_or_create(user=u)[0].key)")
         return self.manage("shell", "-c", script).strip().splitlines()[-1]
 
@@ -250,7 +252,7 @@ def production_stack(database_url: str, redis_url: str, *, servers: int = 2,
             stack.manage("migrate", "--noinput", "-v", "0")
         for index, port in enumerate(backend_ports, start=1):
             server = processes.start(f"daphne-{index}", [
-                bin_path("daphne"), "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
+                bin_path("daphne"), "-b", "127.0.0.1", "-p", str(port),
                 "config.asgi:application"])
             wait_for_port(port, server)
         nginx = processes.start("nginx", ["nginx", "-c", str(conf), "-e",
@@ -338,6 +340,10 @@ class PostgresServer:
 
     def stop(self) -> None:
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-w", "-m", "fast", "stop")
+
+    def postmaster_pid(self) -> int:
+        """The running server's main process (its backends are its children)."""
+        return int((self.datadir / "postmaster.pid").read_text().split("\n", 1)[0])
 
     def remove(self) -> None:
         """Stop the server if it runs, and delete the cluster."""

@@ -95,12 +95,16 @@ class PrinterPlan:
     sp_id: int
     available: bool
     reason: str  # why it takes nothing: "offline", "error", "out_of_order", "unknown"; or ""
+    #: When it runs out of queued work (after the queue copies it is given).
     free_at: float | None
+    #: When it is free for new work: now, or at the end of its job (plus the turnaround).
+    free_from: float | None = None
     blocks: list[Block] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {"sp_id": self.sp_id, "available": self.available, "reason": self.reason,
                 "free_at": None if self.free_at is None else round(self.free_at),
+                "free_from": None if self.free_from is None else round(self.free_from),
                 "blocks": [block.as_dict() for block in self.blocks]}
 
 
@@ -191,7 +195,7 @@ def project(printers: Iterable[FarmPrinter], queue: Iterable[QueueEntry], *, now
             free_at = end + turnaround
         elif printer.bed_needs_clearing:
             free_at = now + turnaround
-        plan.free_at = free_at
+        plan.free_at = plan.free_from = free_at
         ready.append((free_at, index))
     heapq.heapify(ready)
 

@@ -6,10 +6,13 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from apps.simpleprint.models import Printer
+from apps.simpleprint.ops import diagnostics
 from apps.simpleprint.state import selectors as sp_selectors
-from apps.simpleprint.sync import modes
+from apps.simpleprint.sync import modes, webhook_manager
 
 from .schedule import FarmPrinter, Projection, QueueEntry, project
 
@@ -71,3 +74,73 @@ def mode_status() -> dict[str, Any]:
     info = modes.mode_info()
     return {"mode": info["mode"], "info": info, "stale_after": modes.stale_limit(info["mode"])}
 
+
+
+#: How long the page's view of the webhook registration is reused (each read asks SimplyPrint).
+OVERVIEW_CACHE_SECONDS = 30
+
+
+def webhook_overview(fresh: bool = False) -> dict[str, Any]:
+    """``ops.diagnostics.webhook_overview``, shared by every page for a few seconds."""
+    key = "printfarm:planning:webhook-overview"
+    if not fresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return dict(cached)
+    overview = diagnostics.webhook_overview()
+    cache.set(key, overview, OVERVIEW_CACHE_SECONDS)
+    return overview
+
+
+def webhook_warnings(overview: dict[str, Any], info: dict[str, Any], busy: int,
+                     now: float) -> list[dict[str, str]]:
+    """What an operator must know about how changes reach the page, worst first: our webhook
+    missing, pointing elsewhere or disabled at SimplyPrint, or silent while printers print;
+    and whether polling has taken over (or when it will)."""
+    warnings: list[dict[str, str]] = []
+    hooks, receiver = overview.get("webhooks"), overview.get("receiver_url") or ""
+    if hooks is None:
+        warnings.append({"code": "unknown", "text": _(
+            "SimplyPrint could not be asked about our webhook: %(error)s")
+            % {"error": overview.get("webhooks_error") or "?"}})
+    else:
+        ours = [h for h in hooks if webhook_manager.same_url(h.get("url"), receiver)]
+        if not ours and hooks:
+            warnings.append({"code": "elsewhere", "text": _(
+                "No webhook at SimplyPrint points at this server (%(url)s); %(n)s point "
+                "elsewhere: %(others)s.") % {"url": receiver, "n": len(hooks), "others": ", ".join(
+                    str(h.get("url")) for h in hooks[:3])}})
+        elif not ours:
+            warnings.append({"code": "missing", "text": _(
+                "No webhook is registered at SimplyPrint for this server: nothing is delivered. "
+                "Register it with manage.py register_webhooks.")})
+        elif not any(h.get("enabled") for h in ours):
+            warnings.append({"code": "disabled", "text": _(
+                "Our webhook #%(id)s is disabled at SimplyPrint: nothing is delivered.")
+                % {"id": ours[0].get("id")}})
+    silence = modes.config()["silence_threshold"]
+    last = overview.get("last_received_at")
+    quiet = now - last.timestamp() if last is not None else None
+    if busy and (quiet is None or quiet > silence) and info["mode"] != "polling":
+        warnings.append({"code": "silent", "text": _(
+            "No delivery for %(minutes)s min while %(busy)s printers print.")
+            % {"minutes": "∞" if quiet is None else int(quiet // 60), "busy": busy}})
+    if info["mode"] == "polling":
+        warnings.append({"code": "polling", "text": _(
+            "Polling has taken over: state is read from SimplyPrint's API every %(seconds)s s "
+            "(%(reason)s).") % {"seconds": int(modes.config()["poll_interval"]),
+                                "reason": info.get("reason") or "—"}})
+    elif warnings:
+        warnings.append({"code": "until_polling", "text": _(
+            "Polling takes over after %(minutes)s min without deliveries while printers "
+            "print; until then changes may be missed.") % {"minutes": int(silence // 60)}})
+    return warnings
+
+
+def health(now: float | None = None, fresh: bool = False) -> dict[str, Any]:
+    """The page's warning banner: the mode and the warnings about our webhook."""
+    info = modes.mode_info()
+    busy = Printer.objects.filter(state__in=modes.BUSY).count()
+    warnings = webhook_warnings(webhook_overview(fresh), info, busy,
+                                time.time() if now is None else now)
+    return {"mode": info["mode"], "warnings": warnings}

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/schedule/", views.ScheduleView.as_view(), name="schedule"),
     path("api/snapshot/", views.SnapshotView.as_view(), name="snapshot"),
     path("api/mode/", views.ModeView.as_view(), name="mode"),
+    path("api/health/", views.HealthView.as_view(), name="health"),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["apps.planning"]), name="jsi18n"),
 ]

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from apps.simpleprint.events.registry import SAMPLE_EVENTS, label_of
 from apps.simpleprint.live import outbox
+from apps.simpleprint.permissions import allowed_actions
 from apps.simpleprint.sync import modes
 
 from . import selectors
@@ -37,8 +38,12 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             "schedule": reverse("planning:schedule"),
             "snapshot": reverse("planning:snapshot"),
             "mode": reverse("planning:mode"),
+            "health": reverse("planning:health"),
             "staleAfter": modes.stale_limit(),
-            "isStaff": request.user.is_staff,
+            "heartbeat": settings.PRINTFARM_LIVE["heartbeat_seconds"],
+            "user": request.user.get_username(),
+            # The actions this user may take: the page hides the others.
+            "can": allowed_actions(request.user),
             "language": get_language(),
         },
     })
@@ -68,3 +73,13 @@ class ModeView(APIView):
     def get(self, request: Request) -> Response:
         status: dict[str, Any] = selectors.mode_status()
         return Response(status)
+
+
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
+class HealthView(APIView):
+    """``GET /planning-v2/api/health/``: the warnings about how changes reach the page (our
+    webhook missing, elsewhere, disabled or silent; polling in charge). ``?fresh=1`` asks
+    SimplyPrint again instead of the view shared for a few seconds."""
+
+    def get(self, request: Request) -> Response:
+        return Response(selectors.health(fresh=request.query_params.get("fresh") == "1"))

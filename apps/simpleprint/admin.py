@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from .events.registry import CATEGORIES, SAMPLE_EVENTS, received_names
 from .models import NamedRef, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from .ops import diagnostics
+from .permissions import REPROCESS_EVENTS, TEST_WEBHOOKS
 
-GREEN, BLUE, ORANGE, RED, GREY, PURPLE = (
-    "#2e7d32", "#1565c0", "#ef6c00", "#c62828", "#757575", "#6a1b9a",
-)
+# Colour classes of simpleprint/admin.css.
+GREEN, BLUE, ORANGE, RED, GREY, PURPLE = "green", "blue", "orange", "red", "grey", "purple"
 EVENT_COLOURS = {"processed": GREEN, "ignored": GREY, "failed": RED, "pending": ORANGE}
 JOB_COLOURS = {"printing": BLUE, "paused": ORANGE, "done": GREEN, "failed": RED,
                "cancelled": GREY, "unknown": GREY}
@@ -37,16 +37,13 @@ QUEUE_COLOURS = {"queued": BLUE, "pending_approval": PURPLE, "approved": GREEN,
 
 
 def badge(value: str, label: Any, colours: dict[str, str]) -> SafeString:
-    return format_html(
-        '<span class="sp-badge sp-{}" style="background:{};color:#fff;border-radius:9px;'
-        'padding:1px 9px;white-space:nowrap">{}</span>',
-        value, colours.get(value, GREY), label,
-    )
+    return format_html('<span class="sp-badge sp-{} sp-{}">{}</span>',
+                       value, colours.get(value, GREY), label)
 
 
 def pretty_json(value: Any) -> SafeString:
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    return format_html('<pre style="max-height:40em;overflow:auto;margin:0">{}</pre>', text)
+    return format_html('<pre class="sp-json">{}</pre>', text)
 
 
 class ReadOnlyMirrorAdmin(admin.ModelAdmin):
@@ -54,6 +51,9 @@ class ReadOnlyMirrorAdmin(admin.ModelAdmin):
 
     show_full_result_count = False
     list_per_page = 100
+
+    class Media:
+        css = {"all": ("simpleprint/admin.css",)}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         hidden = set(self.exclude or ())
@@ -145,7 +145,13 @@ class PrinterWebhookEventAdmin(ReadOnlyMirrorAdmin):
     def headers_pretty(self, event: PrinterWebhookEvent) -> SafeString:
         return pretty_json(event.headers)
 
-    @admin.action(description=_("Reprocess selected events"))
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(REPROCESS_EVENTS))
+
+    def has_test_webhooks_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(TEST_WEBHOOKS))
+
+    @admin.action(description=_("Reprocess selected events"), permissions=["reprocess"])
     def reprocess_selected(self, request: HttpRequest,
                            queryset: QuerySet[PrinterWebhookEvent]) -> None:
         ids = list(queryset.values_list("id", flat=True))
@@ -154,7 +160,8 @@ class PrinterWebhookEventAdmin(ReadOnlyMirrorAdmin):
         level = messages.WARNING if outcome.get("failed") else messages.SUCCESS
         self.message_user(request, f"Reprocessed {len(ids)} event(s): {summary}.", level)
 
-    @admin.action(description=_("Send SimplyPrint test delivery"))
+    @admin.action(description=_("Send SimplyPrint test delivery"),
+                  permissions=["test_webhooks"])
     def send_test_delivery(self, request: HttpRequest,
                            queryset: QuerySet[PrinterWebhookEvent]) -> None:
         webhook_ids = sorted({webhook_id for webhook_id in queryset.filter(webhook_id__gt=0)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,9 +75,11 @@ class PrinterWebhookEvent(models.Model):
     # The name the event was applied as, after resolving the brief's guessed aliases.
     canonical_event = models.CharField(max_length=100, blank=True)
     category = models.CharField(max_length=32, db_index=True)
-    timestamp = models.BigIntegerField(help_text=_("SimplyPrint's Unix time of the event"))
+    timestamp = models.BigIntegerField(help_text=_("SimplyPrint's Unix time of the event"),
+                                    db_index=True)
     # The SimplyPrint second the event is ordered by: its timestamp, or, when that was further
-    # ahead of the receipt than SIMPLEPRINT_MAX_CLOCK_SKEW allows, the receipt time.
+    # ahead of the receipt than SIMPLEPRINT_MAX_CLOCK_SKEW allows, the receipt time. Indexed for
+    # the sync tick's newest event (sync/modes.py) and the queue read after prints (polling).
     ordering_timestamp = models.BigIntegerField(
         default=0, db_index=True, help_text=_("The SimplyPrint time the event is ordered by"))
     timestamp_clamped = models.BooleanField(
@@ -113,6 +116,15 @@ class PrinterWebhookEvent(models.Model):
         indexes = [
             models.Index(fields=["processed", "next_attempt_at"], name="sp_event_due_idx"),
             models.Index(fields=["event", "-received_at"], name="sp_event_name_recv_idx"),
+        ]
+        # The actions on stored events and on the registrations at SimplyPrint; the groups
+        # that have them: apps/simpleprint/permissions.py.
+        permissions = [
+            ("reprocess_events", "Can apply stored webhook events again"),
+            ("inject_samples", "Can inject sample webhook deliveries"),
+            ("test_webhooks", "Can ask SimplyPrint for a test webhook delivery"),
+            ("manage_webhooks", "Can see and switch every webhook registered at SimplyPrint"),
+            ("ping_pages", "Can ping the open Planning pages"),
         ]
 
     def __str__(self) -> str:
@@ -174,6 +186,15 @@ class Printer(FitsColumns):
     custom_tags = models.JSONField(default=list, blank=True)
     autoprint_state = models.CharField(max_length=20, blank=True)
     out_of_order = models.BooleanField(default=False)
+    # Why and by whom the printer was set out of order (from the event; empty when polled).
+    out_of_order_reason = models.CharField(max_length=500, blank=True)
+    out_of_order_by = models.CharField(max_length=200, blank=True)
+    # The job that ended last on this printer (its bed needs clearing until ``job.bed_cleared``).
+    last_job = models.ForeignKey(
+        "PrintJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set by save() when the printer goes offline, cleared when it is back: one offline episode.
+    offline_since = models.DateTimeField(null=True, blank=True)
 
     state_source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
     state_updated_at = models.DateTimeField(null=True, blank=True)
@@ -188,6 +209,20 @@ class Printer(FitsColumns):
 
     def __str__(self) -> str:
         return self.name or f"printer {self.sp_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep ``offline_since``: the one rule for when an offline episode began."""
+        offline = self.state == self.State.OFFLINE
+        since = self.offline_since
+        if offline and since is None:
+            # Only a poll says a printer is offline: the time of that poll, when there is one.
+            self.offline_since = self.last_polled_at or self.progress_at or timezone.now()
+        elif not offline and since is not None:
+            self.offline_since = None
+        fields = kwargs.get("update_fields")
+        if fields is not None and self.offline_since != since:
+            kwargs["update_fields"] = {*fields, "offline_since"}
+        super().save(*args, **kwargs)
 
 
 class PrintJob(FitsColumns):
@@ -222,6 +257,16 @@ class PrintJob(FitsColumns):
     cost = models.FloatField(null=True, blank=True)
     skipped_objects = models.JSONField(default=list, blank=True)
     bed_cleared_at = models.DateTimeField(null=True, blank=True)
+    panel_url = models.CharField(max_length=500, blank=True)
+    # Why a failed or cancelled job ended (SimplyPrint's failedReason / cancel reason + comment).
+    end_reason = models.TextField(blank=True)
+    # The strongest AI failure detection on this job (``printer.ai_failure_detected``).
+    ai_confidence = models.FloatField(null=True, blank=True)
+    ai_type = models.CharField(max_length=100, blank=True)
+    ai_image_url = models.CharField(max_length=1000, blank=True)
+    ai_detected_at = models.DateTimeField(null=True, blank=True)
+    # When jobs/GetDetails was read for the reason of a failed or cancelled job.
+    details_fetched_at = models.DateTimeField(null=True, blank=True)
 
     source = models.CharField(max_length=10, choices=StateSource.choices, blank=True)
     # {"status": stamp} of the status event applied last (see services/stamps.py).
@@ -389,3 +434,40 @@ class NamedRef(FitsColumns):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.sp_id}: {self.name}"
+
+
+class Notification(models.Model):
+    """One alert for people outside the page (Apprise targets, ``PRINTFARM_NOTIFY_URLS``),
+    written in the transaction of the state change that raised it and sent afterwards by the
+    periodic sender (``notify.sender``). ``key`` makes it once per event: a state change seen
+    twice (a webhook and then a poll) finds the row already there."""
+
+    class Kind(models.TextChoices):
+        FAILED = "failed", _("print failed")
+        AI_FLAGGED = "ai_flagged", _("AI failure detected")
+        OFFLINE = "offline", _("printer offline")
+        APPROVAL = "approval", _("awaiting approval")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ref = models.BigIntegerField(help_text=_("SimplyPrint id of the job, printer or queue item"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The targets (hashes of their Apprise URLs) that took it: a retry skips them.
+    delivered = models.JSONField(default=list, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sp_notify_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} ({self.status})"

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
-from .state import rules
+from .state import conditions, rules
 
 _DATETIME = serializers.DateTimeField()
 
@@ -23,12 +23,19 @@ class PrintJobSerializer(serializers.ModelSerializer):
         fields = [
             "sp_id", "uid", "printer_id", "file_name", "status", "percentage", "started_at",
             "ended_at", "duration", "estimate_seconds", "started_by_name", "ended_by_name",
-            "autoprint", "cost", "skipped_objects", "bed_cleared_at", "source", "updated_at",
+            "autoprint", "cost", "skipped_objects", "bed_cleared_at", "panel_url", "end_reason",
+            "ai_confidence", "ai_type", "ai_image_url", "ai_detected_at", "source", "updated_at",
         ]
 
 
 class PrinterSerializer(serializers.ModelSerializer):
     current_job = PrintJobSerializer(read_only=True)
+    last_job = PrintJobSerializer(read_only=True, help_text=(
+        "The job that ended last on this printer (its bed needs clearing until cleared)"))
+    condition = serializers.SerializerMethodField(
+        help_text="What the printer needs at a glance (state/conditions.py): offline, "
+                  "out_of_order, ai_flagged, paused, printing, downloading, cancelling, error, "
+                  "failed, cancelled, bed_to_clear, ready, unknown")
     heard_at = serializers.SerializerMethodField(
         help_text="When the service last heard of the printer (SimplyPrint's time of the newest "
                   "change, or the last poll): the input of the staleness rule")
@@ -39,9 +46,13 @@ class PrinterSerializer(serializers.ModelSerializer):
             "sp_id", "name", "group_id", "group_name", "model_id", "model_name", "sort_order",
             "state", "raw_state", "online", "current_job", "progress", "time_left",
             "progress_at", "bed_needs_clearing", "material", "nozzle_size", "custom_tags",
-            "autoprint_state", "out_of_order", "state_source", "state_updated_at",
+            "autoprint_state", "out_of_order", "out_of_order_reason", "out_of_order_by",
+            "last_job", "condition", "offline_since", "state_source", "state_updated_at",
             "last_polled_at", "heard_at",
         ]
+
+    def get_condition(self, printer: Printer) -> str:
+        return conditions.condition(printer)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_heard_at(self, printer: Printer) -> str | None:

@@ -2,9 +2,11 @@
 environment (see the configuration table in README.md); the defaults describe the embedded
 single-process run: SQLite, an in-memory channel layer and an in-process worker."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from config.logging import build_logging
 
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
     "apps.simpleprint",
     "apps.planning",
 ]
@@ -44,6 +47,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: it turns a locked-out login into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -161,6 +167,12 @@ PRINTFARM_PROCESSING = {
     "sweep_interval_seconds": env.float("PRINTFARM_SWEEP_INTERVAL", default=15.0),
 }
 
+# The event log keeps applied events (processed, ignored) this many days (0: forever); failed
+# and pending events are kept until handled. Pruned hourly (processing/retention.py).
+PRINTFARM_RETENTION = {
+    "event_days": env.float("PRINTFARM_EVENT_RETENTION_DAYS", default=90.0),
+}
+
 # --- Celery worker heartbeat (production) -----------------------------------------------------
 # The worker writes a heartbeat to the cache; /readyz fails when it is older than max_age.
 PRINTFARM_HEARTBEAT = {
@@ -184,7 +196,27 @@ PRINTFARM_LIVE = {
     "gap_wait_seconds": env.float("PRINTFARM_LIVE_GAP_WAIT", default=0.5),
     # Each page's consumer joins its group again and catches up from the outbox this often:
     # Redis forgets groups when it restarts (and channels_redis expires them after a day).
+    # At the same tick it checks that the user may still listen (logout, deactivation, token
+    # deleted: closed with 4401).
     "rejoin_seconds": env.float("PRINTFARM_LIVE_REJOIN", default=60.0),
+    # Each page gets a heartbeat this often; two missed turn its indicator "Stale".
+    "heartbeat_seconds": env.float("PRINTFARM_LIVE_HEARTBEAT", default=5.0),
+    # Snapshots or replays one page may ask for ("resync"/"hello") in a minute; beyond that
+    # its connection is closed (4429) and the page reconnects after its backoff.
+    "resyncs_per_minute": env.int("PRINTFARM_LIVE_RESYNC_LIMIT", default=6),
+}
+
+# --- Alerts outside the page (apps/simpleprint/notify) ----------------------------------------
+PRINTFARM_NOTIFY = {
+    # Apprise URLs, separated by spaces or commas (tgram://, slack://, discord://, mailto://,
+    # json://, ...): failures, AI flags, offline printers and items awaiting approval. Empty: off.
+    "urls": env.str("PRINTFARM_NOTIFY_URLS", default=""),
+    "interval": env.float("PRINTFARM_NOTIFY_INTERVAL", default=5.0),
+    "rate_per_minute": env.int("PRINTFARM_NOTIFY_RATE", default=10),
+    "max_attempts": env.int("PRINTFARM_NOTIFY_MAX_ATTEMPTS", default=8),
+    "backoff_base": env.float("PRINTFARM_NOTIFY_BACKOFF", default=15.0),
+    "backoff_max": env.float("PRINTFARM_NOTIFY_BACKOFF_MAX", default=900.0),
+    "max_age": env.float("PRINTFARM_NOTIFY_MAX_AGE", default=3600.0),
 }
 
 # --- Planning V2 page (apps/planning) ----------------------------------------------------------
@@ -199,6 +231,11 @@ PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=True)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = SIMPLEPRINT_CONFIG["max_body_bytes"]
 
+# The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+# comma-separated): the client address the service records and throttles by, and whether the
+# request came over https. Anyone else's forwarded headers are ignored.
+PRINTFARM_TRUSTED_PROXIES = env.list("PRINTFARM_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+
 # --- Auth, API --------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -206,6 +243,53 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/planning-v2/"
+AUTHENTICATION_BACKENDS = [
+    # django-axes counts failed logins (page, admin) and refuses them for a while after too
+    # many from one address for one username; it must come first.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("PRINTFARM_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("PRINTFARM_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address as the ASGI application resolved it (a trusted proxy's X-Forwarded-For, else the
+# peer): never a header as the client sent it.
+AXES_CLIENT_IP_CALLABLE = "apps.simpleprint.live.auth.client_address"
+
+# --- Mail: password reset is offered only when mail can be sent -------------------------------
+# EMAIL_URL like smtp+tls://user:password@smtp.example.com:587 (django-environ's email_url).
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="printfarm@localhost")
+PRINTFARM_PASSWORD_RESET = bool(EMAIL_URL)
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Scripts, styles, images, fonts and connections (the WebSocket included) from this origin only;
+# no inline script or style (the page sets positions and colours through the CSSOM), no
+# plugins, no framing, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [env.str("PRINTFARM_CSP_REPORT_URI")]}
+           if env.str("PRINTFARM_CSP_REPORT_URI", default="") else {}),
+    },
+}
+# Report violations without enforcing (to try a stricter policy first): the same policy as
+# Content-Security-Policy-Report-Only.
+if env.bool("PRINTFARM_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, {}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -221,6 +305,25 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.simpleprint.api.errors.exception_handler",
+    # Per user (or address), counted in the cache (Redis: shared by every server); a 429 says
+    # when to retry (Retry-After). Rates: PRINTFARM_THROTTLES below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.simpleprint.api.access.UserThrottle",
+        "apps.simpleprint.api.access.ScopedThrottle",
+    ],
+    # The client address is REMOTE_ADDR, set from X-Forwarded-For only for a trusted proxy
+    # (PRINTFARM_TRUSTED_PROXIES, config/asgi.py); never the header as the client sent it.
+    "NUM_PROXIES": 0,
+}
+# "<n>/<second|minute|hour|day>". user: every API request of a signed-in user; anon: of an
+# address without credentials (the public schema; everything else answers 401 first);
+# simplyprint: requests that spend the shared SimplyPrint budget (test deliveries, switching
+# webhooks); ping: websocket/ping/ (each holds a thread for up to 10 s).
+PRINTFARM_THROTTLES = {
+    "user": env.str("PRINTFARM_THROTTLE_USER", default="1200/min"),
+    "anon": env.str("PRINTFARM_THROTTLE_ANON", default="120/min"),
+    "simplyprint": env.str("PRINTFARM_THROTTLE_SIMPLYPRINT", default="10/min"),
+    "ping": env.str("PRINTFARM_THROTTLE_PING", default="30/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "printfarm API",

@@ -13,10 +13,6 @@ SIMPLEPRINT_CONFIG = {
     "company_id": env.int("SIMPLEPRINT_COMPANY_ID", default=1),
     "api_key": env.str("SIMPLEPRINT_API_KEY", default="simulator-key"),
     "rate_limit": env.int("SIMPLEPRINT_RATE_LIMIT", default=600),
-    # The demo simulator's clock runs 60× faster than ours: an offset measured at the last API
-    # call, seconds ago, is minutes old in its time. Future-stamped deliveries are clamped only
-    # beyond half an hour here.
-    "max_clock_skew": env.float("SIMPLEPRINT_MAX_CLOCK_SKEW", default=1800.0),
 }
 # `make run` keeps the install's webhook secret in var/ (scripts/run-default.sh): management
 # commands run from a second terminal read the same one as the running service.

@@ -23,7 +23,10 @@ PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=False)
 
 # --- Behind the proxy (deploy/nginx.conf terminates TLS and sets X-Forwarded-Proto) ------------
 PRINTFARM_ALLOW_HTTP = is_true(os.environ.get("PRINTFARM_ALLOW_HTTP"))
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No SECURE_PROXY_SSL_HEADER: the ASGI application takes the scheme from X-Forwarded-Proto only
+# when a trusted proxy sent it (PRINTFARM_TRUSTED_PROXIES, config/asgi.py); Django would take
+# it from anyone.
+SECURE_PROXY_SSL_HEADER = None
 USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not PRINTFARM_ALLOW_HTTP)
 # Probes reach the servers directly over plain HTTP.

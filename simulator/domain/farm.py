@@ -1,8 +1,9 @@
 """The simulated print farm: a pure, deterministic domain model driven by ``advance_to``.
 
 Everything random comes from one ``random.Random(seed)``; time only moves through
-``advance_to``, processed on a fixed grid of ``STEP`` simulated seconds, so the same seed and
-the same sequence of advances and actions always produce the same event sequence.
+``advance_to``, processed on a fixed grid of ``STEP`` simulated seconds (divided by the pace),
+so the same seed and the same sequence of advances and actions always produce the same event
+sequence.
 Every change is announced as a ``FarmEvent`` (named domain facts) to ``listeners``, which turn it
 into whatever they need (``simulator.contract.event_log`` renders the webhook ``data``).
 """
@@ -39,6 +40,13 @@ HOUR = 3600.0
 AUTOPRINT_STATES = ("enabled", "paused", "disabled")
 
 
+def _length(seconds: int) -> str:
+    """How long a print takes, as slicers put it in file names: ``2h10m``, or ``3m20s``."""
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes}m" if hours else f"{minutes}m{secs}s"
+
+
 class FarmError(Exception):
     """An action the farm refuses; the API answers 400 with this message."""
 
@@ -66,8 +74,12 @@ P_FAIL, P_CANCEL, P_PAUSE, P_SKIP, P_PENDING, P_APPROVE = 0.05, 0.03, 0.04, 0.02
 
 class Farm:
     def __init__(self, *, printers: int = 12, seed: int = 1, start: float, company_id: int = 1,
-                 natural: bool = True) -> None:
+                 natural: bool = True, pace: float = 1.0) -> None:
         self.rng = random.Random(seed)
+        # Durations and gaps are divided by ``pace`` (rates multiplied), the clock is not: a
+        # demo at pace 60 prints a 2 h part in 2 min, and every timestamp is the wall clock's.
+        self.pace = float(pace)
+        self.step = max(1, round(STEP / self.pace))
         self.company_id = company_id
         self.natural = natural
         self.now = float(start)
@@ -99,7 +111,11 @@ class Farm:
         return self._ids[kind]
 
     def _chance(self, rate_per_hour: float) -> bool:
-        return self.rng.random() < rate_per_hour * STEP / HOUR
+        return self.rng.random() < rate_per_hour * self.pace * self.step / HOUR
+
+    def _span(self, seconds: float) -> float:
+        """A duration or gap of the farm, compressed by the pace."""
+        return seconds / self.pace
 
     def _hex(self, nbytes: int) -> str:
         return f"{self.rng.getrandbits(nbytes * 8):0{nbytes * 2}x}"
@@ -211,7 +227,7 @@ class Farm:
             self.now = self._next_step
             self._step()
             self._steps += 1
-            self._next_step += STEP
+            self._next_step += self.step
         self.now = max(self.now, t)
 
     def _step(self) -> None:
@@ -241,12 +257,12 @@ class Farm:
         if printer.online and self._chance(RATE_OFFLINE):
             # A running print carries on unseen and reports in when the printer is back.
             self.set_online(printer.id, False)
-            printer.online_at = now + self.rng.uniform(120, 1800)
+            printer.online_at = now + self._span(self.rng.uniform(120, 1800))
             return
         idle = printer.online and self.active_job(printer) is None
         if idle and not printer.out_of_order and self._chance(RATE_OUT_OF_ORDER):
             self.set_out_of_order(printer.id, True, user_id=self._random_user().id)
-            printer.back_in_order_at = now + self.rng.uniform(3600, 4 * 3600)
+            printer.back_in_order_at = now + self._span(self.rng.uniform(3600, 4 * 3600))
         if idle and self._chance(RATE_MATERIAL):
             color, hex_ = self.rng.choice(COLORS)
             self.set_material(printer.id, [{"ext": 0, "type": self.rng.choice(list(MATERIAL_TYPES)),
@@ -310,9 +326,9 @@ class Farm:
     def _step_queue(self, now: float) -> None:
         if self._chance(RATE_NEW_ITEM_PER_PRINTER * len(self.printers)):
             self._natural_new_item(allow_pending=True)
-        if self._steps % int(HOUR / STEP) == 0:
+        if self._steps % max(1, int(HOUR / self.pace / self.step)) == 0:
             for item in [i for i in self.queue.values() if i.done_at is not None
-                         and now - i.done_at > DONE_ITEM_TTL]:
+                         and now - i.done_at > self._span(DONE_ITEM_TTL)]:
                 del self.queue[item.id]
         for item in [i for i in self.queue.values() if i.approval == "pending"]:
             if item.decide_at is not None and now >= item.decide_at:
@@ -344,12 +360,11 @@ class Farm:
         elif roll < 0.5:
             for_printers = [printer.id]
         part = self.rng.choice(PART_NAMES)
-        estimate = int(self.rng.uniform(20 * 60, 6 * 3600))
+        estimate = int(self._span(self.rng.uniform(20 * 60, 6 * 3600)))
         nozzle = 0.6 if self.rng.random() < 0.1 else 0.4
         material = MATERIAL_TYPES[self.rng.choice((1, 1, 1, 2))]
-        hours, minutes = divmod(estimate // 60, 60)
         self.add_item(
-            filename=f"{part}_{nozzle}n_{material}_{hours}h{minutes}m.gcode",
+            filename=f"{part}_{nozzle}n_{material}_{_length(estimate)}.gcode",
             amount=self.rng.choice((1, 1, 1, 2, 3, 5)),
             group=1 if self.rng.random() < 0.8 else 2,
             user_id=user.id, estimate=estimate, for_printers=for_printers,
@@ -362,7 +377,7 @@ class Farm:
     def _analysis(self, estimate: int, model_id: int = 304) -> dict[str, Any]:
         return {
             "slicer": SLICERS.get(model_id, "PrusaSlicer"),
-            "filament": [round(estimate * self.rng.uniform(0.3, 0.7), 1)],
+            "filament": [round(estimate * self.pace * self.rng.uniform(0.3, 0.7), 1)],
             "estimate": estimate,
             "temps": {"tool": {"T0": 215}, "bed": 60},
             "modelSize": {"x": self.rng.randint(20, 200), "y": self.rng.randint(20, 200),
@@ -376,7 +391,7 @@ class Farm:
             analysis = dict(item.analysis)
             item.left -= 1
         else:
-            estimate = estimate or int(self.rng.uniform(20 * 60, 4 * 3600))
+            estimate = estimate or int(self._span(self.rng.uniform(20 * 60, 4 * 3600)))
             file = file or f"{self.rng.choice(PART_NAMES)}.gcode"
             analysis = self._analysis(estimate, printer.model_id)
         estimate = int(analysis["estimate"])
@@ -386,10 +401,10 @@ class Farm:
         job = Job(
             id=job_id, uid=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
             printer_id=printer.id, file=file, estimate=estimate,
-            duration=max(STEP, int(estimate * self.rng.uniform(0.93, 1.07))),
+            duration=max(self.step, int(estimate * self.rng.uniform(0.93, 1.07))),
             total_layers=total_layers, started=self.now, resumed_at=self.now, user_id=user_id,
             autoprint=autoprint, queue_item_id=item.id if item else None, analysis=analysis,
-            cost=round(estimate / 3600 * self.rng.uniform(0.3, 0.5), 2),
+            cost=round(estimate * self.pace / 3600 * self.rng.uniform(0.3, 0.5), 2),
         )
         roll = self.rng.random()
         if roll < P_FAIL:
@@ -398,7 +413,7 @@ class Farm:
             job.outcome, job.outcome_at = "cancelled", self.rng.uniform(0.02, 0.9)
         if self.rng.random() < P_PAUSE:
             job.pause_at = job.duration * self.rng.uniform(0.1, 0.8)
-            job.pause_len = self.rng.uniform(300, 1800)
+            job.pause_len = self._span(self.rng.uniform(300, 1800))
         if self.rng.random() < P_SKIP:
             job.skip_at = job.duration * self.rng.uniform(0.2, 0.7)
         self.jobs[job.id] = job
@@ -443,7 +458,8 @@ class Farm:
         job.resumed_at = None
         job.state = state
         job.ended = self.now
-        printer.bed_clear_at = self.now + self.rng.uniform(180, 2400) if self.natural else None
+        printer.bed_clear_at = (self.now + self._span(self.rng.uniform(180, 2400))
+                                if self.natural else None)
         item = self.queue.get(job.queue_item_id) if job.queue_item_id is not None else None
         if item is not None:
             if state == "done":
@@ -620,12 +636,13 @@ class Farm:
             id=self._next_id("item"), filename=filename, amount=amount, left=amount,
             group=group, user_id=user_id or self.api_user_id, added=self.now,
             sort_order=sort_order,
-            analysis=self._analysis(estimate or int(self.rng.uniform(20 * 60, 6 * 3600))),
+            analysis=self._analysis(estimate or int(self._span(self.rng.uniform(20 * 60,
+                                                                                 6 * 3600)))),
             size=self.rng.randint(200_000, 9_000_000) if filesystem_id is None else 0,
             filesystem_id=filesystem_id or self._hex(16), for_printers=for_printers,
             for_models=for_models, for_groups=for_groups, tags=tags, note=note,
             approval="pending" if pending else "approved",
-            decide_at=self.now + self.rng.uniform(300, 3600) if pending else None,
+            decide_at=self.now + self._span(self.rng.uniform(300, 3600)) if pending else None,
         )
         self.queue[item.id] = item
         if position.isdigit():

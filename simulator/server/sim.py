@@ -28,7 +28,8 @@ class Simulator:
         else:
             self.clock = RealClock(config.start_time, config.speed)
         self.farm = Farm(printers=config.printers, seed=config.seed, start=self.clock.now(),
-                         company_id=config.company_id, natural=config.natural)
+                         company_id=config.company_id, natural=config.natural,
+                         pace=config.pace)
         self.stats = Stats()
         self.limiter = RateLimiter(config.rate_limit)
         self.delivery = DeliveryService(config)

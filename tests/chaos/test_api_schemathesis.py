@@ -1,6 +1,7 @@
-"""Schemathesis against the OpenAPI schema (``/api/schema/``), authenticated with a staff
-token: every generated request, valid or not, is answered 2xx or 4xx with a message; never 5xx.
-In-process through Django's WSGI application, on the test database."""
+"""Schemathesis against the OpenAPI schema (``/api/schema/``), authenticated with a superuser's
+token (every action allowed): every generated request, valid or not, is answered 2xx or 4xx
+with a message; never 5xx. In-process through Django's WSGI application, on the test
+database."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 def token(post_delivery: Callable[..., Any]) -> str:
     for delivery in farm_stream(30, seed=5):  # something to list, show and reprocess
         post_delivery(delivery)
-    user = User.objects.create(username="schemathesis", is_staff=True)
+    user = User.objects.create(username="schemathesis", is_staff=True, is_superuser=True)
     return Token.objects.create(user=user).key
 
 

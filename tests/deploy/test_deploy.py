@@ -52,7 +52,7 @@ def test_nginx_proxies_websockets_with_upgrade_headers() -> None:
 @pytest.mark.parametrize("name", ["/ws/", "/"])
 def test_nginx_passes_host_and_forwarded_headers_in_each_proxied_location(name: str) -> None:
     block = location(name)
-    for header in ("Host $host", "X-Forwarded-For $proxy_add_x_forwarded_for",
+    for header in ("Host $http_host", "X-Forwarded-For $proxy_add_x_forwarded_for",
                    "X-Forwarded-Proto $scheme"):
         assert f"proxy_set_header {header};" in block
 

@@ -10,173 +10,42 @@ webhook delivery and a live update, without reload.
 from __future__ import annotations
 
 import json
-import math
-import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from simulator.testing import wait_for
-from tests.servers import ROOT, AsgiServer, free_port, prepare_database, server_env
-from tests.simplyprint_sim import SimulatedSimplyPrint, running_simulator
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-USERNAME, PASSWORD = "e2e", "planning-e2e-pass-5521"
-TIMEOUT_MS = 10_000
-IDLE_PRINTER = 9  # the simulated farm's only idle printer
-WIDE, LAPTOP = {"width": 1600, "height": 1000}, {"width": 1280, "height": 800}
+from tests.planning.browser import (
+    CHROMIUM,
+    IDLE_PRINTER,
+    LAPTOP,
+    PASSWORD,
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    USERNAME,
+    WIDE,
+    Farm,
+    card,
+    farm_server,
+    fits,
+    our_webhook,
+)
+from tests.servers import ROOT
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
 ]
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@dataclass
-class Farm:
-    """The simulator feeding the running server, and the server's own API."""
-
-    sp: SimulatedSimplyPrint
-    server: AsgiServer
-    token: str
-
-    def act(self, action: str, **fields: Any) -> dict[str, Any]:
-        """A scenario step at the simulator, at a simulated time no earlier than now (so that
-        its deliveries are newer than what the server last read from the API) and later than
-        the previous step's (one 10 s farm step at least: SimplyPrint times are whole seconds,
-        and two events of one printer in the same second have no defined order)."""
-        behind = max(time.time() + 1 - float(self.sp.state()["now"]), 1)
-        self.sp.advance(math.ceil(behind / 10) * 10)
-        return self.sp.scenario(action, **fields)
-
-    def roll_back_a_live_number(self) -> int:
-        """Take the next outbox number in a transaction that rolls back (a hole, as a failed
-        transaction leaves on PostgreSQL); SQLite's AUTOINCREMENT never hands it out again."""
-        path = self.server.env["DATABASE_URL"].removeprefix("sqlite:///")
-        with sqlite3.connect(path, timeout=30) as db:
-            cursor = db.execute("INSERT INTO simpleprint_liveupdate (kind, payload, created_at)"
-                                " VALUES ('queue.updated', '{}', datetime('now'))")
-            number = int(cursor.lastrowid or 0)
-            db.execute("DELETE FROM simpleprint_liveupdate WHERE id = ?", (number,))
-        return number
-
-    def webhooks(self) -> list[dict[str, Any]]:
-        return list(self.sp.api("GET", "webhooks/Get", timeout=10).json()["data"])
-
-    def settled(self) -> None:
-        """Every simulator delivery answered and every stored event processed."""
-        wait_for(lambda: self.sp.stats()["deliveries"]["pending"] == 0, timeout=10)
-
-        def processed() -> bool:
-            counts = httpx.get(f"{self.server.http_url}/api/v1/simpleprint/webhook/test/",
-                               headers={"Authorization": f"Token {self.token}"},
-                               timeout=10).json()["counts"]
-            return bool(counts["pending"] == 0)
-
-        wait_for(processed, timeout=10, interval=0.05)
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True,
-                   cwd=ROOT, capture_output=True)
-
-
-def seed(farm: Farm) -> None:
-    """On top of the simulator's busy farm: a paused job, an out-of-order printer, a printer
-    with AutoPrint, and a queue item awaiting approval."""
-    farm.act("pause_job", printer_id=7)
-    farm.act("set_out_of_order", printer_id=8, value=True)
-    farm.act("set_autoprint", printer_id=2, state="enabled")
-    farm.act("add_queue_item", filename="prototype_hinge_0.4n_PLA_30m.gcode", amount=1, group=1,
-             estimate=1800, pending_approval=True)
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
-    with running_simulator(printers=9, start_time=time.time()) as sp:
-        port = free_port()
-        env = server_env(Path(tmp_path_factory.mktemp("planning-browser")),
-                         SIMPLEPRINT_BASE_URL=sp.url, SIMPLEPRINT_COMPANY_ID=str(sp.company_id),
-                         SIMPLEPRINT_API_KEY=sp.api_key,
-                         SIMPLEPRINT_PUBLIC_URL=f"http://127.0.0.1:{port}",
-                         SIMPLEPRINT_RATE_LIMIT="600")
-        running = AsgiServer(env, port=port)
-        token = prepare_database(env)
-        manage(env, "shell", "-c",
-               "from django.contrib.auth.models import User;"
-               f"u = User.objects.get(username='{USERNAME}'); u.set_password('{PASSWORD}');"
-               "u.save()")
-        manage(env, "sync_simpleprint")
-        manage(env, "register_webhooks")
-        running.start()
-        farm = Farm(sp, running, token)
-        seed(farm)
+    with farm_server(tmp_path_factory.mktemp("planning-browser")) as farm:
         farm.settled()
         yield farm
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium: Any, server: Farm) -> Iterator[Any]:
-    context = chromium.new_context(locale="ru-RU", viewport=WIDE,
-                                   base_url=server.server.http_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/planning-v2/")
-    assert "/accounts/login/" in page.url
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#conn[data-state=live]")
-    page.wait_for_selector(".card")
-    page.wait_for_selector(".tl-row[data-printer]")
-    yield page
-    context.close()
-
-
-def card(page: Any, printer: int) -> Any:
-    return page.locator(f'[data-testid="printer-{printer}"]')
-
-
-def fits(page: Any, selector: str) -> bool:
-    """Nothing inside ``selector`` sticks out sideways."""
-    return bool(page.evaluate(
-        """(sel) => { const el = document.querySelector(sel);
-        const box = el.getBoundingClientRect();
-        return el.scrollWidth <= el.clientWidth + 1 && [...el.querySelectorAll("*")].every((c) => {
-          const r = c.getBoundingClientRect();
-          return r.width === 0 || (r.left >= box.left - 1 && r.right <= box.right + 1); }); }""",
-        selector))
-
-
-def our_webhook(page: Any) -> Any:
-    """The webhook row of this server's registration (badge 🎯), once the list arrived."""
-    page.click("#debug-open")
-    page.wait_for_selector('[data-testid="debug-panel"]:visible')
-    hook = page.locator('.hook:has(.b-info)')
-    hook.wait_for()
-    return hook
 
 
 def test_board_shows_every_printer_with_its_state(page: Any) -> None:
@@ -242,6 +111,7 @@ def test_disable_and_enable_switch_the_webhook_at_the_simulator(
     hook = our_webhook(page)
     webhook_id = int(hook.get_attribute("data-testid").removeprefix("webhook-"))
     hook.locator('[data-action="disable"]').click()
+    page.click('[data-testid="confirm-disable"]')  # it asks first (see test_browser_truth)
     page.wait_for_selector(f'[data-testid="webhook-{webhook_id}"][data-enabled="false"]')
     assert [h["enabled"] for h in server.webhooks() if h["id"] == webhook_id] == [False]
 
@@ -334,3 +204,40 @@ def test_the_pages_rules_agree_with_the_servers_on_every_case(page: Any) -> None
         }""", cases)
     for kind in ("freshness", "progress"):
         assert results[kind] == [case["expected"] for case in cases[kind]], kind
+
+
+def test_no_content_security_policy_violation_is_reported(chromium: Any, server: Farm) -> None:
+    """The page works under its Content-Security-Policy (no inline style or script, nothing
+    from outside): positions, widths and colours are set through the CSSOM, the language
+    switch by a script file, and not one violation is reported on the way."""
+    context = chromium.new_context(locale="en-US", viewport=WIDE, base_url=server.server.http_url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script("""window.__csp = [];
+        document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(
+            `${e.violatedDirective} ${e.blockedURI} ${e.sample}`));""")
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    response = page.goto("/planning-v2/")
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    page.fill("input[name=username]", USERNAME)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#conn[data-state=live]")
+    block = page.wait_for_selector('.tl-row[data-printer] .tl-b[data-kind="job"]')
+    assert block.evaluate("(el) => el.getBoundingClientRect().width") > 0
+    bar = page.wait_for_selector('.card[data-state="printing"] .bar > i:not([data-progress="0"])')
+    assert bar.evaluate("(el) => getComputedStyle(el).width") != "0px"
+    page.wait_for_selector(".swatch")
+    assert page.evaluate("""() => [...document.querySelectorAll(".swatch")].every(
+        (el) => getComputedStyle(el).backgroundColor !== "rgba(0, 0, 0, 0)")""")
+    page.click("#debug-open")
+    page.click('[data-testid="ping-btn"]')
+    page.wait_for_selector('[data-testid="ping-rtt"]')
+    page.select_option('[data-testid="language"]', "ru")
+    page.wait_for_selector("#debug-open:has-text('Отладка API')")
+    page.wait_for_selector("#conn[data-state=live]")
+    assert page.evaluate("window.__csp") == []
+    assert console == []
+    context.close()

@@ -134,6 +134,15 @@ def test_bed_turnaround_follows_every_print() -> None:
         ("queue", 7, 2 * HOUR + 2 * turnaround, 3 * HOUR + 2 * turnaround),
     ]
     assert projection.printer(1).free_at == NOW + 3 * HOUR + 3 * turnaround
+    # Free for new work at the end of its job: "next free" is that, not the end of the queue.
+    assert projection.printer(1).free_from == NOW + HOUR + turnaround
+
+
+def test_an_idle_printer_is_free_from_now_whatever_the_queue_gives_it() -> None:
+    projection = project([idle(1)], [item(7, left=3)], now=NOW)
+    assert projection.printer(1).free_from == NOW
+    assert projection.printer(1).free_at == NOW + 3 * HOUR
+    assert projection.as_dict()["printers"][0]["free_from"] == round(NOW)
 
 
 def test_idle_printer_with_an_uncleared_bed_waits_for_the_turnaround() -> None:

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.simpleprint.permissions import ADMINISTRATOR, OPERATOR, VIEWER, ensure_groups
 from apps.simpleprint.remote.client import SimplePrintClient
 from apps.simpleprint.remote.ratelimit import LocalRateLimiter
 from simulator import SimConfig
@@ -101,8 +103,35 @@ def user(django_user_model: type[User]) -> User:
 
 @pytest.fixture
 def staff(django_user_model: type[User]) -> User:
+    """A staff user in no group: the staff flag alone allows no action."""
     return django_user_model.objects.create_user("lead", password="lead-pass-2207",
                                                  is_staff=True)
+
+
+def member(django_user_model: type[User], username: str, group: str, *, is_staff: bool = False
+           ) -> User:
+    """A user in one of the shipped groups (migration 0005; made again after a transactional
+    test's flush emptied the tables)."""
+    ensure_groups(django_apps)
+    user = django_user_model.objects.create_user(username, password=f"{username}-pass-3301",
+                                                 is_staff=is_staff)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def viewer(django_user_model: type[User]) -> User:
+    return member(django_user_model, "viewer", VIEWER)
+
+
+@pytest.fixture
+def operator(django_user_model: type[User]) -> User:
+    return member(django_user_model, "shift", OPERATOR)
+
+
+@pytest.fixture
+def administrator(django_user_model: type[User]) -> User:
+    return member(django_user_model, "chief", ADMINISTRATOR, is_staff=True)
 
 
 def token_client(user: User) -> APIClient:
@@ -120,6 +149,17 @@ def api(user: User) -> APIClient:
 @pytest.fixture
 def staff_api(staff: User) -> APIClient:
     return token_client(staff)
+
+
+@pytest.fixture
+def operator_api(operator: User) -> APIClient:
+    return token_client(operator)
+
+
+@pytest.fixture
+def admin_api(administrator: User) -> APIClient:
+    """A staff user of the Administrator group: every action."""
+    return token_client(administrator)
 
 
 # --- a simulator on a manual clock, with a client on it -----------------------------------------

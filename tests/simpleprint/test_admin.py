@@ -177,12 +177,13 @@ def test_send_test_delivery_action_explains_a_failure(
     assert "webhook" in html
 
 
-def test_send_test_delivery_action_needs_a_webhook_id(admin_client: Client) -> None:
-    from apps.simpleprint.ops.diagnostics import inject_sample
-
-    sample = inject_sample("test")
+def test_send_test_delivery_action_needs_a_webhook_id(
+    admin_client: Client, post_delivery: Callable[..., Any]
+) -> None:
+    assert post_delivery({**payloads.envelope("test", {}), "webhook_id": 0}).status_code == 200
+    sample = PrinterWebhookEvent.objects.get(event="test")
     response = admin_client.post(EVENTS, {
-        "action": "send_test_delivery", "_selected_action": [sample.event_id],
+        "action": "send_test_delivery", "_selected_action": [sample.pk],
     }, follow=True)
     assert "None of the selected events came from a registered webhook" in (
         response.content.decode())

@@ -206,3 +206,23 @@ def test_printers_drop_offline_without_any_event() -> None:
     assert offline_seen
     assert all((p["state"] == "offline") == (not p["online"]) for p in farm.state()["printers"])
     assert not any("online" in e.event or "offline" in e.event for e in log.events)
+
+
+def test_pace_compresses_durations_and_gaps_but_not_the_clock() -> None:
+    """The default run's demo (``--speed 1 --pace 60``): a farm at pace 60 does in an hour what
+    one at pace 1 does in 60 hours, stamped with the time it happens."""
+    slow, slow_log = _farm(12, 5)
+    slow.advance_to(MANUAL_EPOCH + 60 * 3600)
+    fast = Farm(printers=12, seed=5, start=MANUAL_EPOCH, pace=60)
+    fast_log = EventLog(fast, SimConfig())
+    fast.advance_to(MANUAL_EPOCH + 3600)
+    assert all(MANUAL_EPOCH <= e.timestamp <= MANUAL_EPOCH + 3600 for e in fast_log.events)
+    slow_counts = Counter(e.event for e in slow_log.events)
+    fast_counts = Counter(e.event for e in fast_log.events)
+    for event in ("job.started", "job.done", "queue.add_item"):
+        assert 0.6 < fast_counts[event] / slow_counts[event] < 1.6, event
+    durations = [e.data["job"]["duration"] for e in fast_log.events if e.event == "job.done"]
+    # the longest estimate with its noise, plus a pause
+    assert durations and max(durations) <= (6 * 3600 * 1.07 + 1800) / 60 + 10
+    started = [e for e in fast_log.events if e.event == "job.started"]
+    assert all(abs(e.data["job"]["started"] - e.timestamp) <= 1 for e in started)

@@ -1,4 +1,6 @@
-"""Query filters of the REST API. A value that does not parse is a 400 naming the parameter."""
+"""Query parameters of the REST API, in one place: filters, ordering, and plain parameters
+(:func:`query_params`). A value that does not parse, is not finite or is out of range is a 400
+naming the parameter; nothing is silently clamped or ignored."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.db.models import QuerySet
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -14,6 +18,30 @@ from rest_framework.views import APIView
 
 from ..events.registry import CATEGORIES, received_names
 from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+
+#: The range of the 64-bit id columns; a number outside it can match no row.
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+
+
+def query_params(serializer_class: type[serializers.Serializer], request: Request
+                 ) -> dict[str, Any]:
+    """``request``'s query parameters, validated by ``serializer_class`` (DRF's number fields
+    refuse NaN and infinities); a 400 naming each bad parameter otherwise."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class IdFilter(filters.Filter):
+    """A SimplyPrint id: a whole number within the 64-bit column's range (``1e5``, ``nan``,
+    ``1.5`` and 20-digit numbers are 400s on every database)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", ID_MIN)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -52,10 +80,10 @@ class EventFilter(filters.FilterSet):
                                help_text="Event name as received or as applied (job.done)")
     category = filters.ChoiceFilter(choices=[(c, c) for c in CATEGORIES])
     status = filters.ChoiceFilter(choices=PrinterWebhookEvent.Status.choices)
-    printer = filters.NumberFilter(field_name="printer_sp_id",
+    printer = IdFilter(field_name="printer_sp_id",
                                    help_text="SimplyPrint printer id")
-    job = filters.NumberFilter(field_name="job_sp_id", help_text="SimplyPrint job id")
-    webhook_id = filters.NumberFilter()
+    job = IdFilter(field_name="job_sp_id", help_text="SimplyPrint job id")
+    webhook_id = IdFilter()
     received_after = UtcDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = UtcDateTimeFilter(field_name="received_at", lookup_expr="lt")
     occurred_after = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
@@ -72,7 +100,7 @@ class EventFilter(filters.FilterSet):
 
 class PrinterFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=Printer.State.choices)
-    group_id = filters.NumberFilter()
+    group_id = IdFilter()
     online = filters.BooleanFilter()
     out_of_order = filters.BooleanFilter()
 
@@ -82,7 +110,7 @@ class PrinterFilter(filters.FilterSet):
 
 
 class JobFilter(filters.FilterSet):
-    printer = filters.NumberFilter(field_name="printer__sp_id",
+    printer = IdFilter(field_name="printer__sp_id",
                                    help_text="SimplyPrint printer id")
     status = filters.ChoiceFilter(choices=PrintJob.Status.choices)
     file_name = filters.CharFilter(lookup_expr="icontains",
@@ -104,7 +132,7 @@ class QueueFilter(filters.FilterSet):
         choices=[("active", "active"), ("all", "all"), *PrintQueue.State.choices],
         method="filter_state", help_text="active (the default), all, or one state",
     )
-    group_id = filters.NumberFilter()
+    group_id = IdFilter()
     filename = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

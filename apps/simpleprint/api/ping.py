@@ -1,8 +1,9 @@
 """``/api/v1/simpleprint/websocket/ping/``: is anyone listening, and how fast do pages answer?
 
-Broadcasts a ping to every Planning page of the company, waits for their pongs (up to
-``?wait=`` seconds, default 1, or until every connected page answered) and reports the round
-trips measured by the consumers."""
+A POST, by a user with ``ping_pages``: broadcasts a ping to every Planning page of the company,
+waits for their pongs (up to ``?wait=`` seconds, 0 to 10, default 1, or until every connected
+page answered) and reports the round trips measured by the consumers. Each call holds a server
+thread while it waits: it is throttled per user (``PRINTFARM_THROTTLE_PING``)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,14 @@ from rest_framework.views import APIView
 
 from ..live import presence
 from ..live.publisher import send
+from ..permissions import PING_PAGES
+from .access import requires
+from .filters import query_params
 
-MAX_WAIT_SECONDS = 10.0
 
-
-def wait_seconds(request: Request) -> float:
-    try:
-        wait = float(request.query_params.get("wait", 1.0))
-    except ValueError:
-        wait = 1.0
-    return min(max(wait, 0.0), MAX_WAIT_SECONDS)
+class PingParamsSerializer(serializers.Serializer):
+    wait = serializers.FloatField(min_value=0.0, max_value=presence.MAX_WAIT_SECONDS,
+                                  default=1.0, help_text="Seconds to wait for pongs (0 to 10)")
 
 
 class WebSocketPingResultSerializer(serializers.Serializer):
@@ -37,23 +36,22 @@ class WebSocketPingResultSerializer(serializers.Serializer):
     median_ms = serializers.FloatField(allow_null=True)
 
 
-PING_SCHEMA = extend_schema(
-    request=None,
-    responses=WebSocketPingResultSerializer,
-    parameters=[OpenApiParameter("wait", float, description="Seconds to wait for pongs (≤ 10)")],
-)
-
-
 class WebSocketPingView(APIView):
-    @PING_SCHEMA
-    def get(self, request: Request) -> Response:
-        return self.post(request)
+    permission_classes = [requires(PING_PAGES)]
+    throttle_scope = "ping"
 
-    @PING_SCHEMA
+    @extend_schema(
+        summary="Ping the open Planning pages (ping_pages)",
+        request=None,
+        responses=WebSocketPingResultSerializer,
+        parameters=[OpenApiParameter("wait", float, description="Seconds to wait for pongs "
+                                     "(0 to 10; anything else is a 400)")],
+    )
     def post(self, request: Request) -> Response:
+        wait = query_params(PingParamsSerializer, request)["wait"]
         ping_id, sent_at = presence.new_ping()
         send({"type": "live.ping", "ping_id": ping_id, "sent_at": sent_at})
-        result = presence.collect_pongs(ping_id, sent_at, wait_seconds(request),
+        result = presence.collect_pongs(ping_id, sent_at, wait,
                                         expected=presence.client_count())
         trips = result.round_trips_ms
         return Response({

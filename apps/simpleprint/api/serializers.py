@@ -34,7 +34,10 @@ class WebhookStatusSerializer(serializers.Serializer):
     last_received_at = serializers.DateTimeField(allow_null=True)
     webhooks = serializers.ListField(
         child=serializers.DictField(), allow_null=True,
-        help_text="Registrations at SimplyPrint (webhooks/Get), without their secrets.")
+        help_text="Registrations at SimplyPrint (webhooks/Get), without their secrets; other "
+                  "integrations' only for staff with manage_webhooks.")
+    hidden_webhooks = serializers.IntegerField(
+        help_text="Registrations of other integrations not shown to this user.")
     webhooks_error = serializers.CharField(allow_null=True)
     webhooks_checked_at = serializers.DateTimeField(
         allow_null=True, help_text="When SimplyPrint last answered about its webhooks (the "
@@ -66,6 +69,12 @@ class WebhookTestingDataSerializer(serializers.Serializer):
     status = serializers.CharField(allow_null=True, help_text="The event's status after processing")
     duplicate = serializers.BooleanField()
     webhook_id = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(allow_blank=True, help_text="Why a sample failed to apply")
+    rolled_back = serializers.BooleanField(
+        help_text="A sample delivery: processed in a transaction that was rolled back")
+    changes = serializers.ListField(
+        child=serializers.DictField(), help_text=(
+            "A sample delivery: the live changes it would have made ({type, data} each)"))
 
 
 class ReprocessResultSerializer(serializers.Serializer):

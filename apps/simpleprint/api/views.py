@@ -1,7 +1,10 @@
 """The read API (printers, jobs, queue, event log) and the webhook diagnostics endpoints.
 
-Reading needs an authenticated user (``Authorization: Token <token>`` or a session); changing
-anything (reprocessing, test deliveries, injections) needs a staff user.
+Reading needs an authenticated user (``Authorization: Token <token>`` or a session); every
+action needs its Django permission (``apps/simpleprint/permissions.py``): reprocessing
+``reprocess_events``, injecting ``inject_samples``, test deliveries ``test_webhooks``, switching
+webhooks ``manage_webhooks``. Only staff with ``manage_webhooks`` see other integrations'
+registrations.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -28,6 +31,7 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 
 from ..models import PrinterWebhookEvent
 from ..ops import diagnostics
+from ..permissions import MANAGE_WEBHOOKS, REPROCESS_EVENTS, sees_every_webhook
 from ..serializers import (
     PrinterSerializer,
     PrinterWebhookEventDetailSerializer,
@@ -36,8 +40,16 @@ from ..serializers import (
     PrintQueueSerializer,
 )
 from ..state import selectors
+from .access import ReadOrTestDelivery, requires
 from .errors import BadGateway
-from .filters import EventFilter, JobFilter, PrinterFilter, QueueFilter, StrictOrderingFilter
+from .filters import (
+    EventFilter,
+    JobFilter,
+    PrinterFilter,
+    QueueFilter,
+    StrictOrderingFilter,
+    query_params,
+)
 from .serializers import (
     ReprocessResultSerializer,
     WebhookEnabledRequestSerializer,
@@ -58,17 +70,19 @@ ERRORS = {
 }
 
 
-class ReadAuthenticatedChangeStaff(permissions.BasePermission):
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return request.method in permissions.SAFE_METHODS or bool(user.is_staff)
+class PageSizeParamsSerializer(serializers.Serializer):
+    page_size = serializers.IntegerField(min_value=1, max_value=500, required=False)
 
 
 class Pagination(PageNumberPagination):
+    """``?page_size=`` from 1 to 500 (anything else is a 400, not silently the default)."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int | None:
+        size = query_params(PageSizeParamsSerializer, request).get("page_size")
+        return int(size) if size is not None else self.page_size
 
 
 class MirrorViewSet(ReadOnlyModelViewSet):
@@ -105,10 +119,10 @@ class EventViewSet(MirrorViewSet):
         return PrinterWebhookEventDetailSerializer
 
     @extend_schema(
-        summary="Process an event again (staff)", request=None,
+        summary="Process an event again (reprocess_events)", request=None,
         responses={200: ReprocessResultSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
+    @action(detail=True, methods=["post"], permission_classes=[requires(REPROCESS_EVENTS)])
     def reprocess(self, request: Request, pk: str | None = None) -> Response:
         event = self.get_object()
         status = diagnostics.reprocess([event.pk])[event.pk]
@@ -161,10 +175,24 @@ class QueueViewSet(MirrorViewSet):
     ordering = ["position", "sp_id"]
 
 
+def _refresh(request: Request) -> bool:
+    """``?refresh=1``: ask SimplyPrint for its webhook registrations now."""
+    return request.method == "GET" and request.query_params.get("refresh", "").lower() in (
+        "1", "true", "yes")
+
+
 class WebhookTestView(APIView):
     """``webhook/test/``: the webhook set-up at a glance, and end-to-end delivery checks."""
 
-    permission_classes = [ReadAuthenticatedChangeStaff]
+    permission_classes = [ReadOrTestDelivery]
+
+    def get_throttles(self) -> list[Any]:
+        # Asking SimplyPrint for a test delivery, or for its registrations again (refresh),
+        # spends the shared API budget.
+        data = self.request.data if self.request.method == "POST" else {}
+        spends = (isinstance(data, dict) and "webhook_id" in data) or _refresh(self.request)
+        self.throttle_scope = "simplyprint" if spends else ""
+        return super().get_throttles()
 
     @extend_schema(
         summary="Webhook registration, secret, counts and mode",
@@ -174,12 +202,13 @@ class WebhookTestView(APIView):
         parameters=[OpenApiParameter("refresh", bool, description="Ask SimplyPrint now")],
         responses={200: WebhookStatusSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        refresh = request.query_params.get("refresh", "").lower() in ("1", "true", "yes")
-        return Response(WebhookStatusSerializer(
-            diagnostics.webhook_overview(refresh=refresh)).data)
+        overview = diagnostics.webhook_overview(refresh=_refresh(request))
+        shown = diagnostics.visible_overview(overview, sees_every_webhook(request.user))
+        return Response(WebhookStatusSerializer(shown).data)
 
     @extend_schema(
-        summary="Trigger SimplyPrint's test delivery, or inject a sample delivery (staff)",
+        summary="Trigger SimplyPrint's test delivery (test_webhooks), or inject a sample "
+                "delivery (inject_samples)",
         request=WebhookTestRequestSerializer,
         responses={
             200: WebhookTestingDataSerializer, **ERRORS,
@@ -203,10 +232,11 @@ class WebhookTestView(APIView):
 class WebhookEnabledView(APIView):
     """``webhook/hooks/<id>/enabled/``: switch a webhook registered at SimplyPrint on or off."""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [requires(MANAGE_WEBHOOKS)]
+    throttle_scope = "simplyprint"
 
     @extend_schema(
-        summary="Enable or disable a SimplyPrint webhook (staff)",
+        summary="Enable or disable a SimplyPrint webhook (manage_webhooks)",
         request=WebhookEnabledRequestSerializer,
         responses={
             200: WebhookEnabledSerializer, **ERRORS,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Printer, PrintJob, PrintQueue
 from ..state import printers
-from ..state.jobs import JobEvent
+from ..state.jobs import AiFailure, JobEvent
 from ..state.printers import PrinterEvent
 from ..state.queue import QueueEmptied, QueueEvent
 from . import samples
@@ -77,9 +77,9 @@ _SPECS: list[EventSpec] = [
               effect=PrinterEvent(1, printers.set_out_of_order),
               aliases=("printer.out_of_order",)),
     EventSpec("printer.ai_state_changed", effect=PrinterEvent(1)),
-    # With a job object it is about that job (recorded on it); without, only about the printer.
+    # With a job object it flags that job (confidence, type, frame); without, only the printer.
     EventSpec("printer.ai_failure_detected", _("AI failure detected"), True, samples.job(),
-              effect=JobEvent(3, without_job="printer")),
+              effect=AiFailure(3)),
     EventSpec("printer.ai_failure_false_positive", effect=PrinterEvent(1)),
     EventSpec("printer.autoprint_max_cycles", effect=PrinterEvent(1)),
     # --- company and organisation: informational -----------------------------------------------

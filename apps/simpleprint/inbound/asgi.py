@@ -22,6 +22,7 @@ from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 from django.urls import reverse
 
+from ..live.auth import allowed_hosts
 from .receiver import Answer, check_headers, receive_body
 
 
@@ -41,14 +42,10 @@ def meta_from_scope(scope: Mapping[str, Any]) -> dict[str, str]:
 
 def django_must_see(scope: Mapping[str, Any], meta: Mapping[str, str]) -> bool:
     domain, _ = split_domain_port(meta.get("HTTP_HOST", ""))
-    allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1", "[::1]"]
-                                         if settings.DEBUG else [])
-    if not domain or not validate_host(domain, allowed):
+    if not domain or not validate_host(domain, allowed_hosts()):
         return True
-    if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
-        proxy = settings.SECURE_PROXY_SSL_HEADER
-        return not (proxy and meta.get(proxy[0]) == proxy[1])
-    return False
+    # The scheme is the trusted proxy's X-Forwarded-Proto (config/asgi.py), else the server's.
+    return bool(settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https")
 
 
 def _receive_in_pool(body: bytes, meta: Mapping[str, str], secret_header: str) -> Answer:

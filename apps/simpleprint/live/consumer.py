@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,12 +23,19 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import outbox, presence
+from . import heartbeat, outbox, presence
+from .auth import still_authorised
 from .publisher import company_group
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+#: A frame that is not text (RFC 6455 1003: unsupported data).
+CLOSE_UNSUPPORTED = 1003
+#: Too many resyncs on one connection: the page reconnects after its backoff and resumes.
+CLOSE_TOO_MANY = 4429
+#: The longest text frame a page sends is a few dozen bytes.
+MAX_FRAME_CHARS = 4096
 #: Broadcast pings remembered per page while waiting for its pong.
 MAX_OPEN_PINGS = 16
 
@@ -47,6 +55,17 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
     last_seq: int = 0
     counted: bool = False
     keeper: asyncio.Task[None]
+    beater: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Run the connection; whatever ends it (a clean close, a handler's exception, a
+        cancelled task), :meth:`disconnect` runs: the count of connected pages, the rejoin
+        task and the group membership never outlive the socket."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.disconnect(1011))
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Call the handler without Channels' ``aclose_old_connections()`` before each message.
@@ -69,21 +88,28 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
             return
         self.group = company_group()
         self.open_pings: dict[str, float] = {}
+        self.syncs: deque[float] = deque()
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.counted = True
         self.keeper = asyncio.create_task(self.keep_joined())
         await sync_to_async(presence.client_connected, thread_sensitive=False)()
         query = parse_qs(self.scope.get("query_string", b"").decode())
         await self.sync(parse_seq(query.get("last_seq", [None])[0]))
+        self.beater = asyncio.create_task(self.send_heartbeats())
 
     async def disconnect(self, code: int) -> None:
+        """Undo what :meth:`connect` did, once (it also runs when a handler failed)."""
+        await self.stop_heartbeat()
         if self.counted:
             self.counted = False
-            self.keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.keeper
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await sync_to_async(presence.client_disconnected, thread_sensitive=False)()
+            if self.keeper is not asyncio.current_task():
+                self.keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.keeper
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            finally:
+                await sync_to_async(presence.client_disconnected, thread_sensitive=False)()
 
     async def keep_joined(self) -> None:
         """Join the group again every ``rejoin_seconds`` and ask this consumer to catch up.
@@ -91,22 +117,86 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         Redis forgets every group when it restarts, and channels_redis expires a membership
         after a day: without this a page would silently stop getting changes. The catch-up
         goes through the consumer's own channel, so it runs between two handled messages.
+        Each round also checks that the user may still listen (logged out, deactivated, token
+        deleted, password changed: closed with 4401).
         """
         while True:
             await asyncio.sleep(settings.PRINTFARM_LIVE["rejoin_seconds"])
+            try:
+                allowed = await still_authorised(self.scope)
+            except Exception:  # the database is down: check again at the next round
+                logger.warning("could not re-check the user of %s", self.channel_name,
+                               exc_info=True)
+                allowed = True
+            if not allowed:
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
             try:
                 await self.channel_layer.group_add(self.group, self.channel_name)
                 await self.channel_layer.send(self.channel_name, {"type": "live.catch_up"})
             except Exception:  # the channel layer is down: try again at the next round
                 logger.warning("could not rejoin %s", self.group, exc_info=True)
 
+    async def send_heartbeats(self) -> None:
+        """Send a heartbeat every interval (``live.heartbeat``): the page shows "Stale" when
+        two are missed, whatever the socket says."""
+        while True:
+            await asyncio.sleep(heartbeat.interval())
+            try:
+                status = await database_sync_to_async(heartbeat.status)()
+                await self.send_json(heartbeat.message(status))
+            except Exception:  # the database is away: the page turns stale, which is true
+                logger.warning("heartbeat not sent", exc_info=True)
+
+    async def stop_heartbeat(self) -> None:
+        if self.beater is not None:
+            self.beater.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.beater
+            self.beater = None
+
     # --- from the page ------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None,
+                      **kwargs: Any) -> None:
+        """A frame from the page: text that is a JSON message. A binary frame closes the
+        connection (1003); text that is too long or not JSON gets an error message."""
+        if not self.counted:
+            return
+        if text_data is None:
+            await self.close(code=CLOSE_UNSUPPORTED)
+            return
+        if len(text_data) > MAX_FRAME_CHARS:
+            await self.send_json({"type": "error", "detail": f"message longer than "
+                                  f"{MAX_FRAME_CHARS} characters ignored"})
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except (ValueError, RecursionError):
+            await self.send_json({"type": "error", "detail": "message is not JSON; ignored"})
+            return
+        await self.receive_json(content, **kwargs)
+
+    def sync_allowed(self) -> bool:
+        """At most ``resyncs_per_minute`` snapshots or replays asked for by this page."""
+        now = time.monotonic()
+        while self.syncs and now - self.syncs[0] > 60:
+            self.syncs.popleft()
+        if len(self.syncs) >= settings.PRINTFARM_LIVE["resyncs_per_minute"]:
+            return False
+        self.syncs.append(now)
+        return True
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not self.counted:
             return
         kind = content.get("type") if isinstance(content, dict) else None
         if kind in ("hello", "resync"):
+            if not self.sync_allowed():
+                await self.send_json({"type": "error", "detail": "too many resync/hello "
+                                      "requests on this connection; reconnect later"})
+                await self.close(code=CLOSE_TOO_MANY)
+                return
             await self.sync(parse_seq(content.get("last_seq")))
         elif kind == "ping":
             await self.send_json({"type": "pong", "id": content.get("id"), "t": content.get("t"),

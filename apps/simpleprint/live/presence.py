@@ -4,6 +4,7 @@ process that dies without closing its sockets leaves its clients counted)."""
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from django.core.cache import cache
 
 CLIENTS_KEY = "ws_clients"
 PING_TTL = 120
+#: The longest a ping waits for pongs, whatever it is asked for.
+MAX_WAIT_SECONDS = 10.0
 
 
 def _ping_key(ping_id: str, suffix: str) -> str:
@@ -58,7 +61,9 @@ class PingResult:
 
 def collect_pongs(ping_id: str, sent_at: float, wait: float, expected: int) -> PingResult:
     """Wait up to ``wait`` seconds, or until ``expected`` pages answered, and return the round
-    trips recorded so far, fastest first."""
+    trips recorded so far, fastest first. ``wait`` is bounded to 0..``MAX_WAIT_SECONDS``; NaN
+    (which passes ``min``/``max`` and made the deadline unreachable) counts as 0."""
+    wait = min(max(wait, 0.0), MAX_WAIT_SECONDS) if math.isfinite(wait) else 0.0
     deadline = time.monotonic() + wait
     while True:
         trips = _round_trips(ping_id)

@@ -1,5 +1,5 @@
-"""Operator diagnostics: the webhook overview, local sample injection, reprocessing events,
-and SimplyPrint test deliveries.
+"""Operator diagnostics: the webhook overview, sample deliveries (run and rolled back),
+reprocessing events, and SimplyPrint test deliveries.
 
 SimplyPrint is reached only through :mod:`apps.simpleprint.sync.webhook_manager`.
 """
@@ -10,7 +10,7 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,8 +19,10 @@ from django.db import transaction
 
 from ..events.envelope import parse_envelope
 from ..events.registry import SUBSCRIBED_EVENTS, sample_envelope
-from ..processing.inbox import process_event, reset_for_reprocessing, store_delivery
+from ..live import outbox
+from ..processing.inbox import apply_event, process_event, reset_for_reprocessing, store_delivery
 from ..state import selectors
+from ..state.payload import RereadNeeded
 from ..sync import modes, webhook_manager
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,10 @@ class Outcome:
     status: str | None = None
     duplicate: bool = False
     webhook_id: int | None = None
+    error: str = ""
+    #: A rolled-back sample: the live changes it would have made.
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    rolled_back: bool = False
 
 
 def webhook_overview(*, refresh: bool = False) -> dict[str, Any]:
@@ -75,19 +81,55 @@ def webhook_overview(*, refresh: bool = False) -> dict[str, Any]:
     }
 
 
+def visible_overview(overview: dict[str, Any], see_all: bool) -> dict[str, Any]:
+    """``overview`` as a user sees it: other integrations' registrations (their URLs carry
+    their own tokens) only with ``see_all``, otherwise only ours and how many are hidden."""
+    webhooks = overview["webhooks"]
+    if see_all or webhooks is None:
+        return {**overview, "hidden_webhooks": 0}
+    url = overview["receiver_url"]
+    ours = [w for w in webhooks if webhook_manager.same_url(w.get("url"), url)]
+    return {**overview, "webhooks": ours, "hidden_webhooks": len(webhooks) - len(ours)}
+
+
+class _RolledBack(Exception):
+    """Ends the sample's transaction: everything it wrote is undone."""
+
+
 def inject_sample(event: str) -> Outcome:
-    """Store a sample delivery of ``event`` exactly as the receiver would, then process it."""
+    """Run a sample delivery of ``event`` through the real path (the receiver's store, the
+    registry's effect, the state writers, the live outbox) inside a transaction that is then
+    rolled back: the answer lists the live changes it would have made, and nothing stays
+    behind (no event, printer, job, queue item, live change or notification; nothing is
+    published, as publishing happens only after a commit)."""
     body = sample_envelope(event, ref=SAMPLE_ID_BASE + secrets.randbelow(10**9),
                            timestamp=int(time.time()))
     envelope = parse_envelope(json.dumps(body).encode())
-    with transaction.atomic():
-        stored = store_delivery(envelope, dict(INJECTION_HEADERS))
-    # Processing is idempotent: if the worker got there first this only reads the status.
-    status = process_event(stored.event.pk)
+    would_change: list[dict[str, Any]] = []
+    status, error, reread = "", "", ""
+    try:
+        with transaction.atomic():
+            first = outbox.latest_seq()
+            stored = store_delivery(envelope, dict(INJECTION_HEADERS))
+            try:
+                with transaction.atomic():
+                    applied = apply_event(stored.event)
+                status = "processed" if applied else "ignored"
+            except RereadNeeded as exc:  # the inbox would ask SimplyPrint; a sample does not
+                status, reread = "processed", f" ({exc.reason}: SimplyPrint would be asked)"
+            except Exception as exc:  # shown as the inbox would record it
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+            would_change = [{"type": m["type"], "data": m["data"]}
+                            for m in outbox.between(first)]
+            raise _RolledBack
+    except _RolledBack:
+        pass
     return Outcome(
-        action="inject_event", event_id=stored.event.pk, event=event, status=status,
-        duplicate=stored.duplicate,
-        message=f"Injected a sample {event} delivery locally; it is {status}.",
+        action="inject_event", event=event, status=status, error=error,
+        changes=would_change, rolled_back=True,
+        message=f"Ran a sample {event} delivery through processing and rolled it back: it "
+                f"would be {status}{reread} and would change {len(would_change)} row(s); "
+                "nothing was kept.",
     )
 
 
@@ -108,7 +150,10 @@ def trigger_test_delivery(webhook_id: int) -> Outcome:
 
 
 def set_webhook_enabled(webhook_id: int, enabled: bool) -> Outcome:
-    """Switch a SimplyPrint webhook on or off (``webhook_manager.enable`` / ``disable``)."""
+    """Switch a SimplyPrint webhook on or off (``webhook_manager.enable`` / ``disable``).
+    Disabling this service's own webhook switches the sync to polling at once: nothing will be
+    delivered any more, and waiting for the silence rule would leave the pages behind."""
+    ours = not enabled and _is_ours(webhook_id)
     try:
         (webhook_manager.enable if enabled else webhook_manager.disable)(webhook_id)
     except Exception as exc:  # reported to the operator with SimplyPrint's reason
@@ -116,8 +161,25 @@ def set_webhook_enabled(webhook_id: int, enabled: bool) -> Outcome:
         raise SimplyPrintUnavailable(
             f"SimplyPrint did not {'enable' if enabled else 'disable'} webhook {webhook_id}: {exc}"
         ) from exc
+    if ours:
+        modes.poll_instead(f"our webhook {webhook_id} was disabled at SimplyPrint", time.time())
+        return Outcome(action="disable", webhook_id=webhook_id,
+                       message=f"Webhook {webhook_id} is disabled: SimplyPrint delivers nothing "
+                               "to this service; state is polled from the API until it is "
+                               "enabled again.")
     return Outcome(action="enable" if enabled else "disable", webhook_id=webhook_id,
                    message=f"Webhook {webhook_id} is {'enabled' if enabled else 'disabled'}.")
+
+
+def _is_ours(webhook_id: int) -> bool:
+    """Whether ``webhook_id`` points at this service (False when SimplyPrint cannot say)."""
+    try:
+        hooks = webhook_manager.list_webhooks()
+    except Exception:  # cannot tell: the silence rule will notice
+        return False
+    url = webhook_manager.receiver_url()
+    return any(str(h.get("id")) == str(webhook_id) and webhook_manager.same_url(h.get("url"), url)
+               for h in hooks)
 
 
 def reprocess(event_ids: list[int]) -> dict[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
@@ -19,15 +20,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to take traffic: 200, or 503 naming each failed dependency."""
+    """Ready to take traffic: 200, or 503 naming each failed dependency. Anyone may ask (probes
+    come without credentials), so only the names are public: the details (exception texts
+    with database hosts and ports) go to staff and to the metrics bearer token."""
     checks = health.readiness_checks()
     failed = [check.name for check in checks if not check.ok]
+    detailed = _bearer_token_matches(request) or _is_staff(request)
     body = {
         "status": "unavailable" if failed else "ok",
         "failed": failed,
-        "checks": {check.name: {"ok": check.ok, "detail": check.detail} for check in checks},
+        "checks": {check.name: {"ok": check.ok, **({"detail": check.detail} if detailed else {})}
+                   for check in checks},
     }
     return JsonResponse(body, status=503 if failed else 200)
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    """Whether the session's user is staff; False when the session cannot be read (the
+    database may be what /readyz is reporting as down)."""
+    try:
+        return bool(request.user.is_staff)
+    except DatabaseError:
+        return False
 
 
 def _bearer_token_matches(request: HttpRequest) -> bool:

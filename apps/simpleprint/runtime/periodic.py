@@ -35,9 +35,15 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("simpleprint.worker_heartbeat",
              lambda: settings.PRINTFARM_HEARTBEAT["interval_seconds"], celery_only=True),
     Periodic("simpleprint.prune_live_updates", lambda: 60.0),
+    Periodic("simpleprint.prune_webhook_events", lambda: 3600.0, first_run_in=60.0, expires=True,
+             enabled=lambda: settings.PRINTFARM_RETENTION["event_days"] > 0),
     Periodic("simpleprint.sync_tick", lambda: settings.PRINTFARM_SYNC["tick_interval"],
              first_run_in=2.0, expires=True,
              enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
+    Periodic("simpleprint.fetch_job_details", lambda: settings.PRINTFARM_SYNC["tick_interval"],
+             expires=True, enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
+    Periodic("simpleprint.send_notifications", lambda: settings.PRINTFARM_NOTIFY["interval"],
+             expires=True, enabled=lambda: bool(settings.PRINTFARM_NOTIFY["urls"].strip())),
 )
 
 

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from celery import shared_task
 
 from ..live import outbox, publisher
+from ..notify import sender
 from ..ops import health
-from ..processing import inbox
-from ..sync import polling
+from ..processing import inbox, retention
+from ..sync import details, polling
 
 
 @shared_task(name="simpleprint.process_webhook_event", acks_late=True)
@@ -32,6 +33,12 @@ def prune_live_updates() -> int:
     return outbox.prune()
 
 
+@shared_task(name="simpleprint.prune_webhook_events")
+def prune_webhook_events() -> int:
+    """Delete applied events older than the retention (failed ones are kept)."""
+    return retention.prune_events()
+
+
 @shared_task(name="simpleprint.worker_heartbeat")
 def worker_heartbeat() -> float:
     """Sent by beat, run by a worker: a fresh heartbeat proves both are alive (see /readyz)."""
@@ -44,9 +51,24 @@ def sync_tick() -> str:
     return polling.tick()
 
 
+@shared_task(name="simpleprint.fetch_job_details", ignore_result=True)
+def fetch_job_details() -> int:
+    """Read why recently failed or cancelled jobs ended (``sync.details``)."""
+    return details.fetch_end_details()
+
+
+@shared_task(name="simpleprint.send_notifications", ignore_result=True)
+def send_notifications() -> int:
+    """Send the alerts that are due through Apprise (``notify.sender``)."""
+    sent = sender.send_due()
+    sender.prune()
+    return sent
+
+
 def by_name(name: str) -> Callable[[], object]:
     """The function of the periodic task ``name`` (for the in-process scheduler)."""
     tasks: dict[str, Callable[[], object]] = {
         task.name: task for task in (sweep_unprocessed_events, prune_live_updates,
-                                     worker_heartbeat, sync_tick)}
+                                     prune_webhook_events, worker_heartbeat, sync_tick,
+                                     fetch_job_details, send_notifications)}
     return tasks[name]

@@ -3,9 +3,10 @@
 The state writers are the lowest layer: they must not know about the outbox, the message format
 or the pages. They call :func:`changed` for every row they save; the live layer registers a
 :class:`Recorder` once at start-up (``SimplePrintConfig.ready``) that writes the outbox row in
-the same transaction. A writer that may repeat what is known (a poll) takes :func:`capture` of the
-row before changing it and asks :func:`differs` afterwards: the recorder compares what the pages
-are shown, so a field added to the message format is compared without anyone listing it.
+the same transaction; followers registered with it (the alerts) see the same rows. A writer
+that may repeat what is known (a poll) takes :func:`capture` of the row before changing it and
+asks :func:`differs` afterwards: the recorder compares what the pages are shown, so a field
+added to the message format is compared without anyone listing it.
 """
 
 from __future__ import annotations
@@ -31,12 +32,19 @@ class Recorder(Protocol):
         """Record names that changed, ``{kind: {id: name}}`` (in the current transaction)."""
 
 
+class Follower(Protocol):
+    def record(self, row: models.Model) -> None:
+        """``row`` changed (in the current transaction)."""
+
+
 _recorder: Recorder | None = None
+_followers: tuple[Follower, ...] = ()
 
 
-def register(recorder: Recorder) -> None:
-    global _recorder
-    _recorder = recorder
+def register(recorder: Recorder, *followers: Follower) -> None:
+    """The recorder (the live outbox) and whoever else follows each change (alerts)."""
+    global _recorder, _followers
+    _recorder, _followers = recorder, followers
 
 
 @contextlib.contextmanager
@@ -71,8 +79,10 @@ def differs(row: models.Model, before: object) -> bool:
 
 
 def changed(row: models.Model) -> None:
-    """``row`` was saved: record it for the pages."""
+    """``row`` was saved: record it for the pages, and tell the followers."""
     _current().record(row)
+    for follower in _followers:
+        follower.record(row)
 
 
 def names_changed(changed: dict[str, dict[str, str]]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from ..models import PrintJob, StateSource
@@ -23,6 +24,7 @@ from .payload import (
     as_number,
     as_percentage,
     from_unix,
+    job_id_of,
     person_name,
     printer_id_of,
 )
@@ -94,6 +96,8 @@ def apply_job_event(event: str, data: dict[str, Any], at: EventTime,
         _apply_snapshot(job, job_data)
         if effect.records_user:
             job.ended_by_name = person_name(data.get("user")) or job.ended_by_name
+        if status in PrintJob.TERMINAL:
+            job.end_reason = job.end_reason or _reason_in(job_data, data)
     _add_facts(job, effect, job_data, stamp)
     job.printer = job.printer or printer
     job.source = StateSource.WEBHOOK
@@ -109,7 +113,8 @@ def _apply_to_printer(printer: printers.Printer, job: PrintJob | None, effect: J
         printers.apply_job_state(
             printer, job if effect.keeps_job else None, effect.printer_state, stamp,
             bed_needs_clearing=effect.status in PrintJob.TERMINAL,
-            job_data=job_data if effect.keeps_job else None)
+            job_data=job_data if effect.keeps_job else None,
+            ended=job if effect.status in PrintJob.TERMINAL else None)
 
 
 def _printer_stamp(stamp: Stamp, job_sp_id: int) -> Stamp:
@@ -153,6 +158,7 @@ def _fill_missing(job: PrintJob, job_data: dict[str, Any], data: dict[str, Any])
     """Facts that never change during a job, taken from whichever event brings them first."""
     job.uid = job.uid or str(job_data.get("uid") or "")
     job.file_name = job.file_name or str(job_data.get("file") or job_data.get("filename") or "")
+    job.panel_url = job.panel_url or _link(job_data.get("panel_url"))
     if job.started_at is None:
         job.started_at = from_unix(job_data.get("started"))
     analysis = as_dict(job_data.get("analysis"))
@@ -198,6 +204,89 @@ def _add_facts(job: PrintJob, effect: JobEvent, job_data: dict[str, Any], stamp:
         cleared = from_unix(stamp[0])
         if cleared and (job.bed_cleared_at is None or cleared > job.bed_cleared_at):
             job.bed_cleared_at = cleared
+
+
+def _link(value: Any) -> str:
+    """A web address from a payload (the job's page, the AI's frame), only if it is one: the
+    page shows it as a link."""
+    url = value if isinstance(value, str) else ""
+    return url[:500] if url.startswith(("https://", "http://")) else ""
+
+
+def _reason_in(job_data: dict[str, Any], data: dict[str, Any]) -> str:
+    """A reason a delivery may carry for a failed or cancelled job (none is documented: the
+    reason usually comes from ``jobs/GetDetails``, see :func:`apply_details`)."""
+    for source, key in ((job_data, "failedReason"), (job_data, "failed_reason"),
+                        (data, "reason"), (data, "comment")):
+        value = source.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:1000]
+    return ""
+
+
+#: ``cancelReasonType`` of the job list and ``reason`` of Cancel (API notes 5.4).
+CANCEL_REASONS: dict[int, str] = {
+    1: "Print failed", 2: "Regretted print", 3: "No filament extruded / nozzle clog",
+    4: "Fell off the plate", 5: "Not enough filament", 6: "Other",
+}
+
+
+def _cancel_reason(value: Any) -> str:
+    code = as_int(value)
+    return CANCEL_REASONS.get(code, "") if code is not None else ""
+
+
+@dataclass(frozen=True)
+class AiFailure:
+    """``printer.ai_failure_detected``: SimplyPrint's AI flagged the running print. Recorded on
+    the job (the strongest detection, its type, the frame image and when), and the printer is
+    announced again so that its card shows the flag. Without a job object it is only about
+    the printer (noted, then ignored)."""
+
+    rank: int
+
+    def apply(self, name: str, data: dict[str, Any], at: EventTime) -> bool:
+        sp_id = job_id_of(data)
+        if sp_id is None:
+            return printers.PrinterEvent(self.rank).apply(name, data, at)
+        JobEvent(self.rank).apply(name, data, at)  # the job and its printer, as any job event
+        job = PrintJob.objects.select_for_update().get(sp_id=sp_id)
+        failures = [f for f in data.get("failures") or () if isinstance(f, dict)]
+        strongest = max(failures, key=lambda f: _confidence(f.get("confidence")), default={})
+        confidence = _confidence(strongest.get("confidence"))
+        if job.ai_confidence is not None and confidence < job.ai_confidence:
+            return True
+        job.ai_confidence = confidence
+        job.ai_type = str(strongest.get("type") or "")[:100]
+        job.ai_image_url = _link(data.get("image")) or job.ai_image_url
+        job.ai_detected_at = from_unix(at.timestamp) or job.ai_detected_at
+        job.save()
+        changes.changed(job)
+        printers.announce_job(job)
+        return True
+
+
+def _confidence(value: Any) -> float:
+    """A detection's confidence as 0…1 (SimplyPrint sends 0.92; a percentage is scaled)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    number = float(value)
+    number = number / 100 if number > 1 else number
+    return max(0.0, min(1.0, number))
+
+
+def apply_details(job: PrintJob, details: dict[str, Any], fetched_at: datetime) -> None:
+    """Take why a failed or cancelled job ended, and who cancelled it, from its
+    ``jobs/GetDetails`` answer (``failedReason``, ``cancelInfo {reason, comment, by}``)."""
+    cancel = as_dict(details.get("cancelInfo"))
+    parts = [str(cancel.get(k) or "").strip() for k in ("reason", "comment")]
+    reason = str(details.get("failedReason") or "").strip() or " — ".join(p for p in parts if p)
+    job.end_reason = reason[:1000] or job.end_reason
+    job.ended_by_name = job.ended_by_name or str(cancel.get("by") or "")[:200]
+    job.details_fetched_at = fetched_at
+    job.save()
+    changes.changed(job)
+    printers.announce_job(job)
 
 
 def _bed_cleared_without_job(printer_sp_id: int, data: dict[str, Any], stamp: Stamp) -> None:
@@ -262,6 +351,8 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
         ended = as_datetime(row.get("endDate"))
         if ended is not None:
             job.ended_at = ended
+        if status == PrintJob.Status.CANCELLED:
+            job.end_reason = job.end_reason or _cancel_reason(row.get("cancelReasonType"))
         printed = as_int(row.get("printTime"))
         if printed is not None and status in PrintJob.TERMINAL:
             job.duration = printed

@@ -1,4 +1,4 @@
-"""Reading SimplyPrint's JSON: ids, numbers, times and people as the mirror stores them.
+"""Reading SimplyPrint's JSON: ids, numbers, times, people and colours as the mirror stores them.
 
 SimplyPrint's payloads are loosely typed (ids arrive as numbers or digit strings, objects may be
 ``null``); every writer reads them through these helpers, so one rule decides what counts as an
@@ -7,15 +7,24 @@ id or a time.
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.utils.dateparse import parse_datetime
 
+logger = logging.getLogger(__name__)
+
 #: Integers that identify something are stored in 64-bit columns.
 BIGINT_LIMIT = 2**63
+#: A colour the page may paint with: ``#RGB``, ``#RRGGBB`` or ``#RRGGBBAA``, nothing else (a
+#: colour is put into CSS: ``red;background-image:url(…)`` must never reach it).
+HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+#: The keys of a material (or filament) that hold a colour for CSS.
+COLOUR_KEYS = ("hex", "colorHex", "color_hex")
 
 
 class PayloadError(ValueError):
@@ -165,3 +174,28 @@ def queue_item_id_of(data: dict[str, Any]) -> int | None:
         if isinstance(item, dict) and as_int(item.get("id")) is not None:
             return as_int(item.get("id"))
     return as_int(data.get("queue_item_id", data.get("item_id")))
+
+
+def hex_colour(value: Any) -> str | None:
+    """``value`` if it is a hex colour (:data:`HEX_COLOUR`), else None."""
+    return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else None
+
+
+def materials(value: Any) -> list[Any]:
+    """A printer's loaded materials as stored: a list, each colour either a valid hex colour or
+    None (a colour that is not one is dropped and logged; the delivery keeps it as sent)."""
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    cleaned: list[Any] = []
+    for item in value:
+        if isinstance(item, dict):
+            item = dict(item)
+            for key in COLOUR_KEYS:
+                if key in item and item[key] is not None and hex_colour(item[key]) is None:
+                    logger.warning("material colour %s=%r is not #RGB/#RRGGBB/#RRGGBBAA: dropped",
+                                   key, str(item[key])[:80])
+                    item[key] = None
+        cleaned.append(item)
+    return cleaned

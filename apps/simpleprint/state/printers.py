@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
 from ..models import Printer, PrintJob, StateSource
@@ -22,6 +23,9 @@ from .payload import (
     as_number,
     as_percentage,
     from_unix,
+    hex_colour,
+    materials,
+    person_name,
     printer_id_of,
 )
 from .stamps import EventTime, Stamp, claim_aspect
@@ -73,15 +77,17 @@ def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
 
 
 def apply_job_state(printer: Printer, job: PrintJob | None, state: str, stamp: Stamp, *,
-                    bed_needs_clearing: bool, job_data: dict[str, Any] | None = None) -> bool:
+                    bed_needs_clearing: bool, job_data: dict[str, Any] | None = None,
+                    ended: PrintJob | None = None) -> bool:
     """Move the printer's job aspect for a job event, unless a newer one was applied already:
     ``state``, with ``job`` as the current job (None: no job), whose ``job_data`` gives the
-    progress and time left."""
+    progress and time left; ``ended`` is the job that just ended (the printer's last job)."""
     if not claim_aspect(printer.aspect_times, "job", stamp):
         return False
     printer.state = state
     printer.raw_state = state
     printer.current_job = job
+    printer.last_job = ended or printer.last_job
     printer.bed_needs_clearing = bed_needs_clearing
     if bed_needs_clearing:  # a job event said so: only a bed clear or a new print undoes it
         printer.aspect_times[BED_BY_EVENT] = list(stamp)
@@ -98,6 +104,14 @@ def apply_job_state(printer: Printer, job: PrintJob | None, state: str, stamp: S
     printer.save()
     changes.changed(printer)
     return True
+
+
+def announce_job(job: PrintJob) -> None:
+    """A job's shown facts changed (its end reason, an AI flag): the printers showing it as
+    their current or last job are announced again, so that their cards show it too."""
+    for printer in Printer.objects.filter(
+            models.Q(current_job=job) | models.Q(last_job=job)).select_for_update():
+        changes.changed(printer)
 
 
 def _touch(printer: Printer, source: str) -> None:
@@ -132,13 +146,11 @@ def set_nozzle(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
 
 def set_material(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bool:
     value = data.get("material", data.get("materials"))
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
+    if not isinstance(value, list | dict):
         raise PayloadError("printer.material_changed without data.material")
     if not claim_aspect(printer.aspect_times, "material", stamp):
         return False
-    printer.material = value
+    printer.material = materials(value)
     return True
 
 
@@ -166,6 +178,10 @@ def set_out_of_order(printer: Printer, data: dict[str, Any], stamp: Stamp) -> bo
     if not claim_aspect(printer.aspect_times, "out_of_order", stamp):
         return False
     printer.out_of_order = bool(value) and value not in ("0", "false", "off")
+    reason = next((data[k] for k in ("reason", "comment", "note") if isinstance(data.get(k), str)),
+                  "")
+    printer.out_of_order_reason = reason.strip()[:500] if printer.out_of_order else ""
+    printer.out_of_order_by = person_name(data.get("user"))[:200] if printer.out_of_order else ""
     return True
 
 
@@ -191,9 +207,10 @@ def with_spool(material: Any, filament: dict[str, Any]) -> list[dict[str, Any]]:
     loaded = {**(current or {}), "ext": ext, "spool": _spool(filament)}
     if type_id is not None:
         loaded["type"] = type_id
-    for key, source in (("color", "colorName"), ("hex", "colorHex")):
-        if isinstance(filament.get(source), str) and filament[source]:
-            loaded[key] = filament[source]
+    if isinstance(filament.get("colorName"), str) and filament["colorName"]:
+        loaded["color"] = filament["colorName"]
+    if "colorHex" in filament:  # only a colour the page may paint with (payload.HEX_COLOUR)
+        loaded["hex"] = hex_colour(filament["colorHex"])
     others = [m for m in entries if m is not current]
     return sorted([*others, loaded], key=lambda m: as_int(m.get("ext")) or 0)
 
@@ -306,6 +323,8 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
         active = job_row is not None and job_state in ACTIVE_JOB_STATES
         printer.current_job = job if active else None
         printer.bed_needs_clearing = _bed_needs_clearing(printer, job_row, active)
+        if job is not None and not active:
+            printer.last_job = job
         if active and job_row is not None:
             printer.progress = as_percentage(job_row.get("percentage", job_row.get("progress")))
             printer.time_left = as_int(job_row.get("time", job_row.get("time_left")))
@@ -316,7 +335,7 @@ def apply_poll_row(row: dict[str, Any], fetched_at: float, job: PrintJob | None 
         printer.state = Printer.State.OFFLINE
     filament = as_dict(row.get("filament"))
     if "material" in tags and claim_aspect(printer.aspect_times, "material", stamp):
-        material = tags["material"] if isinstance(tags["material"], list) else []
+        material = materials(tags["material"]) if isinstance(tags["material"], list) else []
         printer.material = with_spool(material, filament) if as_int(filament.get("id")) \
             is not None else material
     nozzle = as_number(tags.get("nozzle"))

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 
 
 def event_counts() -> dict[str, object]:
-    """Counts of the event log by status, their total, and the time of the last delivery, in
-    one query."""
-    # Aliases that are also field names ("processed", "ignored") would clash with the filters.
-    counts = PrinterWebhookEvent.objects.aggregate(
-        n_received=Count("id"),
-        **{f"n_{status}": Count("id", filter=Q(status=status))
-           for status in PrinterWebhookEvent.Status.values},
-        last_received_at=Max("received_at"),
-    )
-    return {name.removeprefix("n_"): value for name, value in counts.items()}
+    """Counts of the event log by status, their total, and the time of the last delivery.
+
+    Two queries that each use an index: one count per status (``GROUP BY status``, read from
+    the status index) and the newest ``received_at``. One aggregate with a filtered count per
+    status read the whole table: 298 ms against 125 ms for a million events (bench/README.md,
+    event_log)."""
+    by_status = dict(PrinterWebhookEvent.objects.order_by().values_list("status")
+                     .annotate(n=Count("*")).values_list("status", "n"))
+    counts: dict[str, object] = {"received": sum(by_status.values())}
+    counts.update({status: by_status.get(status, 0)
+                   for status in PrinterWebhookEvent.Status.values})
+    counts["last_received_at"] = PrinterWebhookEvent.objects.aggregate(
+        last=Max("received_at"))["last"]
+    return counts
 
 
 def printers_with_jobs() -> QuerySet[Printer]:
-    return Printer.objects.select_related("current_job", "current_job__printer")
+    return Printer.objects.select_related("current_job", "current_job__printer", "last_job",
+                                          "last_job__printer")
 
 
 def active_queue() -> QuerySet[PrintQueue]:

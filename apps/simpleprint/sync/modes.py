@@ -145,14 +145,17 @@ def _webhooks(state: SyncState, now: float, client: SimplePrintClient
 
 
 def _recheck(state: SyncState, now: float, client: SimplePrintClient) -> None:
-    """While polling: ask the webhook API again; when it answers, make sure our webhook is
-    registered as it should be, and ask for a test delivery (its arrival switches back)."""
+    """While polling: ask the webhook API again; when it answers, register our webhook if it is
+    missing (a disabled one was disabled on purpose and stays so), and ask for a test delivery
+    (its arrival switches back)."""
     hooks = _webhooks(state, now, client)
     if hooks is None:
         return
-    if not any(
-            webhook_manager.same_url(h.get("url"), webhook_manager.receiver_url())
-            and h.get("enabled") for h in hooks):
+    ours = [h for h in hooks
+            if webhook_manager.same_url(h.get("url"), webhook_manager.receiver_url())]
+    if ours and not any(h.get("enabled") for h in ours):
+        return  # disabled at SimplyPrint (the panel, or the page's switch): on purpose
+    if not ours:
         try:
             webhook, _ = webhook_manager.ensure_registered(client=client)
             hooks = [webhook]
@@ -228,6 +231,21 @@ def summary(now: float) -> str:
     if state.last_error:
         line += f"; the last SimplyPrint read failed: {state.last_error}"
     return line
+
+
+def poll_instead(reason: str, now: float) -> None:
+    """Poll from now on, because deliveries cannot arrive (our webhook was disabled); the
+    first delivery after it switches back, as after any switch to polling."""
+    with transaction.atomic():
+        state = SyncState.objects.select_for_update().filter(pk=1).first() or load(now)
+        switch(state, Mode.POLLING, reason, now)
+
+
+def live_status() -> dict[str, Any]:
+    """What every page's heartbeat carries (``live.heartbeat``): the mode and the staleness
+    limit that goes with it."""
+    mode = current_mode()
+    return {"mode": mode, "stale_after": stale_limit(mode)}
 
 
 def _ts(value: datetime | None) -> float:

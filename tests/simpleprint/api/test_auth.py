@@ -52,21 +52,24 @@ def test_session_login_reads(client: Client, user: User) -> None:
     assert client.get(BASE + "webhook/events/").status_code == 200
 
 
-def test_non_staff_may_not_reprocess(api: APIClient, farm_history: History) -> None:
+def test_a_user_without_the_permission_may_not_reprocess(api: APIClient,
+                                                        farm_history: History) -> None:
     response = api.post(f"{BASE}webhook/events/{farm_history.failed_event}/reprocess/")
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have permission to perform this action."}
+    detail = response.json()["detail"]
+    assert detail.startswith("You do not have permission to perform this action")
+    assert "simpleprint.reprocess_events (group Operator or Administrator)" in detail
 
 
-def test_non_staff_may_not_inject_or_trigger(api: APIClient) -> None:
+def test_a_user_without_the_permission_may_not_inject_or_trigger(api: APIClient) -> None:
     response = api.post(BASE + "webhook/test/", {"inject_event": "job.done"}, format="json")
     assert response.status_code == 403
+    assert "inject_samples" in response.json()["detail"]
 
 
-def test_session_post_needs_csrf(user: User) -> None:
+def test_session_post_needs_csrf(administrator: User) -> None:
     client = Client(enforce_csrf_checks=True)
-    user.is_staff = True
-    user.save()
+    user = administrator
     client.force_login(user)
     response = client.post(BASE + "webhook/test/", {"inject_event": "test"},
                            content_type="application/json")

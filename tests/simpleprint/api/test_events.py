@@ -143,7 +143,7 @@ def test_unknown_event_is_a_json_404(api: APIClient) -> None:
 
 
 def test_reprocess_a_failed_event_after_fixing_its_payload(
-    staff_api: APIClient, farm_history: History
+    admin_api: APIClient, farm_history: History
 ) -> None:
     event = PrinterWebhookEvent.objects.get(pk=farm_history.failed_event)
     assert event.status == "failed"
@@ -151,7 +151,7 @@ def test_reprocess_a_failed_event_after_fixing_its_payload(
     event.payload["data"]["job"]["id"] = 1004
     event.save(update_fields=["payload"])
 
-    response = staff_api.post(f"{URL}{event.pk}/reprocess/")
+    response = admin_api.post(f"{URL}{event.pk}/reprocess/")
 
     assert response.status_code == 200
     assert response.json() == {"id": event.pk, "status": "processed", "processing_error": ""}
@@ -159,9 +159,9 @@ def test_reprocess_a_failed_event_after_fixing_its_payload(
 
 
 def test_reprocessing_an_unfixed_event_reports_it_failed_again(
-    staff_api: APIClient, farm_history: History
+    admin_api: APIClient, farm_history: History
 ) -> None:
-    response = staff_api.post(f"{URL}{farm_history.failed_event}/reprocess/")
+    response = admin_api.post(f"{URL}{farm_history.failed_event}/reprocess/")
     assert response.json()["status"] == "failed"
     assert "without data.job.id" in response.json()["processing_error"]
 

@@ -18,7 +18,7 @@ def test_anonymous_may_not_switch_webhooks() -> None:
     assert APIClient().post(URL, {"enabled": False}, format="json").status_code == 401
 
 
-def test_enabled_is_required(staff_api: APIClient) -> None:
-    response = staff_api.post(URL, {}, format="json")
+def test_enabled_is_required(admin_api: APIClient) -> None:
+    response = admin_api.post(URL, {}, format="json")
     assert response.status_code == 400
     assert "enabled" in response.json()["errors"]

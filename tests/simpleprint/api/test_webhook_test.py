@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from apps.simpleprint.events.registry import SAMPLE_EVENTS, SUBSCRIBED_EVENTS
+from apps.simpleprint.events.registry import SAMPLE_EVENTS, SUBSCRIBED_EVENTS, sample_envelope
 from apps.simpleprint.events.samples import SAMPLE_PRINTER_ID
-from apps.simpleprint.models import Printer, PrinterWebhookEvent, PrintQueue
+from apps.simpleprint.models import (
+    LiveUpdate,
+    Notification,
+    Printer,
+    PrinterWebhookEvent,
+    PrintJob,
+    PrintQueue,
+)
+from apps.simpleprint.ops import diagnostics
 from tests.simpleprint.conftest import History
 
 pytestmark = pytest.mark.django_db
@@ -41,39 +51,50 @@ def test_overview_without_a_reachable_simplyprint_explains_why(api: APIClient) -
     assert body["webhooks_error"]
 
 
+def _farm() -> dict[str, list[object]]:
+    """Every row of the mirror and the outbox, by table."""
+    return {"printers": list(Printer.objects.values_list("sp_id", "state", "bed_needs_clearing")),
+            "jobs": list(PrintJob.objects.values_list("sp_id", "status")),
+            "queue": list(PrintQueue.objects.values_list("sp_id", "state")),
+            "events": list(PrinterWebhookEvent.objects.values_list("id", flat=True)),
+            "live": list(LiveUpdate.objects.values_list("id", flat=True)),
+            "notifications": list(Notification.objects.values_list("key", flat=True))}
+
+
 @pytest.mark.parametrize("event", SAMPLE_EVENTS)
-def test_injecting_a_sample_stores_and_processes_it(staff_api: APIClient, event: str,
-                                                    request: pytest.FixtureRequest) -> None:
-    if event == "queue.empty_queue":  # it re-reads the queue group from SimplyPrint
-        request.getfixturevalue("sp_settings")
-    response = staff_api.post(URL, {"inject_event": event}, format="json")
+def test_a_sample_runs_through_processing_and_leaves_the_farm_unchanged(
+    admin_api: APIClient, farm_history: History, event: str
+) -> None:
+    before = _farm()
+    response = admin_api.post(URL, {"inject_event": event}, format="json")
 
     assert response.status_code == 200, response.json()
     outcome = response.json()
     assert outcome["action"] == "inject_event"
+    assert outcome["rolled_back"] is True
     assert outcome["status"] == "processed", outcome
-    stored = PrinterWebhookEvent.objects.get(pk=outcome["event_id"])
-    assert stored.event == event
-    assert stored.headers["Secret-Header"] == "local-injection"
-    assert stored.payload["webhook_id"] == 0
+    assert outcome["event_id"] is None
+    assert _farm() == before
 
 
-def test_samples_touch_only_the_sample_printer_and_queue_group(
-    staff_api: APIClient, farm_history: History, sp_settings: object
-) -> None:
-    for event in SAMPLE_EVENTS:
-        staff_api.post(URL, {"inject_event": event}, format="json")
-    assert set(Printer.objects.values_list("sp_id", flat=True)) == {385, 386, 412,
-                                                                    SAMPLE_PRINTER_ID}
-    assert PrintQueue.objects.get(sp_id=farm_history.active_item).state == "queued"
-    assert Printer.objects.get(sp_id=412).state == "printing"
+def test_a_sample_says_what_it_would_have_changed(admin_api: APIClient) -> None:
+    outcome = admin_api.post(URL, {"inject_event": "job.started"}, format="json").json()
+    kinds = [change["type"] for change in outcome["changes"]]
+    assert kinds.count("job.updated") == 1 and kinds.count("printer.updated") == 1, kinds
+    job = next(c["data"] for c in outcome["changes"] if c["type"] == "job.updated")
+    assert job["status"] == "printing" and job["file_name"].startswith("sample_")
+    assert not Printer.objects.filter(sp_id=SAMPLE_PRINTER_ID).exists()
 
 
-def test_injecting_twice_stores_two_deliveries(staff_api: APIClient) -> None:
-    first = staff_api.post(URL, {"inject_event": "job.done"}, format="json").json()
-    second = staff_api.post(URL, {"inject_event": "job.done"}, format="json").json()
-    assert first["event_id"] != second["event_id"]
-    assert not second["duplicate"]
+def test_a_sample_that_fails_to_apply_says_why(admin_api: APIClient, monkeypatch: Any) -> None:
+    def without_job(event: str, **kwargs: Any) -> dict[str, Any]:
+        return {**sample_envelope(event, **kwargs), "data": {}}
+
+    monkeypatch.setattr(diagnostics, "sample_envelope", without_job)
+    outcome = admin_api.post(URL, {"inject_event": "job.done"}, format="json").json()
+    assert outcome["status"] == "failed"
+    assert "without data.job.id" in outcome["error"]
+    assert not PrinterWebhookEvent.objects.exists()
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -82,14 +103,14 @@ def test_injecting_twice_stores_two_deliveries(staff_api: APIClient) -> None:
     ({"inject_event": "job.completed"}, "inject_event"),
     ({"webhook_id": "eleven"}, "webhook_id"),
 ])
-def test_bad_requests_are_400(staff_api: APIClient, body: dict[str, object], field: str) -> None:
-    response = staff_api.post(URL, body, format="json")
+def test_bad_requests_are_400(admin_api: APIClient, body: dict[str, object], field: str) -> None:
+    response = admin_api.post(URL, body, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
 
 
-def test_trigger_without_simplyprint_is_a_clear_error(staff_api: APIClient) -> None:
-    response = staff_api.post(URL, {"webhook_id": 11}, format="json")
+def test_trigger_without_simplyprint_is_a_clear_error(admin_api: APIClient) -> None:
+    response = admin_api.post(URL, {"webhook_id": 11}, format="json")
     assert response.status_code in (502, 503)
     assert "webhook" in response.json()["detail"]
 

@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from apps.simpleprint.live import outbox, presence
 from apps.simpleprint.live.publisher import publish_update
-from apps.simpleprint.models import LiveUpdate
+from apps.simpleprint.models import LiveUpdate, SyncState
 from config.asgi import application
 from tests import payloads
 
@@ -29,6 +29,7 @@ from tests import payloads
 pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
 
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")
 
 
 def flush_redis() -> None:
@@ -59,7 +60,7 @@ def token() -> str:
 def communicator(query: str = "", headers: list[tuple[bytes, bytes]] | None = None
                  ) -> WebsocketCommunicator:
     path = "/ws/planning/" + (f"?{query}" if query else "")
-    return WebsocketCommunicator(application, path, headers=[ORIGIN, *(headers or [])])
+    return WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *(headers or [])])
 
 
 async def connected(token: str, query: str = "") -> WebsocketCommunicator:
@@ -363,3 +364,22 @@ async def test_connected_pages_are_counted(token: str) -> None:
     assert await sync_to_async(presence.client_count)() == before + 1
     await ws.disconnect()
     assert await sync_to_async(presence.client_count)() == before
+
+
+async def test_heartbeats_carry_the_server_time_and_the_sync_mode(
+    token: str, settings: Any
+) -> None:
+    settings.PRINTFARM_LIVE = {**settings.PRINTFARM_LIVE, "heartbeat_seconds": 0.3}
+    await sync_to_async(SyncState.objects.create)(pk=1, mode=SyncState.Mode.POLLING,
+                                                  reason="test")
+    ws = await connected(token)
+    assert (await ws.receive_json_from(timeout=3))["type"] == "snapshot"
+    first = await ws.receive_json_from(timeout=3)
+    second = await ws.receive_json_from(timeout=3)
+    for beat in (first, second):
+        assert beat["type"] == "heartbeat"
+        assert beat["interval"] == 0.3
+        assert beat["mode"] == "polling"
+        assert beat["stale_after"] == settings.PRINTFARM_SYNC["stale_after"]
+    assert 0.2 < second["server_time"] - first["server_time"] < 1.0
+    await ws.disconnect()

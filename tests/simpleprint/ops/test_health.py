@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
@@ -32,10 +33,16 @@ def test_readyz_is_ok_when_the_database_answers(client: Client) -> None:
     assert response.json()["checks"]["database"]["ok"] is True
 
 
+@pytest.fixture
+def staff_client(client: Client) -> Client:
+    client.force_login(User.objects.create_user("ops", is_staff=True))
+    return client
+
+
 @pytest.mark.django_db
-def test_readyz_names_a_missing_worker_heartbeat(client: Client, settings) -> None:
+def test_readyz_names_a_missing_worker_heartbeat(staff_client: Client, settings) -> None:
     settings.PRINTFARM_WORKER = "celery"
-    response = client.get("/readyz")
+    response = staff_client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["failed"] == ["worker_heartbeat"]
     assert "celery" in response.json()["checks"]["worker_heartbeat"]["detail"]
@@ -49,11 +56,11 @@ def test_readyz_is_ok_with_a_fresh_heartbeat(client: Client, settings) -> None:
 
 
 @pytest.mark.django_db
-def test_readyz_fails_on_a_stale_heartbeat(client: Client, settings) -> None:
+def test_readyz_fails_on_a_stale_heartbeat(staff_client: Client, settings) -> None:
     settings.PRINTFARM_WORKER = "celery"
     settings.PRINTFARM_HEARTBEAT = {"interval_seconds": 15, "max_age_seconds": 60}
     cache.set(HEARTBEAT_KEY, time.time() - 120, timeout=None)
-    response = client.get("/readyz")
+    response = staff_client.get("/readyz")
     assert response.status_code == 503
     assert "ago" in response.json()["checks"]["worker_heartbeat"]["detail"]
 

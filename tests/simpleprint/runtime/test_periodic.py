@@ -11,7 +11,13 @@ from apps.simpleprint.runtime import inprocess, periodic, tasks
 from config.celery import app
 
 
-def test_beat_runs_every_periodic_task_at_its_setting(settings: Any) -> None:
+@pytest.fixture
+def alerts_on(settings: Any) -> None:
+    """An Apprise target, so that the alert sender is scheduled too."""
+    settings.PRINTFARM_NOTIFY = {**settings.PRINTFARM_NOTIFY, "urls": "json://127.0.0.1:1/x"}
+
+
+def test_beat_runs_every_periodic_task_at_its_setting(settings: Any, alerts_on: None) -> None:
     settings.PRINTFARM_PROCESSING = {**settings.PRINTFARM_PROCESSING, "sweep_interval_seconds": 7}
     schedule = periodic.beat_schedule()
     assert {entry["task"] for entry in schedule.values()} == {job.task for job in periodic.PERIODIC}
@@ -30,8 +36,14 @@ def test_a_disabled_sync_is_not_scheduled(settings: Any) -> None:
     assert "simpleprint.sync_tick" not in {e["task"] for e in periodic.beat_schedule().values()}
 
 
+def test_without_an_apprise_target_no_alert_sender_is_scheduled(settings: Any) -> None:
+    settings.PRINTFARM_NOTIFY = {**settings.PRINTFARM_NOTIFY, "urls": ""}
+    assert "simpleprint.send_notifications" not in {
+        e["task"] for e in periodic.beat_schedule().values()}
+
+
 def test_the_in_process_scheduler_runs_the_same_tasks_but_the_celery_heartbeat(
-        settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        settings: Any, monkeypatch: pytest.MonkeyPatch, alerts_on: None) -> None:
     settings.PRINTFARM_WORKER = "thread"
     scheduler = inprocess.Scheduler()
     monkeypatch.setattr(inprocess, "scheduler", scheduler)

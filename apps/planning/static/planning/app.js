@@ -1,21 +1,25 @@
 // Planning V2: wires the store, the live channel and the views together.
+import { Alerts } from "./alerts.js";
 import { Board, sortedPrinters } from "./board.js";
 import { DebugPanel } from "./debug.js";
+import { Filter, PRINTER_FILTERS, QUEUE_FILTERS } from "./filters.js";
+import { ATTENTION, CONDITIONS, condition } from "./labels.js";
 import { Live } from "./live.js";
 import { HistoryTable, QueueTable } from "./tables.js";
 import { Timeline } from "./timeline.js";
 import { Store } from "./store.js";
-import { printerState } from "./labels.js";
-import { api, clock, config, debounce, esc, fmt, gettext, throttle } from "./util.js";
+import { api, clock, config, debounce, esc, fmt, gettext, now, throttle } from "./util.js";
 
 const $ = (id) => document.getElementById(id);
 const store = new Store();
+const filter = new Filter(store.names);
 
-const board = new Board(store, $("board"), { search: $("board-search"), stateFilter: $("board-state"), count: $("board-count") });
-const timeline = new Timeline(store, $("timeline"), { windowSelect: $("timeline-window"), matches: (p) => board.matches(p) });
-const queue = new QueueTable(store, $("queue").querySelector("tbody"), $("queue-count"));
+const board = new Board(store, $("board"), { filter, names: store.names, count: $("board-count") });
+const timeline = new Timeline(store, $("timeline"), { windowSelect: $("timeline-window"), board });
+const queue = new QueueTable(store, $("queue").querySelector("tbody"), $("queue-count"), filter);
 const history = new HistoryTable(store, $("history").querySelector("tbody"),
   { printer: $("history-printer"), status: $("history-status"), file: $("history-file") });
+const alerts = new Alerts(store, { button: $("alerts-btn"), panel: $("alerts-panel") });
 
 let projection = null;
 
@@ -32,29 +36,72 @@ const refreshSchedule = throttle(async () => {
   }
 }, 1000);
 
-function renderSummary() {
-  const counts = {};
-  for (const printer of store.printers.values()) counts[printer.state] = (counts[printer.state] || 0) + 1;
-  const pills = Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([state, n]) => {
-    const s = printerState(state);
-    return `<span class="pill ${s.cls}"><b>${n}</b>${s.icon} ${esc(s.label)}</span>`;
-  });
-  const items = [...store.queue.values()];
-  const pending = items.filter((i) => i.state === "pending_approval").length;
-  pills.push(`<span class="pill"><b>${items.length}</b>📋 ${gettext("in the queue")}${pending ? ` · ⏳ ${fmt(gettext("%(n)s awaiting approval"), { n: pending })}` : ""}</span>`);
-  if (projection) {
-    const next = projection.printers.filter((p) => p.available && p.free_at).sort((a, b) => a.free_at - b.free_at)[0];
-    if (next) {
-      const name = store.printers.get(next.sp_id)?.name || `#${next.sp_id}`;
-      pills.push(`<span class="pill">🟢 ${fmt(gettext("next free: %(name)s at %(time)s"), { name: esc(name), time: clock(next.free_at) })}</span>`);
-    }
+// The attention chips: what needs a person, each a one-click filter.
+const CHIPS = [
+  ["failed", "❌", () => gettext("Failed")],
+  ["ai_flagged", "🤖", () => gettext("AI-flagged")],
+  ["offline", "🔌", () => gettext("Offline")],
+  ["bed_to_clear", "🧹", () => gettext("Bed to clear")],
+  ["paused", "⏸️", () => gettext("Paused")],
+  ["approval", "⏳", () => gettext("Awaiting approval")],
+];
+
+function count(key) {
+  if (QUEUE_FILTERS[key]) return [...store.queue.values()].filter(QUEUE_FILTERS[key]).length;
+  return [...store.printers.values()].filter(PRINTER_FILTERS[key]).length;
+}
+
+/** "Next free": a printer free now, or the one that is free first (end of its job plus the
+ * bed clearing). When the queue runs out is another figure, with its own words. */
+function nextFree() {
+  if (!projection) return "";
+  const plans = projection.printers.filter((p) => p.available && p.free_from);
+  const name = (id) => esc(store.printers.get(id)?.name || `#${id}`);
+  const freeNow = plans.filter((p) => p.free_from <= now() + 60);
+  let text;
+  if (freeNow.length) {
+    text = fmt(gettext("free now: %(n)s (%(names)s)"), { n: freeNow.length, names: freeNow.slice(0, 3).map((p) => name(p.sp_id)).join(", ") + (freeNow.length > 3 ? "…" : "") });
+  } else {
+    const next = [...plans].sort((a, b) => a.free_from - b.free_from)[0];
+    text = next ? fmt(gettext("next free: %(name)s at %(time)s"), { name: name(next.sp_id), time: clock(next.free_from) }) : gettext("no printer can take work");
   }
-  $("summary").innerHTML = pills.join("");
+  const runsOut = projection.printers.filter((p) => p.available && p.free_at && p.blocks.some((b) => b.kind === "queue")).sort((a, b) => a.free_at - b.free_at)[0];
+  const out = runsOut ? `<span class="pill" data-testid="queue-runs-out">📭 ${fmt(gettext("queued work runs out first on %(name)s at %(time)s"), { name: name(runsOut.sp_id), time: clock(runsOut.free_at) })}</span>` : "";
+  return `<span class="pill" data-testid="next-free">🟢 ${text}</span>${out}`;
+}
+
+function renderSummary() {
+  const chips = CHIPS.map(([key, icon, label]) => {
+    const n = count(key);
+    const active = filter.show === key;
+    return `<button type="button" class="chip${n ? " hot" : ""}${active ? " active" : ""}" data-show="${key}" aria-pressed="${active}" data-testid="chip-${key}"><b>${n}</b> ${icon} ${esc(label())}</button>`;
+  }).join("");
+  const counts = {};
+  for (const printer of store.printers.values()) counts[printer.condition] = (counts[printer.condition] || 0) + 1;
+  const calm = ["printing", "ready", "out_of_order", "downloading", "cancelling", "unknown", "error", "cancelled"]
+    .filter((key) => counts[key]).map((key) => {
+      const c = condition(key);
+      return `<span class="pill ${c.cls}"><b>${counts[key]}</b>${c.icon} ${esc(c.label)}</span>`;
+    }).join("");
+  $("summary").innerHTML = `<div class="chips" role="group" aria-label="${esc(gettext("Needs a person"))}">
+      <button type="button" class="chip all${filter.show ? "" : " active"}" data-show="" aria-pressed="${!filter.show}" data-testid="chip-all">${gettext("All")}</button>
+      <button type="button" class="chip${filter.show === "attention" ? " active" : ""}" data-show="attention" aria-pressed="${filter.show === "attention"}" data-testid="chip-attention"><b>${alerts.count}</b> 👀 ${gettext("Needs a person")}</button>${chips}</div>
+    <div class="pills">${calm}<span class="pill"><b>${store.queue.size}</b>📋 ${gettext("in the queue")}</span>${nextFree()}</div>`;
 }
 
 const renderHistory = throttle(() => history.render(), 300);
 const renderQueue = throttle(() => queue.render(), 300);
 const renderSummarySoon = throttle(renderSummary, 500);
+
+function applyFilter() {
+  board.render();
+  timeline.render();
+  queue.render();
+  renderSummary();
+  if ($("board-search").value !== filter.q) $("board-search").value = filter.q;
+  $("board-state").value = filter.show;
+  $("board-sort").checked = filter.sort === "attention";
+}
 
 const debugPanel = new DebugPanel(store, null, $("debug"));
 const live = new Live(store, {
@@ -64,11 +111,17 @@ const live = new Live(store, {
     : message),
   onPong: (message) => debugPanel.onPong(message),
 });
+live.onHeartbeat = (beat) => {
+  board.staleAfter = beat.stale_after ?? board.staleAfter;
+  if (beat.mode && beat.mode !== currentMode) { showMode(beat.mode); loadHealth(); }
+};
 debugPanel.live = live;
+debugPanel.onWebhooksChanged = () => loadHealth(true);
 
 store.on((kind, data) => {
   switch (kind) {
     case "snapshot":
+      alerts.snapshot();
       board.render();
       history.fillPrinters();
       history.render();
@@ -78,6 +131,7 @@ store.on((kind, data) => {
       refreshSchedule();
       break;
     case "printer.updated":
+      alerts.printer(data);
       if (board.root.querySelector(`[data-id="${data.sp_id}"]`)) board.update(data);
       else { board.render(); history.fillPrinters(); }
       renderSummarySoon();
@@ -89,9 +143,14 @@ store.on((kind, data) => {
       refreshSchedule();
       break;
     case "queue.updated":
+      alerts.queueItem(data);
       renderQueue();
       renderSummarySoon();
       refreshSchedule();
+      break;
+    case "names.updated":
+      board.render();
+      queue.render();
       break;
     case "event.received":
       debugPanel.renderEvents();
@@ -111,37 +170,74 @@ function showConnection(state, detail) {
     connecting: () => gettext("Connecting…"),
     reconnecting: () => gettext("Reconnecting…"),
     live: () => gettext("Live"),
+    stale: () => fmt(gettext("Stale since %(time)s: the server does not answer"), { time: new Date(detail.since).toLocaleTimeString(config.language) }),
     offline: () => fmt(gettext("Disconnected: retrying at %(time)s; refreshing every 10 s"), { time: clock(detail.retryAt / 1000) }),
   }[state];
   box.querySelector(".conn-text").textContent = text ? text() : state;
   box.title = detail.refreshedAt ? fmt(gettext("Last refresh %(time)s"), { time: clock(detail.refreshedAt / 1000) }) : "";
 }
 
+let currentMode = null;
+function showMode(mode) {
+  currentMode = mode;
+  $("mode-badge").dataset.mode = mode;
+  $("mode-badge").textContent = mode === "polling" ? `🔄 ${gettext("Polling")}` : `⚡ ${gettext("Webhooks")}`;
+  $("mode-badge").title = mode === "polling" ? gettext("Webhooks are not arriving: state is read from the API.") : gettext("State arrives as SimplyPrint sends it.");
+}
+
 async function loadMode() {
   try {
     const status = await api(config.mode);
     board.staleAfter = status.stale_after;
-    $("mode-badge").textContent = status.mode === "polling" ? `🔄 ${gettext("Polling")}` : `⚡ ${gettext("Webhooks")}`;
-    $("mode-badge").title = status.mode === "polling" ? gettext("Webhooks are not arriving: state is read from the API.") : gettext("State arrives as SimplyPrint sends it.");
+    showMode(status.mode);
   } catch (error) {
     console.warn("mode:", error.message);
   }
 }
 
-$("board-search").addEventListener("input", debounce(() => { board.applyFilter(); timeline.render(); }, 150));
-$("board-state").addEventListener("change", () => { board.applyFilter(); timeline.render(); });
+/** The banner: our webhook missing, elsewhere, disabled or silent, and polling in charge. */
+async function loadHealth(fresh = false) {
+  try {
+    const health = await api(`${config.health}${fresh ? "?fresh=1" : ""}`);
+    showMode(health.mode);
+    const box = $("webhook-warning");
+    box.hidden = !health.warnings.length;
+    box.innerHTML = health.warnings.map((w) => `<p data-code="${esc(w.code)}">${w.code === "polling" ? "🔄" : "⚠️"} ${esc(w.text)}</p>`).join("");
+  } catch (error) {
+    console.warn("health:", error.message);
+  }
+}
+
+for (const [key, { icon, label }] of Object.entries(CONDITIONS)) {
+  $("board-state-conditions").insertAdjacentHTML("beforeend", `<option value="is:${key}">${icon} ${esc(label())}</option>`);
+}
+for (const [key, icon, label] of CHIPS) {
+  $("board-state-attention").insertAdjacentHTML("beforeend", `<option value="${key}">${icon} ${esc(label())}</option>`);
+}
+$("summary").addEventListener("click", (event) => {
+  const chip = event.target.closest("[data-show]");
+  if (!chip) return;
+  filter.set({ show: filter.show === chip.dataset.show ? "" : chip.dataset.show });
+  applyFilter();
+});
+const searchSoon = debounce(() => { board.applyFilter(); timeline.render(); queue.render(); }, 150);
+$("board-search").addEventListener("input", () => { filter.set({ q: $("board-search").value }); searchSoon(); });
+$("board-state").addEventListener("change", () => { filter.set({ show: $("board-state").value }); applyFilter(); });
+$("board-sort").addEventListener("change", () => { filter.set({ sort: $("board-sort").checked ? "attention" : "" }); applyFilter(); });
 $("timeline-window").addEventListener("change", () => timeline.render());
 for (const id of ["history-printer", "history-status"]) {
   $(id).addEventListener("change", () => { history.render(); history.fetch(); });
 }
 $("history-file").addEventListener("input", debounce(() => { history.render(); history.fetch(); }, 300));
+applyFilter();
 
 // Relative times and the "now" line move on their own.
 setInterval(() => { board.render(); timeline.render(); }, 60000);
-setInterval(loadMode, 60000);
+setInterval(() => loadHealth(), 60000);
 
 loadMode();
+loadHealth();
 live.connect();
 
 // For tests and debugging from the console.
-window.planningDebug = { store, live, dropSocket: (holdMs) => live.drop(holdMs), sortedPrinters };
+window.planningDebug = { store, live, alerts, filter, dropSocket: (holdMs) => live.drop(holdMs), sortedPrinters, ATTENTION };

@@ -1,19 +1,24 @@
-// The board: one card per printer, re-rendered one card at a time as deltas arrive.
-import { printerState, PRINTER_STATES } from "./labels.js";
+// The board: one card per printer, re-rendered one card at a time as deltas arrive. Each card
+// shows the printer's condition (colour + icon + words), and what a person needs to act on it.
+import { condition } from "./labels.js";
 import { printerFreshness, printerProgress } from "./rules.js";
-import { clock, config, dur, esc, fmt, now, rel, gettext } from "./util.js";
+import { applyStyles, clock, config, dur, esc, fmt, hexColour, now, rel, gettext } from "./util.js";
 
 export function sortedPrinters(store) {
   return [...store.printers.values()].sort(
     (a, b) => a.sort_order - b.sort_order || a.name.localeCompare(b.name) || a.sp_id - b.sp_id);
 }
 
-function material(list) {
+function link(url, text) {
+  return url ? `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${text}</a>` : "";
+}
+
+function material(list, names) {
   return (list || []).map((m) => {
     if (typeof m !== "object" || m === null) return esc(m);
-    const type = m.type && typeof m.type === "object" ? m.type.name : m.type || m.name || m.material || "";
-    const colour = m.colorHex || m.hex || "";
-    const swatch = colour ? `<i class="swatch" style="background:${esc(colour)}"></i>` : "";
+    const type = names.material(m.type ?? m.name ?? m.material);
+    const colour = hexColour(m.colorHex) || hexColour(m.hex);
+    const swatch = colour ? `<i class="swatch" data-swatch="${esc(colour)}"></i>` : "";
     return `${swatch}${esc(type)} ${esc(m.colorName || m.color || "")}`.trim();
   }).join(", ");
 }
@@ -33,79 +38,120 @@ function freshness(printer, staleAfter) {
   return `<span class="fresh-poll">🔄 ${fmt(gettext("from the last poll · %(age)s"), { age })}</span>`;
 }
 
-export function cardHtml(printer, staleAfter) {
-  const state = printerState(printer.state);
-  const job = printer.current_job;
+function aiLine(job) {
+  if (!job?.ai_detected_at) return "";
+  const pct = Math.round((job.ai_confidence || 0) * 100);
+  const what = job.ai_type || gettext("failure");
+  return `<div class="small ai" data-testid="ai">🤖 ${fmt(gettext("AI: %(what)s, %(pct)s sure · %(when)s"), { what: esc(what), pct: `${pct} %`, when: clock(job.ai_detected_at) })}
+    ${link(job.ai_image_url, `🖼️ ${gettext("frame")}`)}</div>`;
+}
+
+function running(printer, job) {
   const [shown, left] = printerProgress(printer, now());
-  const progress = shown ?? job?.percentage ?? null;
-  const busy = ["printing", "paused", "downloading", "cancelling"].includes(printer.state);
+  const progress = Math.max(0, Math.min(100, shown ?? job.percentage ?? 0));
+  return `<div class="file" title="${esc(job.file_name)}">📄 ${esc(job.file_name)}</div>
+    <div class="bar" role="progressbar" aria-valuenow="${progress}"><i data-progress="${progress}"></i></div>
+    <div class="row small"><span>${shown ?? job.percentage ?? "—"}%</span><span>${left === null || left === undefined ? "" : fmt(gettext("%(left)s left · ends %(end)s"), { left: dur(left), end: clock(now() + left) })}</span></div>
+    ${aiLine(job)}`;
+}
+
+/** The job that ended: file, reason, who ended it and when, and its page in SimplyPrint. */
+function ended(job) {
+  const status = { failed: gettext("Failed"), cancelled: gettext("Cancelled"), done: gettext("Done") }[job.status] || job.status;
+  const reason = job.end_reason || (job.status === "failed" && job.ai_type ? fmt(gettext("AI: %(what)s"), { what: job.ai_type }) : "");
+  const who = job.ended_by_name ? fmt(gettext("by %(who)s"), { who: esc(job.ended_by_name) }) : "";
+  const when = job.ended_at ? `${clock(job.ended_at)} · ${rel(job.ended_at)}` : "";
+  return `<div class="ended" data-testid="ended">
+    <div class="file" title="${esc(job.file_name)}">📄 ${esc(job.file_name || "—")}</div>
+    ${reason ? `<div class="small reason" data-testid="reason">💬 ${esc(reason)}</div>` : ""}
+    <div class="small muted">${esc(status)} ${who} ${when ? "· " + when : ""}</div>
+    ${aiLine(job)}
+    ${job.panel_url ? `<div class="small">${link(job.panel_url, `↗ ${gettext("Open in SimplyPrint")}`)}</div>` : ""}
+  </div>`;
+}
+
+function body(printer, c) {
+  const job = printer.current_job;
+  if (c.key === "offline") {
+    const since = printer.offline_since ? fmt(gettext("offline since %(time)s"), { time: clock(printer.offline_since) }) : gettext("offline");
+    const was = job ? `<div class="file" title="${esc(job.file_name)}">📄 ${fmt(gettext("was printing %(file)s (%(pct)s)"), { file: esc(job.file_name), pct: `${job.percentage ?? "—"} %` })}</div>` : `<div class="small muted">${gettext("was not printing")}</div>`;
+    return `<div class="small">🔌 ${since}</div>${was}`;
+  }
+  if (c.key === "out_of_order") {
+    const by = printer.out_of_order_by ? fmt(gettext("set by %(who)s"), { who: esc(printer.out_of_order_by) }) : "";
+    const why = printer.out_of_order_reason ? esc(printer.out_of_order_reason) : gettext("no reason given");
+    return `<div class="small reason" data-testid="reason">⛔ ${why}${by ? " · " + by : ""}</div>`;
+  }
+  if (job && ["printing", "paused", "ai_flagged", "downloading", "cancelling"].includes(c.key)) return running(printer, job);
+  if (printer.bed_needs_clearing && printer.last_job) return ended(printer.last_job);
+  if (c.key === "error") return `<div class="small reason">⚠️ ${esc(printer.raw_state || gettext("needs attention"))}</div>`;
+  return `<div class="small muted">${gettext("No job running")}</div>`;
+}
+
+export function cardHtml(printer, staleAfter, names) {
+  const c = condition(printer.condition);
   const markers = [];
-  if (printer.out_of_order) markers.push(`<span class="tag warn">⛔ ${gettext("Out of order")}</span>`);
+  if (printer.bed_needs_clearing && c.key !== "bed_to_clear") markers.push(`<span class="tag warn">🧹 ${gettext("Clear the bed")}</span>`);
   if (printer.autoprint_state === "enabled") markers.push(`<span class="tag auto">🔁 AutoPrint</span>`);
   else if (printer.autoprint_state) markers.push(`<span class="tag">🔁 AutoPrint: ${esc(gettext(printer.autoprint_state))}</span>`);
-  if (printer.bed_needs_clearing) markers.push(`<span class="tag warn">🧹 ${gettext("Clear the bed")}</span>`);
-  const tags = (printer.custom_tags || []).map((tag) => `<span class="tag">🏷️ ${esc(tag)}</span>`).join("");
-  const jobLine = job && busy
-    ? `<div class="file" title="${esc(job.file_name)}">📄 ${esc(job.file_name)}</div>
-       <div class="bar" role="progressbar" aria-valuenow="${progress ?? 0}"><i style="width:${progress ?? 0}%"></i></div>
-       <div class="row small"><span>${progress ?? "—"}%</span><span>${left === null ? "" : fmt(gettext("%(left)s left · ends %(end)s"), { left: dur(left), end: clock(now() + left) })}</span></div>`
-    : `<div class="small muted">${gettext("No job running")}</div>`;
+  const tags = (printer.custom_tags || []).map((tag) => `<span class="tag" data-testid="tag">🏷️ ${esc(names.label("tags", tag))}</span>`).join("");
+  const group = printer.group_name || (printer.group_id ? names.label("groups", printer.group_id) : gettext("No group"));
+  const model = printer.model_name || (printer.model_id ? names.label("models", printer.model_id) : "");
   const details = [
-    printer.material?.length ? `🧵 ${material(printer.material)}` : "",
+    printer.material?.length ? `🧵 ${material(printer.material, names)}` : "",
     printer.nozzle_size ? `🔩 ${fmt(gettext("%(size)s mm nozzle"), { size: printer.nozzle_size })}` : "",
   ].filter(Boolean).join(" · ");
-  return `<article class="card ${state.cls}" data-id="${printer.sp_id}" data-testid="printer-${printer.sp_id}" data-state="${esc(printer.state)}">
+  return `<article class="card ${c.cls}" data-id="${printer.sp_id}" data-testid="printer-${printer.sp_id}" data-state="${esc(printer.state)}" data-condition="${c.key}">
     <div class="row"><span class="name" title="${esc(printer.name)}">${esc(printer.name || `#${printer.sp_id}`)}</span>
-      <span class="state ${state.cls}" data-testid="state">${state.icon} ${esc(state.label)}</span></div>
-    <div class="small muted">${esc(printer.group_name || gettext("No group"))}${printer.model_name ? " · " + esc(printer.model_name) : ""}</div>
-    ${jobLine}
-    ${details ? `<div class="small">${details}</div>` : ""}
+      <span class="state ${c.cls}" data-testid="state">${c.icon} ${esc(c.label)}</span></div>
+    <div class="small muted" data-testid="where">${esc(group)}${model ? " · " + esc(model) : ""}</div>
+    ${body(printer, c)}
+    ${details ? `<div class="small" data-testid="details">${details}</div>` : ""}
     ${markers.length || tags ? `<div>${markers.join("")}${tags}</div>` : ""}
     <div class="small">${freshness(printer, staleAfter)}</div>
   </article>`;
 }
 
 export class Board {
-  constructor(store, root, { search, stateFilter, count }) {
+  constructor(store, root, { filter, names, count }) {
     this.store = store;
     this.root = root;
-    this.search = search;
-    this.stateFilter = stateFilter;
+    this.filter = filter;
+    this.names = names;
     this.count = count;
     // Seconds without news before a printer shows stale: the server's limit for its mode.
     this.staleAfter = config.staleAfter;
-    for (const [value, { icon, label }] of Object.entries(PRINTER_STATES)) {
-      stateFilter.insertAdjacentHTML("beforeend", `<option value="${value}">${icon} ${esc(label())}</option>`);
-    }
   }
 
   matches(printer) {
-    const query = this.search.value.trim().toLowerCase();
-    const state = this.stateFilter.value;
-    if (state && printer.state !== state) return false;
-    if (!query) return true;
-    const text = `${printer.name} ${printer.group_name} ${printer.model_name} ${printer.current_job?.file_name || ""}`;
-    return text.toLowerCase().includes(query);
+    return this.filter.matchesPrinter(printer);
+  }
+
+  printers() {
+    return this.filter.order(sortedPrinters(this.store));
   }
 
   render() {
-    const printers = sortedPrinters(this.store);
+    const printers = this.printers();
     if (!printers.length) {
       this.root.innerHTML = `<p class="muted">${gettext("No printers yet: they appear with the first event or poll.")}</p>`;
     } else {
-      this.root.innerHTML = printers.map((p) => cardHtml(p, this.staleAfter)).join("");
+      this.root.innerHTML = printers.map((p) => cardHtml(p, this.staleAfter, this.names)).join("");
+      applyStyles(this.root);
     }
     this.applyFilter();
   }
 
   update(printer) {
     const old = this.root.querySelector(`[data-id="${printer.sp_id}"]`);
-    if (!old) return this.render();
-    old.insertAdjacentHTML("afterend", cardHtml(printer, this.staleAfter));
+    if (!old || this.filter.sort === "attention") return this.render();
+    old.insertAdjacentHTML("afterend", cardHtml(printer, this.staleAfter, this.names));
     old.remove();
     const card = this.root.querySelector(`[data-id="${printer.sp_id}"]`);
+    applyStyles(card);
     card.hidden = !this.matches(printer);
     card.classList.add("flash");
+    this.applyFilter();
   }
 
   applyFilter() {
@@ -117,5 +163,8 @@ export class Board {
     }
     const total = this.store.printers.size;
     this.count.textContent = shown === total ? `(${total})` : `(${shown} / ${total})`;
+    const empty = this.root.querySelector(".no-match");
+    if (!shown && total && !empty) this.root.insertAdjacentHTML("beforeend", `<p class="muted no-match">${gettext("No printer matches the filter.")}</p>`);
+    else if ((shown || !total) && empty) empty.remove();
   }
 }

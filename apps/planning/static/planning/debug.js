@@ -14,6 +14,8 @@ export class DebugPanel {
     this.messages = [];
     this.openPings = new Map();
     this.selected = null;
+    this.samples = [];
+    this.onWebhooksChanged = () => {};
     this.bind();
   }
 
@@ -27,10 +29,12 @@ export class DebugPanel {
     // ↻ Refresh asks SimplyPrint again; opening the panel shows what it last said (no API call).
     this.$("#webhooks-refresh").addEventListener("click", () => this.loadWebhooks(true));
     this.$("#webhooks").addEventListener("click", (e) => this.webhookAction(e));
-    this.$("#inject-form").addEventListener("submit", (e) => this.inject(e));
+    this.$("#inject-form")?.addEventListener("submit", (e) => this.inject(e));
     this.$("#ping-btn").addEventListener("click", () => this.ping());
     this.$("#events-filter").addEventListener("change", () => this.renderEvents());
     this.$("#events tbody").addEventListener("click", (e) => {
+      const sample = e.target.closest("tr[data-sample]");
+      if (sample) return this.showSample(Number(sample.dataset.sample));
       const row = e.target.closest("tr[data-id]");
       if (row) this.showEvent(Number(row.dataset.id));
     });
@@ -77,20 +81,21 @@ export class DebugPanel {
         box.innerHTML = head + `<p class="muted">${gettext("No webhook is registered at SimplyPrint.")}</p>`;
         return;
       }
-      box.innerHTML = head + overview.webhooks.map((hook) => {
+      const hidden = overview.hidden_webhooks ? `<p class="small muted" data-testid="webhooks-hidden">🔒 ${fmt(gettext("%(n)s registrations of other integrations are hidden."), { n: overview.hidden_webhooks })}</p>` : "";
+      box.innerHTML = head + hidden + overview.webhooks.map((hook) => {
         const ours = hook.url === overview.receiver_url;
-        const staff = config.isStaff ? "" : " disabled";
-        return `<div class="hook" data-testid="webhook-${hook.id}" data-enabled="${hook.enabled ? "true" : "false"}">
-          <div class="title"><b>#${hook.id} ${esc(hook.name || "")}</b>
+        (this.hooks = this.hooks || new Map()).set(hook.id, { ours, url: hook.url });
+        return `<div class="hook" data-testid="webhook-${esc(hook.id)}" data-enabled="${hook.enabled ? "true" : "false"}">
+          <div class="title"><b>#${esc(hook.id)} ${esc(hook.name || "")}</b>
             ${hook.enabled ? `<span class="badge b-ok">✅ ${gettext("enabled")}</span>` : `<span class="badge b-bad">⏸️ ${gettext("disabled")}</span>`}
             ${ours ? `<span class="badge b-info">🎯 ${gettext("points at this server")}</span>` : ""}
             <span class="muted small">${fmt(gettext("%(n)s events"), { n: (hook.events || []).length })}</span></div>
           <div class="actions">
-            <button type="button" data-hook="${hook.id}" data-action="${hook.enabled ? "disable" : "enable"}" data-testid="webhook-toggle-${hook.id}"${staff}>${hook.enabled ? "⏸️ " + gettext("Disable") : "▶️ " + gettext("Enable")}</button>
-            <button type="button" data-hook="${hook.id}" data-action="test" data-testid="webhook-test-${hook.id}"${staff}>🧪 ${gettext("Test")}</button>
+            ${config.can.manageWebhooks ? `<button type="button" data-hook="${esc(hook.id)}" data-action="${hook.enabled ? "disable" : "enable"}" data-testid="webhook-toggle-${esc(hook.id)}">${hook.enabled ? "⏸️ " + gettext("Disable") : "▶️ " + gettext("Enable")}</button>` : ""}
+            ${config.can.testWebhooks ? `<button type="button" data-hook="${esc(hook.id)}" data-action="test" data-testid="webhook-test-${esc(hook.id)}">🧪 ${gettext("Test")}</button>` : ""}
           </div>
           <div class="url">${esc(hook.url)}</div>
-          <div class="small muted" data-result="${hook.id}"></div>
+          <div class="small muted" data-result="${esc(hook.id)}"></div>
         </div>`;
       }).join("");
     } catch (error) {
@@ -103,6 +108,8 @@ export class DebugPanel {
     if (!button) return;
     const id = Number(button.dataset.hook);
     const result = this.$(`[data-result="${id}"]`);
+    if (button.dataset.action === "disable") return this.confirmDisable(id, result);
+    if (button.dataset.action === "keep") { result.textContent = ""; return undefined; }
     button.disabled = true;
     try {
       if (button.dataset.action === "test") {
@@ -112,6 +119,7 @@ export class DebugPanel {
       } else {
         await api(`webhook/hooks/${id}/enabled/`, { method: "POST", body: { enabled: button.dataset.action === "enable" } });
         await this.loadWebhooks();
+        this.onWebhooksChanged();
       }
     } catch (error) {
       result.textContent = "⚠️ " + error.message;
@@ -120,6 +128,30 @@ export class DebugPanel {
     }
   }
 
+  /** Disabling says what it does first, and waits for a second click. */
+  confirmDisable(id, result) {
+    const hook = this.hooks?.get(id) || {};
+    const text = hook.ours
+      ? gettext("Disabling this server's own webhook stops SimplyPrint's deliveries here: changes then arrive only by polling the API (every 30 s), and the page shows “Polling”. Disable it?")
+      : fmt(gettext("SimplyPrint stops delivering to %(url)s. Disable it?"), { url: hook.url || "?" });
+    result.innerHTML = `<div class="confirm" data-testid="confirm-disable-${id}">⚠️ ${esc(text)}
+      <button type="button" data-hook="${id}" data-action="confirm-disable" data-testid="confirm-disable">⏸️ ${gettext("Disable")}</button>
+      <button type="button" data-hook="${id}" data-action="keep">${gettext("Keep it enabled")}</button></div>`;
+    result.querySelector('[data-action="confirm-disable"]').addEventListener("click", async (event) => {
+      event.stopPropagation();
+      event.target.disabled = true;
+      try {
+        await api(`webhook/hooks/${id}/enabled/`, { method: "POST", body: { enabled: false } });
+        await this.loadWebhooks();
+        this.onWebhooksChanged();
+      } catch (error) {
+        result.textContent = "⚠️ " + error.message;
+      }
+    });
+  }
+
+  /** A sample runs through the real processing and is rolled back: the log shows what it
+   * would have changed, and the farm keeps nothing of it. */
   async inject(event) {
     event.preventDefault();
     const name = this.$("#inject-event").value;
@@ -127,10 +159,30 @@ export class DebugPanel {
     out.textContent = "…";
     try {
       const outcome = await api("webhook/test/", { method: "POST", body: { inject_event: name } });
-      out.innerHTML = `${fmt(gettext("Sample %(event)s stored as #%(id)s:"), { event: esc(name), id: outcome.event_id })} ${eventStatus(outcome.status)}`;
+      const sample = { id: this.samples.length + 1, at: Date.now() / 1000, ...outcome };
+      this.samples.unshift(sample);
+      out.innerHTML = `${fmt(gettext("Sample %(event)s: would be %(status)s, would change %(n)s; rolled back, nothing kept."), {
+        event: esc(name), status: esc(outcome.status), n: outcome.changes.length })} ${eventStatus(outcome.status)}`;
+      this.renderEvents();
+      this.showSample(sample.id);
     } catch (error) {
       out.textContent = "⚠️ " + error.message;
     }
+  }
+
+  showSample(id) {
+    const sample = this.samples.find((s) => s.id === id);
+    if (!sample) return;
+    this.selected = `s${id}`;
+    this.renderEvents();
+    const box = this.$("#event-detail");
+    box.hidden = false;
+    const changes = sample.changes.map((c) => `<li><b>${esc(c.type)}</b> ${esc(c.data.name || c.data.file_name || c.data.filename || c.data.event || "")} ${c.data.sp_id ?? c.data.id ?? ""}</li>`).join("");
+    box.innerHTML = `<div class="row"><b>🧪 ${esc(sample.event)}</b> ${eventStatus(sample.status)} <span class="badge">↩️ ${gettext("rolled back")}</span></div>
+      ${sample.error ? `<p class="error">❌ ${esc(sample.error)}</p>` : ""}
+      <p class="small">${gettext("What it would have changed (nothing was kept):")}</p>
+      <ul class="small" data-testid="sample-changes">${changes || `<li>${gettext("nothing")}</li>`}</ul>
+      <pre data-testid="event-payload">${esc(JSON.stringify(sample.changes, null, 2))}</pre>`;
   }
 
   // --- mode -----------------------------------------------------------------------------------
@@ -178,6 +230,7 @@ export class DebugPanel {
     this.openPings.set(id, true);
     out.textContent = "…";
     try {
+      if (!config.can.pingPages) return; // the page's own round trip only
       const report = await api("websocket/ping/?wait=2", { method: "POST" });
       this.serverPing = report;
       this.renderPing();
@@ -215,11 +268,13 @@ export class DebugPanel {
       .filter((e) => !filter || e.event === filter || e.canonical_event === filter)
       .sort((a, b) => b.id - a.id).slice(0, 200);
     this.$("#events-count").textContent = `(${events.length})`;
-    this.$("#events tbody").innerHTML = events.length ? events.map((e) => `<tr class="clickable${e.id === this.selected ? " selected" : ""}" data-id="${e.id}" data-event="${esc(e.event)}">
+    const samples = this.samples.filter((s) => !filter || s.event === filter).map((s) => `<tr class="clickable sample${this.selected === `s${s.id}` ? " selected" : ""}" data-sample="${s.id}" data-event="${esc(s.event)}" data-testid="sample-row">
+        <td>🧪</td><td>${esc(s.event)}</td><td><span class="badge">↩️ ${gettext("rolled back")}</span></td><td>${gettext("sample")}</td><td>${clock(s.at)}</td></tr>`).join("");
+    this.$("#events tbody").innerHTML = samples + (events.length ? events.map((e) => `<tr class="clickable${e.id === this.selected ? " selected" : ""}" data-id="${e.id}" data-event="${esc(e.event)}">
         <td>${e.id}</td><td>${esc(e.event)}</td><td>${eventStatus(e.status)}</td>
         <td>${esc(this.store.printers.get(e.printer_sp_id)?.name || e.printer_sp_id || "—")}</td>
         <td>${clock(e.received_at)} <span class="muted small">${rel(e.received_at)}</span></td></tr>`).join("")
-      : `<tr><td colspan="5" class="muted">${gettext("No events yet.")}</td></tr>`;
+      : samples ? "" : `<tr><td colspan="5" class="muted">${gettext("No events yet.")}</td></tr>`);
   }
 
   async showEvent(id) {
@@ -230,7 +285,7 @@ export class DebugPanel {
     box.innerHTML = "…";
     try {
       const event = await api(`webhook/events/${id}/`);
-      const canReprocess = config.isStaff && (event.status === "failed" || event.status === "pending");
+      const canReprocess = config.can.reprocessEvents && (event.status === "failed" || event.status === "pending");
       box.innerHTML = `<div class="row"><b>#${event.id} ${esc(event.event)}</b> ${eventStatus(event.status)}
           ${canReprocess ? `<button type="button" data-reprocess="${event.id}" data-testid="reprocess">🔁 ${gettext("Reprocess")}</button>` : ""}</div>
         <div class="small muted">${fmt(gettext("received %(received)s · attempts %(attempts)s · deliveries %(deliveries)s"), {

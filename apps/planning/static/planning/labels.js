@@ -1,21 +1,29 @@
 // What each state looks like: colour class + icon + words (never colour alone).
 import { gettext } from "./util.js";
 
-export const PRINTER_STATES = {
-  printing: { icon: "▶️", label: () => gettext("Printing") },
+// What a printer needs at a glance (apps/simpleprint/state/conditions.py sends `condition`).
+export const CONDITIONS = {
+  failed: { icon: "❌", label: () => gettext("Failed") },
+  ai_flagged: { icon: "🤖", label: () => gettext("AI-flagged") },
+  offline: { icon: "🔌", label: () => gettext("Offline") },
+  error: { icon: "⚠️", label: () => gettext("Needs attention") },
+  cancelled: { icon: "⏹️", label: () => gettext("Cancelled") },
   paused: { icon: "⏸️", label: () => gettext("Paused") },
-  operational: { icon: "✅", label: () => gettext("Ready") },
+  bed_to_clear: { icon: "🧹", label: () => gettext("Bed to clear") },
+  out_of_order: { icon: "⛔", label: () => gettext("Out of order") },
+  printing: { icon: "▶️", label: () => gettext("Printing") },
   downloading: { icon: "⬇️", label: () => gettext("Downloading") },
   cancelling: { icon: "⏹️", label: () => gettext("Cancelling") },
-  error: { icon: "⚠️", label: () => gettext("Needs attention") },
-  offline: { icon: "🔌", label: () => gettext("Offline") },
+  ready: { icon: "✅", label: () => gettext("Ready") },
   unknown: { icon: "❔", label: () => gettext("Unknown") },
 };
+/** Conditions that need a person (the attention count, the tab title, "attention first"). */
+export const ATTENTION = new Set(["failed", "ai_flagged", "offline", "error", "cancelled", "paused", "bed_to_clear"]);
 
-export function printerState(state) {
-  const known = PRINTER_STATES[state] ? state : "unknown";
-  const { icon, label } = PRINTER_STATES[known];
-  return { cls: `st-${known}`, icon, label: label() };
+export function condition(value) {
+  const known = CONDITIONS[value] ? value : "unknown";
+  const { icon, label } = CONDITIONS[known];
+  return { key: known, cls: `c-${known}`, icon, label: label() };
 }
 
 const JOB_STATUSES = {

@@ -1,9 +1,13 @@
 // The live channel: WebSocket with reconnect + backoff, resume from the last seq, and a REST
-// fallback (the same snapshot as JSON) every 10 s while the socket is down.
+// fallback (the same snapshot as JSON) every 10 s while the socket is down. "Live" means the
+// server is heard: it sends a heartbeat every few seconds, and when two are missed the state is
+// "stale" (a frozen server keeps its sockets open); after much longer the socket is replaced.
 import { api, config } from "./util.js";
 
 const FALLBACK_INTERVAL = 10000;
 const MAX_BACKOFF = 15000;
+const MISSED_BEATS = 2;
+const REPLACE_AFTER_BEATS = 9;
 
 export class Live {
   constructor(store, { onState, onMessage, onPong }) {
@@ -18,6 +22,30 @@ export class Live {
     this.reconnectTimer = null;
     this.state = "connecting";
     this.resyncing = false;
+    this.heardAt = 0;
+    this.beatSeconds = config.heartbeat || 5;
+    this.onHeartbeat = () => {};
+    this.watchdog = setInterval(() => this.checkHeard(), 1000);
+  }
+
+  /** Stale when nothing was heard for two heartbeats (plus a little); back to live on the
+   * next message. A socket silent for much longer is given up and a new one opened. */
+  checkHeard() {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN || !this.heardAt) return;
+    const silent = (Date.now() - this.heardAt) / 1000;
+    if (silent > this.beatSeconds * REPLACE_AFTER_BEATS) {
+      const socket = this.socket;
+      this.socket = null;
+      socket.close(4000, "no heartbeat");
+      this.scheduleReconnect();
+    } else if (silent > this.beatSeconds * MISSED_BEATS + 0.5 && this.state !== "stale") {
+      this.setState("stale", { since: this.heardAt });
+    }
+  }
+
+  heard() {
+    this.heardAt = Date.now();
+    if (this.state === "stale") this.setState("live");
   }
 
   url() {
@@ -41,10 +69,15 @@ export class Live {
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.attempt = 0;
+      this.heardAt = Date.now();
       this.stopFallback();
       this.setState("live");
     };
-    socket.onmessage = (event) => this.receive(JSON.parse(event.data));
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.heard();
+      this.receive(JSON.parse(event.data));
+    };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
@@ -81,12 +114,19 @@ export class Live {
       case "error":
         console.warn("live channel:", message.detail);
         break;
+      case "heartbeat":
+        this.beatSeconds = message.interval || this.beatSeconds;
+        this.onHeartbeat(message);
+        break;
       case "skip":
         // Numbers up to message.seq will never come (their transactions rolled back).
         if (this.store.loaded && message.seq > this.store.seq) this.store.seq = message.seq;
         break;
       default:
-        if (message.seq === undefined) break;
+        if (message.seq === undefined) {
+          if (message.type === "names.updated") this.store.applyNames(message.data);
+          break;
+        }
         if (this.resyncing) break; // the snapshot asked for covers it
         if (message.seq > this.store.seq + 1 && this.store.loaded) {
           // A hole the server did not announce with "skip": never expected, but if it

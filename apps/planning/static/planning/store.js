@@ -1,4 +1,6 @@
 // The page's copy of the farm: a snapshot, then deltas in sequence order.
+import { Names } from "./names.js";
+
 const ACTIVE_QUEUE = new Set(["queued", "pending_approval", "approved"]);
 const KEEP_JOBS = 500;
 const KEEP_EVENTS = 500;
@@ -11,6 +13,7 @@ export class Store {
     this.queue = new Map();
     this.jobs = new Map();
     this.events = new Map();
+    this.names = new Names();
     this.listeners = [];
   }
 
@@ -25,6 +28,7 @@ export class Store {
     this.queue = new Map(data.queue.map((q) => [q.sp_id, q]));
     this.jobs = new Map(data.recent_jobs.map((j) => [j.sp_id, j]));
     this.events = new Map(data.recent_events.map((e) => [e.id, e]));
+    this.names.replace(data.names || {});
     this.loaded = true;
     this.emit("snapshot", null);
   }
@@ -53,11 +57,20 @@ export class Store {
         this.events.set(data.id, data);
         trim(this.events, KEEP_EVENTS);
         break;
+      case "names.updated":
+        this.names.merge(data);
+        break;
       default:
         break;
     }
     this.emit(message.type, data);
     return true;
+  }
+
+  /** A change of names sent outside the sequence (no seq). */
+  applyNames(names) {
+    this.names.merge(names);
+    this.emit("names.updated", names);
   }
 
   mergeJobs(jobs) {

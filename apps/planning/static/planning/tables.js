@@ -6,13 +6,23 @@ import { api, clock, dur, epoch, esc, now, rel, gettext } from "./util.js";
 const HISTORY_ROWS = 200;
 
 function restrictions(item, store) {
+  const names = store.names;
   const parts = [];
   if (item.for_printers?.length) {
     parts.push(item.for_printers.map((id) => store.printers.get(Number(id))?.name || `#${id}`).join(", "));
   }
-  if (item.for_models?.length) parts.push(`${gettext("models")} ${item.for_models.join(", ")}`);
-  if (item.for_groups?.length) parts.push(`${gettext("groups")} ${item.for_groups.join(", ")}`);
-  return parts.length ? `<div class="small muted">🎯 ${gettext("only for")} ${esc(parts.join("; "))}</div>` : "";
+  if (item.for_models?.length) parts.push(item.for_models.map((id) => names.label("models", id)).join(", "));
+  if (item.for_groups?.length) parts.push(item.for_groups.map((id) => names.label("groups", id)).join(", "));
+  return parts.length ? `<div class="small muted" data-testid="restrictions">🎯 ${gettext("only for")} ${esc(parts.join("; "))}</div>` : "";
+}
+
+/** Why and by whom a job ended, under its status in the history. */
+function ending(job) {
+  if (!["failed", "cancelled"].includes(job.status)) return "";
+  const reason = job.end_reason || (job.ai_type ? `AI: ${job.ai_type}` : "");
+  const parts = [reason && `💬 ${esc(reason)}`, job.ended_by_name && `👤 ${esc(job.ended_by_name)}`].filter(Boolean);
+  const link = job.panel_url ? ` <a href="${esc(job.panel_url)}" target="_blank" rel="noopener noreferrer" title="${esc(gettext("Open in SimplyPrint"))}">↗</a>` : "";
+  return parts.length || link ? `<div class="small muted" data-testid="ending">${parts.join(" · ")}${link}</div>` : "";
 }
 
 function when(ts) {
@@ -20,10 +30,11 @@ function when(ts) {
 }
 
 export class QueueTable {
-  constructor(store, body, count) {
+  constructor(store, body, count, filter) {
     this.store = store;
     this.body = body;
     this.count = count;
+    this.filter = filter;
     this.plans = new Map();
   }
 
@@ -33,20 +44,25 @@ export class QueueTable {
   }
 
   render() {
-    const items = [...this.store.queue.values()].sort((a, b) => a.position - b.position || a.sp_id - b.sp_id);
-    const pending = items.filter((i) => i.state === "pending_approval").length;
-    this.count.textContent = `(${items.length}${pending ? ` · ⏳ ${pending}` : ""})`;
+    const all = [...this.store.queue.values()].sort((a, b) => a.position - b.position || a.sp_id - b.sp_id);
+    const pending = all.filter((i) => i.state === "pending_approval").length;
+    const items = all.filter((item) => this.filter.matchesItem(item, this.store));
+    const shown = items.length === all.length ? `${all.length}` : `${items.length} / ${all.length}`;
+    this.count.textContent = `(${shown}${pending ? ` · ⏳ ${pending}` : ""})`;
     if (!items.length) {
-      this.body.innerHTML = `<tr><td colspan="6" class="muted">${gettext("The queue is empty.")}</td></tr>`;
+      const empty = all.length ? gettext("No queue item matches the filter.") : gettext("The queue is empty.");
+      this.body.innerHTML = `<tr><td colspan="6" class="muted">${empty}</td></tr>`;
       return;
     }
-    this.body.innerHTML = items.map((item, index) => {
+    this.body.innerHTML = items.map((item) => {
+      const index = all.indexOf(item);
       const plan = this.plans.get(item.sp_id);
       const note = item.note ? `<div class="small muted">📝 ${esc(item.note)}</div>` : "";
       const status = item.state === "pending_approval" ? queueState(item.state) : `${queueState(item.state)} ${planStatus(plan?.status)}`;
-      return `<tr data-id="${item.sp_id}">
+      const group = item.group_id ? `<div class="small muted">📁 ${esc(this.store.names.label("queue_groups", item.group_id))}</div>` : "";
+      return `<tr data-id="${item.sp_id}" data-state="${esc(item.state)}">
         <td>${index + 1}</td>
-        <td class="file" title="${esc(item.filename)}">${esc(item.filename)}${note}${restrictions(item, this.store)}
+        <td class="file" title="${esc(item.filename)}">${esc(item.filename)}${note}${group}${restrictions(item, this.store)}
           <div class="small muted">👤 ${esc(item.added_by_name || "—")} · ${rel(item.added_at)}</div></td>
         <td title="${esc(gettext("left of amount"))}">${item.left} / ${Math.max(item.amount, item.left + item.printed)}</td>
         <td>${status}</td>
@@ -112,7 +128,7 @@ export class HistoryTable {
       return `<tr data-id="${job.sp_id}">
         <td class="file" title="${esc(job.file_name)}">${esc(job.file_name || "—")}</td>
         <td>${esc(name)}</td>
-        <td>${jobStatus(job.status)}</td>
+        <td>${jobStatus(job.status)}${ending(job)}</td>
         <td>${started ? `${clock(started)} <span class="muted small">${rel(started)}</span>` : "—"}</td>
         <td>${dur(length)}</td>
       </tr>`;

@@ -10,6 +10,27 @@ export const fmt = (text, values) =>
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
+/** A colour the page may paint with (the server stores only these, too). */
+export const hexColour = (value) =>
+  typeof value === "string" && /^#([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(value) ? value : "";
+
+// Positions, widths and colours are never written into HTML as inline style attributes (the
+// Content-Security-Policy forbids them): markup carries them as data-* attributes, and applyStyles()
+// sets them as CSS custom properties through the CSSOM, which the policy allows.
+const STYLE_VARS = { left: "--left", width: "--width", progress: "--progress", swatch: "--swatch" };
+
+export function applyStyles(root) {
+  for (const [name, property] of Object.entries(STYLE_VARS)) {
+    const attribute = `data-${name}`;
+    const targets = root.matches?.(`[${attribute}]`) ? [root] : [];
+    for (const el of [...targets, ...root.querySelectorAll(`[${attribute}]`)]) {
+      const raw = el.getAttribute(attribute);
+      const value = name === "swatch" ? hexColour(raw) : Number.isFinite(Number(raw)) ? `${Number(raw)}%` : "";
+      if (value) el.style.setProperty(property, value);
+    }
+  }
+}
+
 /** Seconds since the epoch from an ISO string, a number of seconds, or null. */
 export function epoch(value) {
   if (value === null || value === undefined || value === "") return null;

@@ -14,7 +14,7 @@ def order_by_timestamp(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('simpleprint', '0004_printerwebhookevent_status'),
+        ('simpleprint', '0007_event_timestamp_index'),
     ]
 
     operations = [

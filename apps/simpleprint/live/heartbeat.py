@@ -1,0 +1,53 @@
+"""The heartbeat on a page's socket: every ``PRINTFARM_LIVE['heartbeat_seconds']`` the server
+tells each page it is alive, its time, how state reaches it (the sync mode) and after how many
+seconds without news a printer is stale. A page that misses two turns its "Live" indicator into
+"Stale since …": an open socket alone does not prove that the server is working (a frozen
+process keeps its sockets open).
+
+The sync mode is the sync layer's, above this one: it is passed in at start-up
+(``SimplePrintConfig.ready``: :func:`set_status_source`), and read at most once per half
+interval per process, however many pages are open.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+#: Returns ``{"mode": ..., "stale_after": ...}`` (read from the database).
+StatusSource = Callable[[], dict[str, Any]]
+
+_source: StatusSource | None = None
+_cached: tuple[float, dict[str, Any]] = (0.0, {})
+_lock = threading.Lock()
+
+
+def set_status_source(source: StatusSource) -> None:
+    global _source, _cached
+    _source, _cached = source, (0.0, {})
+
+
+def interval() -> float:
+    return float(settings.PRINTFARM_LIVE["heartbeat_seconds"])
+
+
+def status() -> dict[str, Any]:
+    """The sync status to send, read again when older than half an interval."""
+    global _cached
+    with _lock:
+        read_at, value = _cached
+        if _source is not None and time.monotonic() - read_at >= interval() / 2:
+            value = _source()
+            _cached = (time.monotonic(), value)
+        return value
+
+
+def message(sync_status: dict[str, Any]) -> dict[str, Any]:
+    """The heartbeat message: ``{"type": "heartbeat", "server_time", "interval", "mode",
+    "stale_after"}``."""
+    return {"type": "heartbeat", "server_time": round(time.time(), 3), "interval": interval(),
+            **sync_status}
