@@ -349,6 +349,8 @@ RU = {
         'работа из очереди раньше всех закончится на %(name)s в %(time)s',
     'All': 'Все',
     'Stale since %(time)s: the server does not answer': 'Устарело с %(time)s: сервер не отвечает',
+    'Stale since %(time)s: changes are not arriving':
+        'Устарело с %(time)s: изменения не приходят',
     'AI: %(what)s, %(pct)s sure · %(when)s': 'ИИ: %(what)s, уверенность %(pct)s · %(when)s',
     'frame': 'кадр',
     'AI: %(what)s': 'ИИ: %(what)s',
@@ -379,9 +381,8 @@ RU = {
     'No queue item matches the filter.': 'Ни одна позиция очереди не подходит под фильтр.',
 }
 
-# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string):
-# an entry filled from the table is no longer a guess.
-#: An entry, with msgmerge's fuzzy flag and the previous msgid it guessed from (``#|``) if any.
+# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string) and
+# the previous msgid it guessed from ("#|" lines): a filled entry is no longer a guess.
 ENTRY = re.compile(
     r'(#, fuzzy\n)?(?:#\|.*\n)*msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
 

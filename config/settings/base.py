@@ -4,6 +4,7 @@ single-process run: SQLite, an in-memory channel layer and an in-process worker.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -101,13 +102,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer, cache, Celery broker, shared rate limit --------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
-    CHANNEL_LAYERS = {
+#: The channel layer's Redis read timeout. channels_redis waits for each process's messages with
+#: a blocking BZPOPMIN of up to 5 s (``RedisChannelLayer.brpop_timeout``) and expects the read
+#: to outlast it; redis-py 8 reads with a 5 s ``socket_timeout`` by default, which expired just
+#: before Redis answered "nothing yet". After every 5 s without a message the consumer that held
+#: the receive lock failed and its page was closed (1011), one page after another (channels_redis
+#: issue #422; docs/live-updates.md). Above the wait, and finite: a Redis that stops answering is
+#: still noticed (the consumer ends and its page reconnects).
+CHANNEL_LAYER_SOCKET_TIMEOUT = 15.0
+
+
+def redis_channel_layer(url: str) -> dict[str, Any]:
+    """``CHANNEL_LAYERS`` on Redis at ``url`` (production, and the tests' production profile)."""
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            "CONFIG": {"hosts": [{"address": url, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                       "capacity": 1000, "expiry": 30},
         }
     }
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = redis_channel_layer(REDIS_URL)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
 else:

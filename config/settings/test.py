@@ -4,7 +4,7 @@ Redis (the production profile in CI); without them it runs on SQLite and in-memo
 import os
 
 from .base import *  # noqa: F403
-from .base import SIMPLEPRINT_CONFIG, VAR_DIR, env
+from .base import SIMPLEPRINT_CONFIG, VAR_DIR, env, redis_channel_layer
 
 SECRET_KEY = "test-secret-key-not-for-production"
 DEBUG = False
@@ -49,8 +49,7 @@ PRINTFARM_THROTTLES = {scope: "100000/min" for scope in ("user", "anon", "simply
 TEST_REDIS_URL = env.str("TEST_REDIS_URL", default="")
 if TEST_REDIS_URL:
     REDIS_URL = TEST_REDIS_URL
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [TEST_REDIS_URL]}}}
+    CHANNEL_LAYERS = redis_channel_layer(TEST_REDIS_URL)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": TEST_REDIS_URL}}
     CELERY_BROKER_URL = TEST_REDIS_URL

@@ -10,7 +10,9 @@ connectivity, through the printers/Get read every 5 s)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -263,7 +265,7 @@ def test_a_frozen_server_turns_stale_within_15_s_and_live_again(page: Any, serve
     page.wait_for_selector("#debug-open:has-text('Debug API')")
     page.wait_for_selector("#conn[data-state=live]")
     page.wait_for_selector('[data-testid="mode-badge"][data-mode]')
-    until(page, "window.planningDebug.live.beatSeconds === 5")
+    until(page, "window.planningDebug?.live.beatSeconds === 5")
     frozen = time.monotonic()
     os.kill(pid, signal.SIGSTOP)
     try:
@@ -275,3 +277,45 @@ def test_a_frozen_server_turns_stale_within_15_s_and_live_again(page: Any, serve
         os.kill(pid, signal.SIGCONT)
     page.wait_for_selector("#conn[data-state=live]", timeout=15_000)
     assert page.locator("#conn").inner_text().strip() == "Live"
+
+
+def test_a_page_that_gets_heartbeats_but_no_changes_turns_stale_and_catches_up(
+    page: Any, server: Farm
+) -> None:
+    """Heartbeats come from the page's own consumer, changes through the channel layer: a page
+    can get the first without the second (a consumer that no longer receives, a lost group
+    membership). The heartbeat names the newest change committed; a page still without it two
+    heartbeats later says so, then replaces its socket and gets what it missed."""
+    sockets: list[Any] = []
+
+    def starve_the_first(ws: Any) -> None:
+        """The first socket routed gets everything but the changes; later ones everything."""
+        sockets.append(ws)
+        to_server = ws.connect_to_server()
+
+        def forward_all_but_changes(text: str | bytes) -> None:
+            message = json.loads(text)
+            if "seq" not in message or message["type"] in ("snapshot", "skip"):
+                ws.send(text)
+
+        if len(sockets) == 1:
+            to_server.on_message(forward_all_but_changes)
+
+    page.route_web_socket(re.compile(r"/ws/planning/"), starve_the_first)
+    page.select_option('[data-testid="language"]', "en")  # reloads: the new socket is routed
+    page.wait_for_selector("#debug-open:has-text('Debug API')")
+    page.wait_for_selector("#conn[data-state=live]")
+    until(page, "window.planningDebug?.live.beatSeconds === 5"
+                " && window.planningDebug.store.loaded")
+    assert len(sockets) == 1
+    server.act("set_out_of_order", printer_id=READY, value=True)
+
+    page.wait_for_selector("#conn[data-state=stale]", timeout=25_000)
+    assert "changes are not arriving" in page.locator("#conn").inner_text()
+    assert card(page, READY).get_attribute("data-condition") == "ready"  # never got it
+
+    condition_of(page, READY, "out_of_order")  # from the replay on the next socket
+    page.wait_for_selector("#conn[data-state=live]")
+    assert len(sockets) == 2
+    server.act("set_out_of_order", printer_id=READY, value=False)  # and live again, directly
+    condition_of(page, READY, "ready")

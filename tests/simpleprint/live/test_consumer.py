@@ -383,3 +383,23 @@ async def test_heartbeats_carry_the_server_time_and_the_sync_mode(
         assert beat["stale_after"] == settings.PRINTFARM_SYNC["stale_after"]
     assert 0.2 < second["server_time"] - first["server_time"] < 1.0
     await ws.disconnect()
+
+
+async def test_a_heartbeat_names_the_newest_change_even_one_this_page_did_not_get(
+    token: str, settings: Any
+) -> None:
+    """What lets a page notice that changes stop reaching it while heartbeats still do."""
+    settings.PRINTFARM_LIVE = {**settings.PRINTFARM_LIVE, "heartbeat_seconds": 0.3}
+    ws = await connected(token)
+    snapshot = await ws.receive_json_from(timeout=3)
+    first = await ws.receive_json_from(timeout=3)
+    assert (first["type"], first["latest_seq"]) == ("heartbeat", snapshot["seq"])
+    assert "seq" not in first  # a client may take any message with a "seq" for a delta
+    lost = await database_sync_to_async(LiveUpdate.objects.create)(  # never published
+        kind="queue.updated", payload={"sp_id": 881})
+    beat = await ws.receive_json_from(timeout=3)
+    if beat["latest_seq"] == snapshot["seq"]:  # read up to half an interval before the change
+        beat = await ws.receive_json_from(timeout=3)
+    assert (beat["type"], beat["latest_seq"]) == ("heartbeat", lost.id)
+    assert lost.id > snapshot["seq"]
+    await ws.disconnect()

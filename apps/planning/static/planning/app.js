@@ -170,7 +170,9 @@ function showConnection(state, detail) {
     connecting: () => gettext("Connecting…"),
     reconnecting: () => gettext("Reconnecting…"),
     live: () => gettext("Live"),
-    stale: () => fmt(gettext("Stale since %(time)s: the server does not answer"), { time: new Date(detail.since).toLocaleTimeString(config.language) }),
+    stale: () => fmt(detail.behind
+      ? gettext("Stale since %(time)s: changes are not arriving")
+      : gettext("Stale since %(time)s: the server does not answer"), { time: new Date(detail.since).toLocaleTimeString(config.language) }),
     offline: () => fmt(gettext("Disconnected: retrying at %(time)s; refreshing every 10 s"), { time: clock(detail.retryAt / 1000) }),
   }[state];
   box.querySelector(".conn-text").textContent = text ? text() : state;

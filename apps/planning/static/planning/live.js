@@ -2,12 +2,17 @@
 // fallback (the same snapshot as JSON) every 10 s while the socket is down. "Live" means the
 // server is heard: it sends a heartbeat every few seconds, and when two are missed the state is
 // "stale" (a frozen server keeps its sockets open); after much longer the socket is replaced.
+// "Live" also means changes arrive: each heartbeat names the newest change committed, and a
+// page still without it two heartbeats later is "stale" too (heartbeats come from the page's
+// own consumer, changes through the channel layer: one can work without the other); a little
+// later that socket is replaced, and the new one replays what was missed.
 import { api, config } from "./util.js";
 
 const FALLBACK_INTERVAL = 10000;
 const MAX_BACKOFF = 15000;
 const MISSED_BEATS = 2;
 const REPLACE_AFTER_BEATS = 9;
+const REPLACE_BEHIND_AFTER_BEATS = 4;
 
 export class Live {
   constructor(store, { onState, onMessage, onPong }) {
@@ -23,29 +28,40 @@ export class Live {
     this.state = "connecting";
     this.resyncing = false;
     this.heardAt = 0;
+    // The change a heartbeat announced that this page does not have yet: { seq, since }.
+    this.owed = null;
     this.beatSeconds = config.heartbeat || 5;
     this.onHeartbeat = () => {};
     this.watchdog = setInterval(() => this.checkHeard(), 1000);
   }
 
-  /** Stale when nothing was heard for two heartbeats (plus a little); back to live on the
-   * next message. A socket silent for much longer is given up and a new one opened. */
+  /** Stale when nothing was heard for two heartbeats (plus a little), or when a change a
+   * heartbeat announced has not arrived within two more; back to live on the next message
+   * (once the change is there). A socket silent for much longer, or still without the change a
+   * little later, is given up and a new one opened (it resumes from the last seq). */
   checkHeard() {
     if (!this.socket || this.socket.readyState !== WebSocket.OPEN || !this.heardAt) return;
-    const silent = (Date.now() - this.heardAt) / 1000;
-    if (silent > this.beatSeconds * REPLACE_AFTER_BEATS) {
+    const now = Date.now();
+    const silent = (now - this.heardAt) / 1000;
+    const behind = this.owed ? (now - this.owed.since) / 1000 : 0;
+    if (silent > this.beatSeconds * REPLACE_AFTER_BEATS
+        || behind > this.beatSeconds * REPLACE_BEHIND_AFTER_BEATS) {
       const socket = this.socket;
       this.socket = null;
-      socket.close(4000, "no heartbeat");
+      socket.close(4000, silent > behind ? "no heartbeat" : "changes not arriving");
       this.scheduleReconnect();
-    } else if (silent > this.beatSeconds * MISSED_BEATS + 0.5 && this.state !== "stale") {
-      this.setState("stale", { since: this.heardAt });
+    } else if (this.state !== "stale") {
+      const late = this.beatSeconds * MISSED_BEATS + 0.5;
+      if (silent > late) this.setState("stale", { since: this.heardAt });
+      else if (behind > late) this.setState("stale", { since: this.owed.since, behind: true });
     }
   }
 
+  /** After each message: the server is heard, and the change owed may have arrived. */
   heard() {
     this.heardAt = Date.now();
-    if (this.state === "stale") this.setState("live");
+    if (this.owed && this.store.seq >= this.owed.seq) this.owed = null;
+    if (this.state === "stale" && !this.owed) this.setState("live");
   }
 
   url() {
@@ -70,13 +86,17 @@ export class Live {
       if (this.socket !== socket) return;
       this.attempt = 0;
       this.heardAt = Date.now();
+      this.owed = null;
       this.stopFallback();
       this.setState("live");
     };
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
-      this.heard();
-      this.receive(JSON.parse(event.data));
+      try {
+        this.receive(JSON.parse(event.data));
+      } finally {
+        this.heard();
+      }
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
@@ -116,6 +136,11 @@ export class Live {
         break;
       case "heartbeat":
         this.beatSeconds = message.interval || this.beatSeconds;
+        // Changes up to latest_seq are committed: this page must get them shortly.
+        if (!this.owed && this.store.loaded && !this.resyncing
+            && message.latest_seq > this.store.seq) {
+          this.owed = { seq: message.latest_seq, since: Date.now() };
+        }
         this.onHeartbeat(message);
         break;
       case "skip":
