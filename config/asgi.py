@@ -21,12 +21,15 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware  # noqa: E40
 
 from apps.simpleprint.inbound import limits  # noqa: E402
 from apps.simpleprint.inbound.asgi import WebhookFastPath  # noqa: E402
+from apps.simpleprint.live import compression  # noqa: E402
 from apps.simpleprint.live.auth import SameOriginValidator, TokenAuthMiddleware  # noqa: E402
 from apps.simpleprint.live.routing import websocket_urlpatterns  # noqa: E402
 from apps.simpleprint.runtime.lifecycle import BackgroundStarter  # noqa: E402
 
 # Under daphne, bodies over the limit are refused before they are read (inbound/limits.py).
 limits.install_for_daphne()
+# Under daphne, the pages' WebSocket messages are compressed (live/compression.py).
+compression.install_for_daphne()
 
 application = BackgroundStarter(
     # The client's address and scheme come from X-Forwarded-For/-Proto only when the peer is a

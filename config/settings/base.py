@@ -201,6 +201,9 @@ PRINTFARM_LIVE = {
     # Snapshots or replays one page may ask for ("resync"/"hello") in a minute; beyond that
     # its connection is closed (4429) and the page reconnects after its backoff.
     "resyncs_per_minute": env.int("PRINTFARM_LIVE_RESYNC_LIMIT", default=6),
+    # Compress the pages' WebSocket messages (permessage-deflate) under daphne; uvicorn does
+    # it by default (its --ws-per-message-deflate).
+    "deflate": env.bool("PRINTFARM_LIVE_DEFLATE", default=True),
 }
 
 # --- Alerts outside the page (apps/simpleprint/notify) ----------------------------------------

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from apps.simpleprint.live.messages import unpack
 from apps.simpleprint.models import Printer, PrintJob, PrintQueue
 from tests.simpleprint.conftest import History
 
@@ -126,7 +127,7 @@ def test_snapshot_json_is_the_live_snapshot(api: APIClient, farm_history: Histor
     body = api.get("/planning-v2/api/snapshot/").json()
     assert body["type"] == "snapshot"
     assert body["seq"] > 0
-    assert {p["sp_id"] for p in body["data"]["printers"]} == {385, 386, 412}
+    assert {p["sp_id"] for p in unpack(body["data"]["printers"])} == {385, 386, 412}
 
 
 def test_mode_json(api: APIClient) -> None:

@@ -107,7 +107,7 @@ const debugPanel = new DebugPanel(store, null, $("debug"));
 const live = new Live(store, {
   onState: showConnection,
   onMessage: (message) => debugPanel.record(message.type === "snapshot"
-    ? { type: "snapshot", seq: message.seq, printers: message.data.printers.length, queue: message.data.queue.length }
+    ? { type: "snapshot", seq: message.seq, printers: message.data.printers.rows.length, queue: message.data.queue.rows.length }
     : message),
   onPong: (message) => debugPanel.onPong(message),
 });
