@@ -10,8 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +39,8 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             "api": "/api/v1/simpleprint/",
             "schedule": reverse("planning:schedule"),
             "snapshot": reverse("planning:snapshot"),
+            # The drawer's detail: this path with the printer's id at the end.
+            "printerDetail": reverse("planning:printer-detail", args=[0]).removesuffix("0/"),
             "mode": reverse("planning:mode"),
             "health": reverse("planning:health"),
             "staleAfter": modes.stale_limit(),
@@ -64,6 +68,18 @@ class SnapshotView(APIView):
 
     def get(self, request: Request) -> Response:
         return Response(outbox.snapshot())
+
+
+@extend_schema(exclude=True)  # the page's own endpoints, not the public API
+class PrinterDetailView(APIView):
+    """``GET /planning-v2/api/printers/<sp_id>/``: what the printer drawer shows beyond the
+    live state (its latest jobs, failure rate, the queue items it may take next)."""
+
+    def get(self, request: Request, sp_id: int) -> Response:
+        detail = selectors.printer_detail(sp_id)
+        if detail is None:
+            raise NotFound(_("No printer %(id)s.") % {"id": sp_id})
+        return Response(detail)
 
 
 @extend_schema(exclude=True)  # the page's own endpoints, not the public API

@@ -152,6 +152,10 @@ SIMPLEPRINT_CONFIG = {
     "rate_limit": env.int("SIMPLEPRINT_RATE_LIMIT", default=60),
     "timeout": env.float("SIMPLEPRINT_TIMEOUT", default=10.0),
     "max_body_bytes": env.int("SIMPLEPRINT_WEBHOOK_MAX_BYTES", default=1024 * 1024),
+    # A printer's page in the SimplyPrint panel ({id}: its id), linked from the page's printer
+    # drawer. SimplyPrint does not document it: assumed from the link integrations use.
+    "printer_url": env.str("SIMPLEPRINT_PRINTER_URL",
+                           default="https://simplyprint.io/panel/printers/{id}"),
 }
 
 # Processing of stored events: retry with exponential backoff, then stay visibly failed.
