@@ -26,15 +26,27 @@ from apps.simpleprint.sync import modes
 from . import selectors
 
 
+#: The page's modules, preloaded by the shell: the browser fetches them all at once instead of
+#: discovering each import only after the module that imports it has arrived.
+MODULES = [f"planning/{name}.js" for name in (
+    "app", "util", "store", "names", "live", "labels", "rules", "filters", "prefs", "board",
+    "timeline", "tables", "drawer", "wall", "alerts", "debug")]
+
+
 @login_required
 @ensure_csrf_cookie
 def planning_page(request: HttpRequest) -> HttpResponse:
-    """The page shell only: its state arrives as a snapshot over the WebSocket."""
+    """The page shell only: its state arrives as a snapshot over the WebSocket.
+    ``?display=wall`` is the wall display (no controls, large type, groups in turn)."""
     turnaround = settings.PRINTFARM_PLANNING["turnaround_seconds"]
+    wall = request.GET.get("display") == "wall"
     return render(request, "planning/page.html", {
         "sample_events": [(name, label_of(name)) for name in SAMPLE_EVENTS],
         "turnaround_minutes": round(turnaround / 60),
+        "modules": MODULES,
+        "wall": wall,
         "page_config": {
+            "display": "wall" if wall else "",
             "wsPath": "/ws/planning/",
             "api": "/api/v1/simpleprint/",
             "schedule": reverse("planning:schedule"),

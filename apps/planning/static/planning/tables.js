@@ -16,8 +16,8 @@ function restrictions(item, store) {
   return parts.length ? `<div class="small muted" data-testid="restrictions">🎯 ${gettext("only for")} ${esc(parts.join("; "))}</div>` : "";
 }
 
-/** Why and by whom a job ended, under its status in the history. */
-function ending(job) {
+/** Why and by whom a job ended, under its status in the history and the printer drawer. */
+export function ending(job) {
   if (!["failed", "cancelled"].includes(job.status)) return "";
   const reason = job.end_reason || (job.ai_type ? `AI: ${job.ai_type}` : "");
   const parts = [reason && `💬 ${esc(reason)}`, job.ended_by_name && `👤 ${esc(job.ended_by_name)}`].filter(Boolean);
