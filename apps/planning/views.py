@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import DjangoTranslation
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -25,12 +28,23 @@ from apps.simpleprint.sync import modes
 
 from . import selectors
 
-
 #: The page's modules, preloaded by the shell: the browser fetches them all at once instead of
 #: discovering each import only after the module that imports it has arrived.
 MODULES = [f"planning/{name}.js" for name in (
     "app", "util", "store", "names", "live", "labels", "rules", "filters", "prefs", "board",
     "timeline", "tables", "drawer", "wall", "alerts", "debug")]
+
+
+@functools.cache
+def js_catalog(language: str) -> dict[str, Any]:
+    """The page's translations (the ``djangojs`` domain) in ``language``, as Django's
+    JavaScript catalog has them. They go into the page itself (JSON, which the
+    Content-Security-Policy allows), not as a script loaded before the page's modules may
+    run; the compiled catalogs do not change while the server runs."""
+    view = JavaScriptCatalog(packages=["apps.planning"])
+    view.translation = DjangoTranslation(language, domain=view.domain,
+                                         localedirs=view.get_paths(view.packages))
+    return dict(view.get_catalog())
 
 
 @login_required
@@ -45,6 +59,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         "turnaround_minutes": round(turnaround / 60),
         "modules": MODULES,
         "wall": wall,
+        "catalog": js_catalog(get_language()),
         "page_config": {
             "display": "wall" if wall else "",
             "wsPath": "/ws/planning/",
