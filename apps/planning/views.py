@@ -41,9 +41,10 @@ def js_catalog(language: str) -> dict[str, Any]:
     JavaScript catalog has them. They go into the page itself (JSON, which the
     Content-Security-Policy allows), not as a script loaded before the page's modules may
     run; the compiled catalogs do not change while the server runs."""
-    view = JavaScriptCatalog(packages=["apps.planning"])
+    packages = ["apps.planning"]
+    view = JavaScriptCatalog(packages=packages)
     view.translation = DjangoTranslation(language, domain=view.domain,
-                                         localedirs=view.get_paths(view.packages))
+                                         localedirs=view.get_paths(packages))
     return dict(view.get_catalog())
 
 

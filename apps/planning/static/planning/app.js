@@ -47,8 +47,8 @@ function showProjection(result) {
 }
 
 // The projection is computed by the server (apps/planning/schedule.py, one tested
-// implementation); the page refetches it at most once a second when the farm changes. The
-// first one was asked for by boot.js while the page loaded.
+// implementation); the page asks for it once the snapshot is in (the cards need only the
+// snapshot), then at most once a second when the farm changes.
 const refreshSchedule = throttle(async () => {
   try {
     showProjection(await api(config.schedule));
@@ -56,7 +56,6 @@ const refreshSchedule = throttle(async () => {
     console.warn("schedule:", error.message);
   }
 }, 1000);
-window.planningBoot?.schedule?.then((early) => { if (early && !projection) showProjection(early); });
 
 // The attention chips: what needs a person, each a one-click filter.
 const CHIPS = [
@@ -164,8 +163,7 @@ store.on((kind, data) => {
         debugPanel.renderEvents();
         if (projection) timeline.render();
       });
-      if (projection || !window.planningBoot?.schedule) refreshSchedule();
-      else window.planningBoot.schedule.then(() => { if (!projection) refreshSchedule(); });
+      refreshSchedule();
       break;
     case "printer.updated":
       alerts.printer(data);
