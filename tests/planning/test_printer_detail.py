@@ -54,8 +54,9 @@ def test_the_failure_rate_counts_only_jobs_that_ended_in_its_window(
 ) -> None:
     printer = Printer.objects.get(sp_id=385)
     now = timezone.now()
+    # the last one ended a minute from now by SimplyPrint's clock, a little ahead of ours
     for n, (status, days_ago) in enumerate([("failed", 10), ("failed", 3), ("cancelled", 2),
-                                            ("done", 1), ("done", 40)]):
+                                            ("done", 40), ("done", -1 / 1440)]):
         PrintJob.objects.create(sp_id=9100 + n, printer=printer, status=status,
                                 started_at=now - timedelta(days=days_ago, hours=1),
                                 ended_at=now - timedelta(days=days_ago))

@@ -306,7 +306,7 @@ export class Board {
         return `<section class="group" data-group="${esc(key)}"${label ? ` aria-labelledby="group-${index}"` : ""}>${head}<div class="items">${items}</div></section>`;
       }).join("");
       this.root.innerHTML = view === "list"
-        ? `<div class="table-wrap"><table class="grid printer-list" data-testid="printer-list">${LIST_HEAD()}${sections}</table></div>`
+        ? `<div class="table-wrap" tabindex="0" role="region" aria-labelledby="board-title"><table class="grid printer-list" data-testid="printer-list">${LIST_HEAD()}${sections}</table></div>`
         : sections;
       applyStyles(this.root);
     }

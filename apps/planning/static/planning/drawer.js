@@ -208,7 +208,7 @@ export class PrinterDrawer {
   jobs(detail) {
     if (!detail) return `<p class="muted">…</p>`;
     if (!detail.jobs.length) return `<p class="muted">${gettext("No jobs yet.")}</p>`;
-    return `<div class="table-wrap"><table class="grid"><thead><tr><th scope="col">${gettext("File")}</th><th scope="col">${gettext("Status")}</th><th scope="col">${gettext("Started")}</th><th scope="col">${gettext("Duration")}</th></tr></thead><tbody>
+    return `<div class="table-wrap" tabindex="0" role="region" aria-label="${esc(gettext("Last 20 jobs"))}"><table class="grid"><thead><tr><th scope="col">${gettext("File")}</th><th scope="col">${gettext("Status")}</th><th scope="col">${gettext("Started")}</th><th scope="col">${gettext("Duration")}</th></tr></thead><tbody>
       ${detail.jobs.map((job) => {
         const started = epoch(job.started_at);
         const ended = epoch(job.ended_at);

@@ -12,6 +12,16 @@ const TICKS = { 2: 1800, 8: 3600, 24: 3 * 3600, 72: 12 * 3600, 168: 86400 };
 const LABEL_MIN_PX = 56;
 const NAME_PX = { wide: 180, narrow: 112 };
 
+const lang = document.documentElement.lang;
+const hourFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+const dayFormat = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric" });
+
+/** A tick's label, short enough to stay apart on a phone: the time, or at midnight the day. */
+function tickLabel(tick) {
+  const date = new Date(tick * 1000);
+  return date.getHours() === 0 && date.getMinutes() === 0 ? dayFormat.format(date) : hourFormat.format(date);
+}
+
 /** The first tick at or after `start`, on a local hour or day boundary. */
 function firstTick(start, step) {
   const date = new Date(start * 1000);
@@ -94,8 +104,7 @@ export class Timeline {
     const step = TICKS[Number(this.zoom.value)] || 3 * 3600;
     let ticks = "";
     for (let tick = firstTick(start, step); tick < end; tick += step) {
-      const label = step >= 86400 ? new Date(tick * 1000).toLocaleDateString(document.documentElement.lang, { weekday: "short", day: "numeric" }) : clock(tick);
-      ticks += `<span class="tl-tick" data-left="${pct(tick)}">${esc(label)}</span>`;
+      ticks += `<span class="tl-tick" data-left="${pct(tick)}">${esc(tickLabel(tick))}</span>`;
     }
     const nowLine = now() >= start && now() <= end ? `<span class="tl-now" data-left="${pct(now())}" title="${esc(gettext("Now"))}"></span>` : "";
     const rows = [`<div class="tl-row head" aria-hidden="true"><div class="tl-name muted">${gettext("Printer")}</div><div class="tl-track">${ticks}${nowLine}</div></div>`];
