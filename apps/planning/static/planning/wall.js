@@ -32,7 +32,14 @@ export class WallDisplay {
     const tick = () => { this.clockLabel.textContent = clock(Date.now() / 1000); };
     tick();
     setInterval(tick, 10000);
-    window.addEventListener("resize", () => this.paginate());
+    // The board's room changes with the summary above it and the window: cut the pages again.
+    let height = this.area.clientHeight;
+    new ResizeObserver(() => {
+      if (this.area.clientHeight !== height) {
+        height = this.area.clientHeight;
+        this.paginate();
+      }
+    }).observe(this.area);
     // A wall screen has no controls: a double click (or F) asks the browser for full screen.
     const fullScreen = () => document.documentElement.requestFullscreen?.().catch(() => {});
     document.addEventListener("dblclick", fullScreen);
@@ -71,10 +78,10 @@ export class WallDisplay {
 
   /** How many printers the timeline's area shows at once. */
   timelineRows() {
-    const style = getComputedStyle(this.timelineArea);
-    const room = parseFloat(style.maxHeight) || this.timelineArea.clientHeight;
-    const row = this.timelineArea.querySelector(".tl-row[data-printer]")?.offsetHeight || parseFloat(style.fontSize) * 1.6;
-    return Math.max(1, Math.floor(room / row) - 2); // the heading row and the legend's line
+    const room = this.timelineArea.clientHeight; // fixed (planning.css)
+    const row = this.timelineArea.querySelector(".tl-row[data-printer]")?.offsetHeight
+      || parseFloat(getComputedStyle(this.timeline.root).fontSize) * 1.6; // a row is 1.6em
+    return Math.max(1, Math.floor(room / row) - 2); // the heading row, and one to spare
   }
 
   /** The next screenful of timeline rows; after the page's last one, the next page. */
