@@ -379,12 +379,72 @@ RU = {
     'nothing': 'ничего',
     'sample': 'образец',
     'No queue item matches the filter.': 'Ни одна позиция очереди не подходит под фильтр.',
+    # --- issue 17: views, drawer, timeline, wall display, phone, themes
+    "Skip to the content": "Перейти к содержимому",
+    "Menu": "Меню",
+    "Theme": "Тема",
+    "Auto": "Как в системе",
+    "Light": "Светлая",
+    "Dark": "Тёмная",
+    "What needs a person": "Что требует человека",
+    "Search (press /)": "Поиск (клавиша /)",
+    "View": "Вид",
+    "Cards": "Карточки",
+    "List": "Список",
+    "Heat map": "Тепловая карта",
+    "Group by": "Группировать по",
+    "printer group (bay)": "группе принтеров (отсеку)",
+    "model": "модели",
+    "Zoom": "Масштаб",
+    "days": "дн.",
+    "Earlier": "Раньше",
+    "Later": "Позже",
+    "Follow now": "Следовать за «сейчас»",
+    "Arrow keys move between blocks; Enter or a tap shows one.":
+        "Стрелки переходят между блоками; Enter или касание показывают блок.",
+    "Actions": "Действия",
+    "No printer %(id)s.": "Принтера %(id)s нет.",
+    "Progress": "Прогресс",
+    "%(left)s left": "осталось %(left)s",
+    "ends %(time)s": "до %(time)s",
+    "Unknown model": "Модель неизвестна",
+    "Ends at": "Окончание",
+    "Needs": "Требуется",
+    "No printer #%(id)s on this farm.": "На этой ферме нет принтера #%(id)s.",
+    "stale": "устарело",
+    "live via webhook": "вживую через вебхук",
+    "from the last poll": "из последнего опроса",
+    "Failure rate": "Доля неудач",
+    "Next from the queue": "Следующее из очереди",
+    "Last 20 jobs": "Последние 20 печатей",
+    "Open this printer in SimplyPrint": "Открыть этот принтер в SimplyPrint",
+    "Printing for": "Печатает уже",
+    "Time left": "Осталось",
+    "Material": "Материал",
+    "Nozzle": "Сопло",
+    "Tags": "Метки",
+    "no": "нет",
+    "%(days)s days": "%(days)s дн.",
+    "%(failed)s failed of %(ended)s ended, %(cancelled)s cancelled":
+        "неудачных %(failed)s из %(ended)s завершённых, отменено %(cancelled)s",
+    "no job ended": "ни одна печать не завершилась",
+    "Nothing in the queue for this printer.": "В очереди нет ничего для этого принтера.",
+    "It takes nothing, and nothing in the queue may go to it.":
+        "Он ничего не берёт, и ничто в очереди не может пойти на него.",
+    "It takes nothing now (%(why)s); once it can, it may print:":
+        "Сейчас он ничего не берёт (%(why)s); когда сможет, может печатать:",
+    "no estimate": "без оценки",
+    "No jobs yet.": "Печатей пока нет.",
+    "copy %(n)s": "копия %(n)s",
+    "page %(n)s of %(of)s": "страница %(n)s из %(of)s",
 }
 
-# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string) and
-# the previous msgid it guessed from ("#|" lines): a filled entry is no longer a guess.
+# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string: its
+# other flags, then the previous msgid in "#|" lines): an entry filled from the table is no
+# longer a guess.
 ENTRY = re.compile(
-    r'(#, fuzzy\n)?(?:#\|.*\n)*msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
+    r'(?:#, fuzzy((?:, [\w-]+)*)\n)?(?:#\|.*\n)*'
+    r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
 
 
 def unquote(block: str) -> str:
@@ -401,11 +461,12 @@ def fill(path: Path) -> list[str]:
     def replace(match: re.Match[str]) -> str:
         msgid = unquote(match.group(2))
         if not msgid:  # the header: no longer a draft
-            return match.group(0).removeprefix("#, fuzzy\n")
+            return f"msgid {match.group(2)}msgstr {match.group(3)}"
         if msgid not in RU:
             missing.append(msgid)
             return match.group(0)
-        return f"msgid {match.group(2)}msgstr {quote(RU[msgid])}"
+        flags = f"#{match.group(1)}\n" if match.group(1) else ""  # without "fuzzy"
+        return f"{flags}msgid {match.group(2)}msgstr {quote(RU[msgid])}"
 
     text = ENTRY.sub(replace, path.read_text())
     text = text.replace('"Language: \\n"', '"Language: ru\\n"')

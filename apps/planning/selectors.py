@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -11,10 +12,17 @@ from django.utils.translation import gettext as _
 
 from apps.simpleprint.models import Printer
 from apps.simpleprint.ops import diagnostics
+from apps.simpleprint.serializers import PrinterSerializer, PrintJobSerializer
 from apps.simpleprint.state import selectors as sp_selectors
 from apps.simpleprint.sync import modes, webhook_manager
 
-from .schedule import FarmPrinter, Projection, QueueEntry, project
+from .schedule import SCHEDULABLE_QUEUE_STATES, FarmPrinter, Projection, QueueEntry, project
+
+#: The printer drawer: its latest jobs, the windows of its failure rate (days), and how many
+#: queue items it may take next.
+DETAIL_JOBS = 20
+FAILURE_WINDOWS = (7, 30)
+NEXT_ITEMS = 10
 
 
 def _ts(value: Any) -> float | None:
@@ -61,11 +69,62 @@ def queue_entries() -> list[QueueEntry]:
     ) for item in items]
 
 
-def current_projection(now: float | None = None) -> Projection:
+def current_projection(now: float | None = None, farm: list[FarmPrinter] | None = None,
+                       queue: list[QueueEntry] | None = None) -> Projection:
     config = settings.PRINTFARM_PLANNING
-    return project(farm_printers(), queue_entries(), now=time.time() if now is None else now,
+    return project(farm_printers() if farm is None else farm,
+                   queue_entries() if queue is None else queue,
+                   now=time.time() if now is None else now,
                    turnaround=config["turnaround_seconds"],
                    default_estimate=config["default_estimate_seconds"])
+
+
+def printer_detail(sp_id: int, now: float | None = None) -> dict[str, Any] | None:
+    """What the printer drawer shows beyond the live state: the whole printer, its latest
+    jobs with how each ended, its failure rate over the last 7 and 30 days, the queue items it
+    may take next, and its page in SimplyPrint. None for an unknown printer."""
+    printer = sp_selectors.printers_with_jobs().filter(sp_id=sp_id).first()
+    if printer is None:
+        return None
+    moment = time.time() if now is None else now
+    outcomes = sp_selectors.job_outcomes(printer, datetime.fromtimestamp(moment, tz=UTC),
+                                         FAILURE_WINDOWS)
+    farm, queue = farm_printers(), queue_entries()
+    plan = current_projection(moment, farm, queue).printer(sp_id)
+    return {
+        "printer": PrinterSerializer(printer).data,
+        "jobs": PrintJobSerializer(sp_selectors.printer_jobs(printer, DETAIL_JOBS),
+                                   many=True).data,
+        "failure_rates": [failure_rate(days, counts) for days, counts in outcomes.items()],
+        "plan": {"available": plan.available, "reason": plan.reason,
+                 "free_from": None if plan.free_from is None else round(plan.free_from),
+                 "free_at": None if plan.free_at is None else round(plan.free_at)},
+        "next": next_items(plan, next(p for p in farm if p.sp_id == sp_id), queue),
+        "simplyprint_url": settings.SIMPLEPRINT_CONFIG["printer_url"].replace(
+            "{id}", str(sp_id)),
+    }
+
+
+def failure_rate(days: int, counts: dict[str, int]) -> dict[str, Any]:
+    """Of the jobs that ended in the last ``days`` days, how many failed (cancelled ones are
+    counted apart: a person stopped them)."""
+    ended = sum(counts.values())
+    return {"days": days, "ended": ended, **counts,
+            "rate": round(counts["failed"] / ended, 3) if ended else None}
+
+
+def next_items(plan: Any, printer: FarmPrinter, queue: list[QueueEntry]) -> list[dict[str, Any]]:
+    """The queue copies the projection gives this printer next; for a printer that takes
+    nothing now (offline, out of order…), the items it may print once it can."""
+    if plan.available:
+        return [{"sp_id": block.sp_id, "filename": block.label, "copy": block.copy,
+                 "start": round(block.start), "end": round(block.end),
+                 "estimated": block.estimated}
+                for block in plan.blocks if block.kind == "queue"][:NEXT_ITEMS]
+    return [{"sp_id": entry.sp_id, "filename": entry.filename, "left": entry.left}
+            for entry in queue
+            if entry.state in SCHEDULABLE_QUEUE_STATES and entry.left > 0
+            and entry.allows(printer)][:NEXT_ITEMS]
 
 
 def mode_status() -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """URLs under ``/planning-v2/``."""
 
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
@@ -11,7 +10,7 @@ urlpatterns = [
     path("", views.planning_page, name="page"),
     path("api/schedule/", views.ScheduleView.as_view(), name="schedule"),
     path("api/snapshot/", views.SnapshotView.as_view(), name="snapshot"),
+    path("api/printers/<int:sp_id>/", views.PrinterDetailView.as_view(), name="printer-detail"),
     path("api/mode/", views.ModeView.as_view(), name="mode"),
     path("api/health/", views.HealthView.as_view(), name="health"),
-    path("jsi18n/", JavaScriptCatalog.as_view(packages=["apps.planning"]), name="jsi18n"),
 ]

@@ -12,8 +12,6 @@ from rest_framework import serializers
 from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from .state import conditions, rules
 
-_DATETIME = serializers.DateTimeField()
-
 
 class PrintJobSerializer(serializers.ModelSerializer):
     printer_id = serializers.IntegerField(source="printer.sp_id", read_only=True, default=None)
@@ -57,8 +55,11 @@ class PrinterSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_heard_at(self, printer: Printer) -> str | None:
         heard = rules.heard_at(printer)
-        return None if heard is None else _DATETIME.to_representation(
-            datetime.fromtimestamp(heard, tz=UTC))
+        return None if heard is None else self.time(datetime.fromtimestamp(heard, tz=UTC))
+
+    def time(self, value: datetime) -> str:
+        """How a computed time is written (as the model's times are)."""
+        return str(serializers.DateTimeField().to_representation(value))
 
 
 class PrintQueueSerializer(serializers.ModelSerializer):

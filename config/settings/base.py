@@ -172,6 +172,10 @@ SIMPLEPRINT_CONFIG = {
     # A delivery stamped further ahead of its receipt (in SimplyPrint's clock) than this many
     # seconds is ordered by its receipt time instead, and flagged (timestamp_clamped).
     "max_clock_skew": env.float("SIMPLEPRINT_MAX_CLOCK_SKEW", default=300.0),
+    # A printer's page in the SimplyPrint panel ({id}: its id), linked from the page's printer
+    # drawer. SimplyPrint does not document it: assumed from the link integrations use.
+    "printer_url": env.str("SIMPLEPRINT_PRINTER_URL",
+                           default="https://simplyprint.io/panel/printers/{id}"),
 }
 
 # Processing of stored events: retry with exponential backoff, then stay visibly failed.
@@ -221,6 +225,9 @@ PRINTFARM_LIVE = {
     # Snapshots or replays one page may ask for ("resync"/"hello") in a minute; beyond that
     # its connection is closed (4429) and the page reconnects after its backoff.
     "resyncs_per_minute": env.int("PRINTFARM_LIVE_RESYNC_LIMIT", default=6),
+    # Compress the pages' WebSocket messages (permessage-deflate) under daphne; uvicorn does
+    # it by default (its --ws-per-message-deflate).
+    "deflate": env.bool("PRINTFARM_LIVE_DEFLATE", default=True),
 }
 
 # --- Alerts outside the page (apps/simpleprint/notify) ----------------------------------------

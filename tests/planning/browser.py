@@ -115,11 +115,11 @@ def our_webhook(page: Any) -> Any:
 
 
 @contextlib.contextmanager
-def farm_server(var_dir: Path, **env: str) -> Iterator[Farm]:
-    """The simulator (9 printers, manual clock, no random activity) and a daphne server (its own
-    SQLite file in ``var_dir``, extra ``env``) that read it once, registered its webhook there
-    and got :func:`seed`'s changes as deliveries; the e2e user can log in."""
-    with running_simulator(printers=9, start_time=time.time()) as sp:
+def farm_server(var_dir: Path, printers: int = 9, **env: str) -> Iterator[Farm]:
+    """The simulator (``printers`` printers, manual clock, no random activity) and a daphne
+    server (its own SQLite file in ``var_dir``, extra ``env``) that read it once, registered its
+    webhook there and got :func:`seed`'s changes as deliveries; the e2e user can log in."""
+    with running_simulator(printers=printers, start_time=time.time()) as sp:
         port = free_port()
         environment = server_env(var_dir, SIMPLEPRINT_BASE_URL=sp.url,
                                  SIMPLEPRINT_COMPANY_ID=str(sp.company_id),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from apps.simpleprint.live.messages import unpack
 from apps.simpleprint.models import Printer, PrintJob, PrintQueue
 from tests.simpleprint.conftest import History
 
@@ -47,7 +50,7 @@ def test_logout_ends_the_session(browser: Client) -> None:
 @override_settings(LANGUAGE_CODE="ru")
 def test_page_is_russian_by_default(browser: Client) -> None:
     html = browser.get(PAGE).content.decode()
-    assert '<html lang="ru">' in html
+    assert '<html lang="ru"' in html
     assert "Отладка API" in html
     assert "Принтеры" in html
 
@@ -55,7 +58,7 @@ def test_page_is_russian_by_default(browser: Client) -> None:
 def test_page_renders_in_english_when_chosen(browser: Client) -> None:
     browser.post("/i18n/setlang/", {"language": "en", "next": PAGE})
     html = browser.get(PAGE).content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en"' in html
     assert "Debug API" in html
     assert "🧪 Webhook Testing" in html
 
@@ -66,10 +69,21 @@ def test_language_switch_to_russian(browser: Client) -> None:
     assert "Отладка API" in browser.get(PAGE).content.decode()
 
 
-def test_javascript_catalog_is_translated(browser: Client) -> None:
+def page_catalog(browser: Client) -> dict[str, Any]:
+    """The translations the page carries for its scripts (JSON, not a script)."""
+    html = browser.get(PAGE).content.decode()
+    found = re.search(r'<script id="planning-i18n" type="application/json">(.*?)</script>', html)
+    assert found, "no translations in the page"
+    return dict(json.loads(found.group(1)))
+
+
+def test_the_pages_translations_come_with_it(browser: Client) -> None:
     browser.post("/i18n/setlang/", {"language": "ru", "next": PAGE})
-    body = browser.get("/planning-v2/jsi18n/").content.decode()
-    assert "\\u041f\\u0435\\u0447\\u0430\\u0442\\u0430\\u0435\\u0442" in body  # "Печатает"
+    catalog = page_catalog(browser)
+    assert catalog["Printing"] == "Печатает"
+    assert catalog["Failure rate"] == "Доля неудач"
+    browser.post("/i18n/setlang/", {"language": "en", "next": PAGE})
+    assert "Printing" not in page_catalog(browser)
 
 
 def test_page_carries_no_farm_data_only_its_shell(browser: Client,
@@ -126,7 +140,7 @@ def test_snapshot_json_is_the_live_snapshot(api: APIClient, farm_history: Histor
     body = api.get("/planning-v2/api/snapshot/").json()
     assert body["type"] == "snapshot"
     assert body["seq"] > 0
-    assert {p["sp_id"] for p in body["data"]["printers"]} == {385, 386, 412}
+    assert {p["sp_id"] for p in unpack(body["data"]["printers"])} == {385, 386, 412}
 
 
 def test_mode_json(api: APIClient) -> None:

@@ -23,7 +23,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import heartbeat, outbox, presence
+from . import heartbeat, messages, outbox, presence
 from .auth import still_authorised
 from .publisher import company_group
 
@@ -66,6 +66,11 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.disconnect(1011))
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        """Every message as compact JSON (``live.messages.encode``, as the publisher's)."""
+        return messages.encode(content)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Call the handler without Channels' ``aclose_old_connections()`` before each message.

@@ -77,14 +77,20 @@ def snapshot() -> dict[str, Any]:
     and replayed as a delta, which is harmless, instead of being in neither.
     """
     seq = latest_seq()
+    # SimplyPrint's payloads as received (``raw``, a few kB a printer) and the jobs' stamps
+    # are in no message: not read (nor decoded) for a snapshot.
+    unread = ("raw", "current_job__raw", "current_job__aspect_times", "last_job__raw",
+              "last_job__aspect_times")
     return {
         "type": "snapshot",
         "seq": seq,
         "data": messages.snapshot_data(
-            printers=selectors.printers_with_jobs(),
-            queue=selectors.active_queue(),
-            jobs=selectors.job_history().order_by("-updated_at", "-id")[:SNAPSHOT_RECENT],
-            events=PrinterWebhookEvent.objects.order_by("-id")[:SNAPSHOT_RECENT],
+            printers=selectors.printers_with_jobs().defer(*unread),
+            queue=selectors.active_queue().defer("raw", "aspect_times"),
+            jobs=selectors.job_history().defer(
+                "raw", "aspect_times", "printer__raw", "printer__aspect_times", "printer__material",
+            ).order_by("-updated_at", "-id")[:SNAPSHOT_RECENT],
+            events=selectors.event_log().order_by("-id")[:SNAPSHOT_RECENT],
             names=names.all_names(),
         ),
     }

@@ -7,7 +7,6 @@ sequence number; a page's consumer that sees a gap fills it from the outbox (see
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from typing import Any
@@ -15,9 +14,9 @@ from typing import Any
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 
 from ..models import LiveUpdate
+from . import messages
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def company_group(company_id: int | None = None) -> str:
 def publish_update(update: LiveUpdate) -> None:
     """Publish the change encoded once: every page's consumer forwards the same text, and the
     in-memory layer's per-channel deep copy of a string is cheap."""
-    text = json.dumps(update.as_message(), cls=DjangoJSONEncoder)
+    text = messages.encode(update.as_message())
     send({"type": "live.update", "updates": [[update.pk, text]]})
 
 

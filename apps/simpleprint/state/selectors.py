@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 
@@ -27,6 +29,26 @@ def event_counts() -> dict[str, object]:
 def printers_with_jobs() -> QuerySet[Printer]:
     return Printer.objects.select_related("current_job", "current_job__printer", "last_job",
                                           "last_job__printer")
+
+
+def printer_jobs(printer: Printer, limit: int) -> QuerySet[PrintJob]:
+    """The printer's ``limit`` latest jobs, newest first (by start; a job never started last)."""
+    return (PrintJob.objects.filter(printer=printer).select_related("printer")
+            .order_by(F("started_at").desc(nulls_last=True), "-sp_id")[:limit])
+
+
+def job_outcomes(printer: Printer, now: datetime, days: tuple[int, ...]
+                 ) -> dict[int, dict[str, int]]:
+    """How the printer's jobs that ended in each of the last ``days`` days ended: counts of
+    done, failed and cancelled, per window (one query). A job stamped a little after ``now``
+    (SimplyPrint's clock ahead of ours) counts as ended now."""
+    counts = {f"{status}_{window}": Count("pk", filter=Q(
+        status=status, ended_at__gte=now - timedelta(days=window)))
+        for window in days for status in PrintJob.TERMINAL}
+    row = PrintJob.objects.filter(
+        printer=printer, ended_at__gte=now - timedelta(days=max(days))).aggregate(**counts)
+    return {window: {str(status): row[f"{status}_{window}"] for status in PrintJob.TERMINAL}
+            for window in days}
 
 
 def active_queue() -> QuerySet[PrintQueue]:

@@ -20,6 +20,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from apps.simpleprint.live import outbox, presence
+from apps.simpleprint.live.messages import unpack
 from apps.simpleprint.live.publisher import publish_update
 from apps.simpleprint.models import LiveUpdate, SyncState
 from config.asgi import application
@@ -132,11 +133,12 @@ async def test_snapshot_carries_state_and_latest_seq(
     latest = await database_sync_to_async(lambda: LiveUpdate.objects.latest("id").id)()
     assert snapshot["type"] == "snapshot"
     assert snapshot["seq"] == latest
-    assert [p["sp_id"] for p in snapshot["data"]["printers"]] == [385]
-    assert snapshot["data"]["printers"][0]["current_job"]["sp_id"] == 552300
-    assert [j["sp_id"] for j in snapshot["data"]["recent_jobs"]] == [552300]
-    assert snapshot["data"]["recent_events"][0]["event"] == "job.started"
-    assert snapshot["data"]["queue"] == []
+    data = {name: unpack(table) for name, table in snapshot["data"].items()}
+    assert [p["sp_id"] for p in data["printers"]] == [385]
+    assert data["printers"][0]["current_job"]["sp_id"] == 552300
+    assert [j["sp_id"] for j in data["recent_jobs"]] == [552300]
+    assert data["recent_events"][0]["event"] == "job.started"
+    assert data["queue"] == []
     await ws.disconnect()
 
 
@@ -202,7 +204,7 @@ async def test_last_seq_older_than_retention_gets_a_snapshot(
     ws = await connected(token, f"last_seq={first}")
     message = await ws.receive_json_from(timeout=3)
     assert message["type"] == "snapshot"
-    assert {j["sp_id"] for j in message["data"]["recent_jobs"]} == {552304, 552305}
+    assert {j["sp_id"] for j in unpack(message["data"]["recent_jobs"])} == {552304, 552305}
     await ws.disconnect()
 
 

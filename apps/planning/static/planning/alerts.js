@@ -2,7 +2,8 @@
 // failures, AI flags, offline printers and items awaiting approval can beep and raise a browser
 // notification. Each kind can be muted; the choices are kept per user in this browser.
 import { ATTENTION } from "./labels.js";
-import { config, esc, fmt, gettext } from "./util.js";
+import { Prefs } from "./prefs.js";
+import { esc, fmt, gettext } from "./util.js";
 
 export const KINDS = {
   failed: () => gettext("Failures"),
@@ -11,6 +12,8 @@ export const KINDS = {
   approval: () => gettext("Awaiting approval"),
 };
 const DEFAULTS = { sound: false, notify: false, muted: [] };
+/** Alerts remembered for the tests and the console; a wall screen runs for days. */
+const FIRED_KEPT = 50;
 
 export class Alerts {
   constructor(store, { button, panel }) {
@@ -18,23 +21,28 @@ export class Alerts {
     this.button = button;
     this.panel = panel;
     this.baseTitle = document.title;
-    this.key = `printfarm.alerts.${config.user || "anonymous"}`;
-    this.prefs = { ...DEFAULTS, ...this.load() };
+    this.stored = new Prefs("alerts", DEFAULTS);
+    this.prefs = this.stored.values;
     this.conditions = new Map();
     this.pending = new Set();
     this.count = 0;
     this.fired = [];
-    button.addEventListener("click", () => { panel.hidden = !panel.hidden; this.renderPanel(); });
+    button.addEventListener("click", () => this.show(panel.hidden));
     panel.addEventListener("change", (event) => this.change(event.target));
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !panel.hidden) { event.preventDefault(); this.show(false); button.focus(); }
+    });
     this.renderPanel();
   }
 
-  load() {
-    try { return JSON.parse(localStorage.getItem(this.key) || "{}"); } catch { return {}; }
+  show(open) {
+    this.panel.hidden = !open;
+    this.button.setAttribute("aria-expanded", String(open));
+    this.renderPanel();
   }
 
   save() {
-    try { localStorage.setItem(this.key, JSON.stringify(this.prefs)); } catch { /* private mode */ }
+    this.stored.set(this.prefs);
   }
 
   renderPanel() {
@@ -97,6 +105,7 @@ export class Alerts {
   fire(kind, title, body) {
     if (this.prefs.muted.includes(kind)) return;
     this.fired.push({ kind, title, body });
+    if (this.fired.length > FIRED_KEPT) this.fired.splice(0, this.fired.length - FIRED_KEPT);
     if (this.prefs.sound) beep();
     if (this.prefs.notify && "Notification" in window && Notification.permission === "granted") {
       try { new Notification(title, { body, tag: `${kind}:${title}` }); } catch { /* not allowed here */ }

@@ -2,35 +2,56 @@
 import { Alerts } from "./alerts.js";
 import { Board, sortedPrinters } from "./board.js";
 import { DebugPanel } from "./debug.js";
+import { PrinterDrawer, printerInHash } from "./drawer.js";
 import { Filter, PRINTER_FILTERS, QUEUE_FILTERS } from "./filters.js";
 import { ATTENTION, CONDITIONS, condition } from "./labels.js";
 import { Live } from "./live.js";
+import { Prefs } from "./prefs.js";
 import { HistoryTable, QueueTable } from "./tables.js";
 import { Timeline } from "./timeline.js";
 import { Store } from "./store.js";
 import { api, clock, config, debounce, esc, fmt, gettext, now, throttle } from "./util.js";
+import { WallDisplay } from "./wall.js";
 
 const $ = (id) => document.getElementById(id);
 const store = new Store();
-const filter = new Filter(store.names);
+const prefs = new Prefs("page", { view: "cards", group: "", zoom: 24, collapsed: [] });
+const filter = new Filter(store.names, prefs);
+const wallMode = config.display === "wall";
 
-const board = new Board(store, $("board"), { filter, names: store.names, count: $("board-count") });
-const timeline = new Timeline(store, $("timeline"), { windowSelect: $("timeline-window"), board });
+const board = new Board(store, $("board"), {
+  filter, names: store.names, count: $("board-count"), onOpen: (spId, opener) => drawer.open(spId, opener),
+});
+const drawer = new PrinterDrawer(store, $("printer-drawer"), { names: store.names, board });
+const timeline = new Timeline(store, $("timeline"), {
+  zoom: $("timeline-window"), follow: $("timeline-follow"), earlier: $("timeline-earlier"),
+  later: $("timeline-later"), detail: $("timeline-detail"), board, prefs,
+  onOpen: (spId, opener) => drawer.open(spId, opener),
+});
 const queue = new QueueTable(store, $("queue").querySelector("tbody"), $("queue-count"), filter);
 const history = new HistoryTable(store, $("history").querySelector("tbody"),
   { printer: $("history-printer"), status: $("history-status"), file: $("history-file") });
 const alerts = new Alerts(store, { button: $("alerts-btn"), panel: $("alerts-panel") });
+const wall = wallMode ? new WallDisplay({
+  board, timeline, area: $("board-body"), timelineArea: $("timeline-body"),
+  pageLabel: $("board-page"), clockLabel: $("wall-clock"),
+}) : null;
 
 let projection = null;
 
+function showProjection(result) {
+  projection = result;
+  timeline.setProjection(projection);
+  queue.setProjection(projection);
+  renderSummary();
+}
+
 // The projection is computed by the server (apps/planning/schedule.py, one tested
-// implementation); the page refetches it at most once a second when the farm changes.
+// implementation); the page asks for it once the snapshot is in (the cards need only the
+// snapshot), then at most once a second when the farm changes.
 const refreshSchedule = throttle(async () => {
   try {
-    projection = await api(config.schedule);
-    timeline.setProjection(projection);
-    queue.setProjection(projection);
-    renderSummary();
+    showProjection(await api(config.schedule));
   } catch (error) {
     console.warn("schedule:", error.message);
   }
@@ -101,13 +122,23 @@ function applyFilter() {
   if ($("board-search").value !== filter.q) $("board-search").value = filter.q;
   $("board-state").value = filter.show;
   $("board-sort").checked = filter.sort === "attention";
+  for (const button of $("board-view").querySelectorAll("[data-view]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.view === filter.view));
+  }
+  $("board-group").value = filter.group;
+}
+
+/** After the board is painted: what is below it (a snapshot of 200 printers and 500 queue
+ * items paints its first cards before the queue and the history are built). */
+function afterPaint(work) {
+  requestAnimationFrame(() => setTimeout(work, 0));
 }
 
 const debugPanel = new DebugPanel(store, null, $("debug"));
 const live = new Live(store, {
   onState: showConnection,
   onMessage: (message) => debugPanel.record(message.type === "snapshot"
-    ? { type: "snapshot", seq: message.seq, printers: message.data.printers.length, queue: message.data.queue.length }
+    ? { type: "snapshot", seq: message.seq, printers: message.data.printers.rows.length, queue: message.data.queue.rows.length }
     : message),
   onPong: (message) => debugPanel.onPong(message),
 });
@@ -119,15 +150,19 @@ debugPanel.live = live;
 debugPanel.onWebhooksChanged = () => loadHealth(true);
 
 store.on((kind, data) => {
+  drawer.changed(kind, data);
   switch (kind) {
     case "snapshot":
       alerts.snapshot();
       board.render();
-      history.fillPrinters();
-      history.render();
-      queue.render();
       renderSummary();
-      debugPanel.renderEvents();
+      afterPaint(() => {
+        history.fillPrinters();
+        history.render();
+        queue.render();
+        debugPanel.renderEvents();
+        if (projection) timeline.render();
+      });
       refreshSchedule();
       break;
     case "printer.updated":
@@ -216,6 +251,46 @@ for (const [key, { icon, label }] of Object.entries(CONDITIONS)) {
 for (const [key, icon, label] of CHIPS) {
   $("board-state-attention").insertAdjacentHTML("beforeend", `<option value="${key}">${icon} ${esc(label())}</option>`);
 }
+$("board-view").addEventListener("click", (event) => {
+  const button = event.target.closest("[data-view]");
+  if (!button || button.dataset.view === filter.view) return;
+  filter.set({ view: button.dataset.view });
+  applyFilter();
+});
+$("board-group").addEventListener("change", () => { filter.set({ group: $("board-group").value }); applyFilter(); });
+
+// Sections fold away (the choice is remembered); the page has one scroll.
+function fold(button, open) {
+  button.setAttribute("aria-expanded", String(open));
+  $(button.getAttribute("aria-controls")).hidden = !open;
+}
+for (const button of document.querySelectorAll("button.collapse")) {
+  if (prefs.get("collapsed").includes(button.dataset.section)) fold(button, false);
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    fold(button, open);
+    const collapsed = new Set(prefs.get("collapsed"));
+    if (open) collapsed.delete(button.dataset.section);
+    else collapsed.add(button.dataset.section);
+    prefs.set({ collapsed: [...collapsed] });
+    if (open && button.dataset.section === "timeline") timeline.render();
+  });
+}
+
+// Keys: "/" finds, Esc closes the drawer on top and gives the focus back to what opened it.
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
+  if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    event.preventDefault();
+    $("board-search").focus();
+    $("board-search").select();
+  } else if (event.key === "Escape" && !event.defaultPrevented) {
+    if (debugPanel.isOpen()) debugPanel.close();
+    else if (drawer.isOpen()) drawer.close();
+    else if (typing === $("board-search") && filter.q) { filter.set({ q: "" }); applyFilter(); }
+  }
+});
+
 $("summary").addEventListener("click", (event) => {
   const chip = event.target.closest("[data-show]");
   if (!chip) return;
@@ -226,7 +301,6 @@ const searchSoon = debounce(() => { board.applyFilter(); timeline.render(); queu
 $("board-search").addEventListener("input", () => { filter.set({ q: $("board-search").value }); searchSoon(); });
 $("board-state").addEventListener("change", () => { filter.set({ show: $("board-state").value }); applyFilter(); });
 $("board-sort").addEventListener("change", () => { filter.set({ sort: $("board-sort").checked ? "attention" : "" }); applyFilter(); });
-$("timeline-window").addEventListener("change", () => timeline.render());
 for (const id of ["history-printer", "history-status"]) {
   $(id).addEventListener("change", () => { history.render(); history.fetch(); });
 }
@@ -234,12 +308,22 @@ $("history-file").addEventListener("input", debounce(() => { history.render(); h
 applyFilter();
 
 // Relative times and the "now" line move on their own.
-setInterval(() => { board.render(); timeline.render(); }, 60000);
+function minute() {
+  board.render();
+  timeline.render();
+  drawer.render();
+}
+setInterval(minute, 60000);
 setInterval(() => loadHealth(), 60000);
 
+wall?.start();
 loadMode();
 loadHealth();
 live.connect();
+if (printerInHash() !== null) drawer.open(printerInHash(), null);
 
 // For tests and debugging from the console.
-window.planningDebug = { store, live, alerts, filter, dropSocket: (holdMs) => live.drop(holdMs), sortedPrinters, ATTENTION };
+window.planningDebug = {
+  store, live, alerts, filter, board, drawer, timeline, wall, minute,
+  dropSocket: (holdMs) => live.drop(holdMs), sortedPrinters, ATTENTION,
+};

@@ -20,11 +20,18 @@ export class DebugPanel {
   }
 
   bind() {
-    document.getElementById("debug-open").addEventListener("click", () => this.open());
-    this.$("#debug-close").addEventListener("click", () => { this.root.hidden = true; });
-    document.addEventListener("keydown", (e) => { if (e.key === "Escape") this.root.hidden = true; });
+    this.opener = document.getElementById("debug-open");
+    this.opener.addEventListener("click", () => this.open());
+    this.$("#debug-close").addEventListener("click", () => this.close());
     for (const tab of this.root.querySelectorAll(".tab")) {
       tab.addEventListener("click", () => this.showTab(tab.dataset.tab));
+      tab.addEventListener("keydown", (e) => {
+        if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+        const tabs = [...this.root.querySelectorAll(".tab")];
+        const next = tabs[(tabs.indexOf(tab) + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+        this.showTab(next.dataset.tab);
+        next.focus();
+      });
     }
     // ↻ Refresh asks SimplyPrint again; opening the panel shows what it last said (no API call).
     this.$("#webhooks-refresh").addEventListener("click", () => this.loadWebhooks(true));
@@ -32,11 +39,16 @@ export class DebugPanel {
     this.$("#inject-form")?.addEventListener("submit", (e) => this.inject(e));
     this.$("#ping-btn").addEventListener("click", () => this.ping());
     this.$("#events-filter").addEventListener("change", () => this.renderEvents());
-    this.$("#events tbody").addEventListener("click", (e) => {
+    const pick = (e) => {
       const sample = e.target.closest("tr[data-sample]");
       if (sample) return this.showSample(Number(sample.dataset.sample));
       const row = e.target.closest("tr[data-id]");
       if (row) this.showEvent(Number(row.dataset.id));
+      return undefined;
+    };
+    this.$("#events tbody").addEventListener("click", pick);
+    this.$("#events tbody").addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(e); }
     });
     this.$("#event-detail").addEventListener("click", (e) => {
       const button = e.target.closest("[data-reprocess]");
@@ -44,17 +56,31 @@ export class DebugPanel {
     });
   }
 
+  isOpen() {
+    return !this.root.hidden;
+  }
+
   open() {
     this.root.hidden = false;
+    this.opener.setAttribute("aria-expanded", "true");
+    this.root.focus();
     this.loadWebhooks();
     this.loadMode();
     this.renderEvents();
+  }
+
+  /** Closes the panel; the focus goes back to its button. */
+  close() {
+    this.root.hidden = true;
+    this.opener.setAttribute("aria-expanded", "false");
+    this.opener.focus();
   }
 
   showTab(name) {
     for (const tab of this.root.querySelectorAll(".tab")) {
       tab.classList.toggle("active", tab.dataset.tab === name);
       tab.setAttribute("aria-selected", tab.dataset.tab === name);
+      tab.tabIndex = tab.dataset.tab === name ? 0 : -1;
     }
     for (const body of this.root.querySelectorAll("[data-tab-body]")) body.hidden = body.dataset.tabBody !== name;
     if (name === "messages") this.renderMessages();
@@ -268,9 +294,9 @@ export class DebugPanel {
       .filter((e) => !filter || e.event === filter || e.canonical_event === filter)
       .sort((a, b) => b.id - a.id).slice(0, 200);
     this.$("#events-count").textContent = `(${events.length})`;
-    const samples = this.samples.filter((s) => !filter || s.event === filter).map((s) => `<tr class="clickable sample${this.selected === `s${s.id}` ? " selected" : ""}" data-sample="${s.id}" data-event="${esc(s.event)}" data-testid="sample-row">
+    const samples = this.samples.filter((s) => !filter || s.event === filter).map((s) => `<tr class="clickable sample${this.selected === `s${s.id}` ? " selected" : ""}" tabindex="0" data-sample="${s.id}" data-event="${esc(s.event)}" data-testid="sample-row">
         <td>🧪</td><td>${esc(s.event)}</td><td><span class="badge">↩️ ${gettext("rolled back")}</span></td><td>${gettext("sample")}</td><td>${clock(s.at)}</td></tr>`).join("");
-    this.$("#events tbody").innerHTML = samples + (events.length ? events.map((e) => `<tr class="clickable${e.id === this.selected ? " selected" : ""}" data-id="${e.id}" data-event="${esc(e.event)}">
+    this.$("#events tbody").innerHTML = samples + (events.length ? events.map((e) => `<tr class="clickable${e.id === this.selected ? " selected" : ""}" tabindex="0" data-id="${e.id}" data-event="${esc(e.event)}">
         <td>${e.id}</td><td>${esc(e.event)}</td><td>${eventStatus(e.status)}</td>
         <td>${esc(this.store.printers.get(e.printer_sp_id)?.name || e.printer_sp_id || "—")}</td>
         <td>${clock(e.received_at)} <span class="muted small">${rel(e.received_at)}</span></td></tr>`).join("")

@@ -1,7 +1,12 @@
-// What the operator looks at: a search, a condition or attention filter and an order, kept in
-// the URL (?q=&show=&sort=) so that a link or a wall screen opens the same view. One filter for
-// the board, the timeline and the queue.
+// What the operator looks at: a search, a condition or attention filter, an order, the board's
+// view (cards, list, heat map) and grouping, kept in the URL (?q=&show=&sort=&view=&group=) so
+// that a link or a wall screen opens the same view; the view and the grouping are also
+// remembered for the user (prefs.js) and used when the URL does not say. One filter for the
+// board, the timeline and the queue.
 import { ATTENTION, CONDITIONS } from "./labels.js";
+
+export const VIEWS = ["cards", "list", "map"];
+export const GROUPINGS = ["", "bay", "model", "state"];
 
 /** Filters that pick printers: each a predicate of a printer. */
 export const PRINTER_FILTERS = {
@@ -26,22 +31,31 @@ export function attentionRank(printer) {
 }
 
 export class Filter {
-  constructor(names) {
+  constructor(names, prefs) {
     this.names = names;
+    this.prefs = prefs;
     const params = new URLSearchParams(location.search);
     this.q = params.get("q") || "";
     this.show = params.get("show") || "";
     this.sort = params.get("sort") || "";
     if (this.show && !PRINTER_FILTERS[this.show] && !QUEUE_FILTERS[this.show]) this.show = "";
+    const remembered = (key) => (params.has(key) ? params.get(key) : prefs.get(key));
+    this.view = VIEWS.includes(remembered("view")) ? remembered("view") : VIEWS[0];
+    this.group = GROUPINGS.includes(remembered("group")) ? remembered("group") : "";
   }
 
   set(changes) {
     Object.assign(this, changes);
+    const remember = Object.fromEntries(["view", "group"].filter((key) => key in changes).map((key) => [key, changes[key]]));
+    if (Object.keys(remember).length) this.prefs.set(remember);
     const params = new URLSearchParams(location.search);
     for (const key of ["q", "show", "sort"]) {
       if (this[key]) params.set(key, this[key]);
       else params.delete(key);
     }
+    // A view or grouping chosen here goes into the URL even when it is the default: a link
+    // then opens this view whatever its reader chose before.
+    for (const key of Object.keys(remember)) params.set(key, this[key]);
     const query = params.toString();
     history.replaceState(null, "", `${location.pathname}${query ? "?" + query : ""}${location.hash}`);
   }

@@ -14,6 +14,17 @@ const MISSED_BEATS = 2;
 const REPLACE_AFTER_BEATS = 9;
 const REPLACE_BEHIND_AFTER_BEATS = 4;
 
+/** The socket boot.js opened while the modules loaded (once), with what it received so far;
+ * null when there is none or it closed already (then a new one is opened). */
+function takeEarlySocket() {
+  const boot = window.planningBoot;
+  const socket = boot?.socket;
+  if (!socket) return null;
+  boot.socket = null;
+  if (boot.closed || socket.readyState > WebSocket.OPEN) return null;
+  return { socket, opened: boot.opened, messages: boot.messages.splice(0) };
+}
+
 export class Live {
   constructor(store, { onState, onMessage, onPong }) {
     this.store = store;
@@ -80,7 +91,8 @@ export class Live {
   connect() {
     clearTimeout(this.reconnectTimer);
     this.setState(this.attempt ? "reconnecting" : "connecting", { attempt: this.attempt });
-    const socket = new WebSocket(this.url());
+    const early = takeEarlySocket();
+    const socket = early ? early.socket : new WebSocket(this.url());
     this.socket = socket;
     socket.onopen = () => {
       if (this.socket !== socket) return;
@@ -107,6 +119,10 @@ export class Live {
       }
       this.scheduleReconnect();
     };
+    if (early) {
+      if (early.opened) socket.onopen();
+      for (const data of early.messages) socket.onmessage({ data });
+    }
   }
 
   scheduleReconnect() {

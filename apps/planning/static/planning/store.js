@@ -24,10 +24,10 @@ export class Store {
   applySnapshot(snapshot) {
     const data = snapshot.data;
     this.seq = snapshot.seq;
-    this.printers = new Map(data.printers.map((p) => [p.sp_id, p]));
-    this.queue = new Map(data.queue.map((q) => [q.sp_id, q]));
-    this.jobs = new Map(data.recent_jobs.map((j) => [j.sp_id, j]));
-    this.events = new Map(data.recent_events.map((e) => [e.id, e]));
+    this.printers = new Map(unpack(data.printers).map((p) => [p.sp_id, p]));
+    this.queue = new Map(unpack(data.queue).map((q) => [q.sp_id, q]));
+    this.jobs = new Map(unpack(data.recent_jobs).map((j) => [j.sp_id, j]));
+    this.events = new Map(unpack(data.recent_events).map((e) => [e.id, e]));
     this.names.replace(data.names || {});
     this.loaded = true;
     this.emit("snapshot", null);
@@ -41,7 +41,6 @@ export class Store {
     switch (message.type) {
       case "printer.updated":
         this.printers.set(data.sp_id, data);
-        if (data.current_job) this.jobs.set(data.current_job.sp_id, data.current_job);
         break;
       case "job.updated":
         this.jobs.delete(data.sp_id);
@@ -77,6 +76,17 @@ export class Store {
     for (const job of jobs) this.jobs.set(job.sp_id, job);
     this.emit("jobs.merged", null);
   }
+}
+
+/** The rows of a snapshot's packed table ({fields, rows}; a row may stop before its trailing
+ * empty values) as the objects a delta carries: a null value is a field left out. */
+export function unpack(table) {
+  const { fields, rows } = table;
+  return rows.map((row) => {
+    const item = {};
+    for (let i = 0; i < row.length; i += 1) if (row[i] !== null) item[fields[i]] = row[i];
+    return item;
+  });
 }
 
 function trim(map, keep) {

@@ -16,8 +16,8 @@ function restrictions(item, store) {
   return parts.length ? `<div class="small muted" data-testid="restrictions">🎯 ${gettext("only for")} ${esc(parts.join("; "))}</div>` : "";
 }
 
-/** Why and by whom a job ended, under its status in the history. */
-function ending(job) {
+/** Why and by whom a job ended, under its status in the history and the printer drawer. */
+export function ending(job) {
   if (!["failed", "cancelled"].includes(job.status)) return "";
   const reason = job.end_reason || (job.ai_type ? `AI: ${job.ai_type}` : "");
   const parts = [reason && `💬 ${esc(reason)}`, job.ended_by_name && `👤 ${esc(job.ended_by_name)}`].filter(Boolean);
@@ -51,7 +51,7 @@ export class QueueTable {
     this.count.textContent = `(${shown}${pending ? ` · ⏳ ${pending}` : ""})`;
     if (!items.length) {
       const empty = all.length ? gettext("No queue item matches the filter.") : gettext("The queue is empty.");
-      this.body.innerHTML = `<tr><td colspan="6" class="muted">${empty}</td></tr>`;
+      this.body.innerHTML = `<tr><td colspan="7" class="muted">${empty}</td></tr>`;
       return;
     }
     this.body.innerHTML = items.map((item) => {
@@ -68,6 +68,7 @@ export class QueueTable {
         <td>${status}</td>
         <td>${when(plan?.start)}</td>
         <td>${when(plan?.done_at)}</td>
+        <td class="actions" data-actions="queue" data-item="${item.sp_id}"></td>
       </tr>`;
     }).join("");
   }

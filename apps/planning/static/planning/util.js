@@ -2,7 +2,12 @@
 export const config = JSON.parse(document.getElementById("planning-config").textContent);
 const lang = config.language || document.documentElement.lang || "ru";
 
-export const gettext = (text) => (window.gettext ? window.gettext(text) : text);
+// The page's translations come with the page (views.js_catalog): {"msgid": "msgstr"}.
+const catalog = JSON.parse(document.getElementById("planning-i18n")?.textContent || "{}");
+export const gettext = (text) => {
+  const found = catalog[text];
+  return (Array.isArray(found) ? found[0] : found) || text;
+};
 /** Fills %(name)s placeholders of an already translated text. */
 export const fmt = (text, values) =>
   text.replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));

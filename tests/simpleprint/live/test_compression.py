@@ -1,0 +1,84 @@
+"""permessage-deflate on the pages' WebSockets, through real server processes: daphne (with the
+hook of live/compression.py, and without it), and uvicorn (its own default)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from tests import payloads
+from tests.live_pages import next_message
+from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
+
+pytestmark = pytest.mark.slow
+#: A new job for each delivery (the servers of this module share one database).
+JOB_IDS = itertools.count(552400)
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    var_dir = Path(tmp_path_factory.mktemp("live-deflate"))
+    return var_dir, prepare_database(server_env(var_dir))
+
+
+@pytest.fixture(params=["daphne", "uvicorn"])
+def running(request: pytest.FixtureRequest, database: tuple[Path, str]
+            ) -> Iterator[tuple[AsgiServer, str]]:
+    var_dir, token = database
+    server = AsgiServer(server_env(var_dir), server=request.param).start()
+    yield server, token
+    server.stop()
+
+
+async def extensions_and_delta(server: AsgiServer, token: str,
+                               compression: str | None = "deflate") -> tuple[str, dict]:
+    """The extensions the server accepted, and a delta received after a delivery."""
+    async with websockets.connect(f"{server.ws_url}?token={token}", origin=server.http_url,  # type: ignore[arg-type]
+                                  compression=compression) as ws:
+        accepted = ws.response.headers.get("Sec-WebSocket-Extensions", "")
+        snapshot = await next_message(ws, "snapshot")
+        assert set(snapshot["data"]) >= {"printers", "queue", "recent_jobs", "recent_events"}
+        story = payloads.FarmStory()
+        async with httpx.AsyncClient(base_url=server.http_url) as http:
+            job = story.job_started(412, job_id=next(JOB_IDS))
+            response = await http.post(WEBHOOK_PATH, json=job,
+                                       headers={"X-SP-Secret": WEBHOOK_SECRET})
+        assert response.status_code == 200
+        delta = await next_message(ws, "job.updated")
+        await ws.send(json.dumps({"type": "ping", "id": "p1", "t": 1}))  # compressed, too
+        assert (await next_message(ws, "pong"))["id"] == "p1"
+        return accepted, delta
+
+
+async def test_the_server_accepts_permessage_deflate(running: tuple[AsgiServer, str]) -> None:
+    server, token = running
+    accepted, delta = await extensions_and_delta(server, token)
+    assert accepted.startswith("permessage-deflate")
+    assert delta["data"]["file_name"]
+
+
+async def test_a_client_that_does_not_offer_it_gets_plain_frames(
+    running: tuple[AsgiServer, str]
+) -> None:
+    server, token = running
+    accepted, delta = await extensions_and_delta(server, token, compression=None)
+    assert accepted == ""
+    assert delta["data"]["file_name"]
+
+
+async def test_daphne_without_the_hook_offers_no_compression(
+    database: tuple[Path, str]
+) -> None:
+    var_dir, token = database
+    server = AsgiServer(server_env(var_dir, PRINTFARM_LIVE_DEFLATE="false")).start()
+    try:
+        accepted, _ = await extensions_and_delta(server, token)
+    finally:
+        server.stop()
+    assert accepted == ""

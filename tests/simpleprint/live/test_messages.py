@@ -1,0 +1,96 @@
+"""The live messages: what a page is shown of each row (a part of its REST representation), and
+the snapshot's packed tables."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from apps.simpleprint.live import messages, outbox
+from apps.simpleprint.models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from apps.simpleprint.serializers import (
+    PrinterSerializer,
+    PrinterWebhookEventSerializer,
+    PrintJobSerializer,
+    PrintQueueSerializer,
+)
+from bench.page_time import build_farm
+from tests.simpleprint.conftest import History
+
+pytestmark = pytest.mark.django_db
+
+REST = {Printer: PrinterSerializer, PrintJob: PrintJobSerializer, PrintQueue: PrintQueueSerializer,
+        PrinterWebhookEvent: PrinterWebhookEventSerializer}
+FRACTION = re.compile(r"\.\d+(?=Z$|[+-]\d\d:\d\d$)")
+
+
+def whole_seconds(value: Any) -> Any:
+    """The API's value as a message writes it: times without the fraction of a second."""
+    if isinstance(value, str):
+        return FRACTION.sub("", value)
+    if isinstance(value, dict):
+        return {key: whole_seconds(item) for key, item in value.items()}
+    return value
+
+
+def rows() -> list[Any]:
+    return [*Printer.objects.all(), *PrintJob.objects.all(), *PrintQueue.objects.all(),
+            *PrinterWebhookEvent.objects.all()]
+
+
+def test_a_message_is_part_of_the_rows_rest_representation(farm_history: History) -> None:
+    """Same names, same values (to the second), no empty ones; nested jobs likewise."""
+    checked = 0
+    for row in rows():
+        _, data = messages.message(row)
+        rest = REST[type(row)](row).data
+        for name, value in data.items():
+            if isinstance(value, dict):
+                assert value.items() <= whole_seconds(dict(rest[name])).items(), (row, name)
+            else:
+                assert value == whole_seconds(rest[name]), (row, name)
+            assert value not in (None, "", []), (row, name)
+            checked += 1
+    assert checked > 100
+
+
+def test_the_card_gets_the_ended_job_only_while_its_bed_is_to_be_cleared(
+    farm_history: History
+) -> None:
+    printer = Printer.objects.get(sp_id=386)  # its job failed; the bed was not cleared
+    assert printer.last_job is not None and printer.bed_needs_clearing
+    ended = messages.message(printer)[1]["last_job"]
+    assert (ended["sp_id"], ended["status"]) == (farm_history.failed_job, "failed")
+    cleared = Printer.objects.get(sp_id=385)  # done, then the bed was cleared
+    assert cleared.last_job is not None and not cleared.bed_needs_clearing
+    assert "last_job" not in messages.message(cleared)[1]
+
+
+def test_a_change_the_page_is_not_shown_is_no_change_for_it(farm_history: History) -> None:
+    job = PrintJob.objects.get(sp_id=farm_history.done_job)
+    before = messages.shown(job)
+    job.cost = 1.25
+    assert messages.shown(job) == before
+    job.end_reason = "Nozzle clog"
+    assert messages.shown(job) != before
+
+
+def test_a_packed_table_unpacks_into_the_messages_of_its_rows(farm_history: History) -> None:
+    snapshot = outbox.snapshot()
+    printers = messages.unpack(snapshot["data"]["printers"])
+    assert printers == [messages.message(p)[1] for p in Printer.objects.all()]
+    assert messages.unpack(snapshot["data"]["queue"]) == [
+        messages.message(item)[1] for item in PrintQueue.objects.filter(
+            state__in=PrintQueue.ACTIVE).order_by("position", "sp_id")]
+    assert all(row[-1] is not None for table in snapshot["data"].values()
+               for row in table["rows"] if row)  # no trailing nulls
+
+
+def test_the_first_message_for_200_printers_and_10_000_jobs_is_under_150_kb() -> None:
+    """bench.page_time's farm (500 queue items, 100 events): issue 17's limit, uncompressed."""
+    farm = build_farm(200)
+    assert (farm["printers"], farm["jobs"], farm["queue"]) == (200, 10_000, 500)
+    text = messages.encode(outbox.snapshot())
+    assert len(text.encode()) < 150_000
