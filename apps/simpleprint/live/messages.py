@@ -12,8 +12,9 @@ from typing import Any
 
 from django.db import models
 
-from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from ..models import OperatorAction, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from ..serializers import (
+    OperatorActionSerializer,
     PrinterSerializer,
     PrinterWebhookEventSerializer,
     PrintJobSerializer,
@@ -31,6 +32,7 @@ _PRINTER = PrinterSerializer()
 _JOB = PrintJobSerializer()
 _QUEUE_ITEM = PrintQueueSerializer()
 _EVENT = PrinterWebhookEventSerializer()
+_ACTION = OperatorActionSerializer()
 
 #: Row class → (message type, serializer).
 KINDS: dict[type[models.Model], tuple[str, Any]] = {
@@ -38,6 +40,7 @@ KINDS: dict[type[models.Model], tuple[str, Any]] = {
     PrintJob: ("job.updated", _JOB),
     PrintQueue: ("queue.updated", _QUEUE_ITEM),
     PrinterWebhookEvent: ("event.received", _EVENT),
+    OperatorAction: ("action.updated", _ACTION),
 }
 
 
@@ -59,11 +62,14 @@ def _without_bookkeeping(data: Any) -> Any:
     return data
 
 
-def snapshot_data(printers: Any, queue: Any, jobs: Any, events: Any) -> dict[str, Any]:
-    """The ``data`` of a snapshot message, from the rows to show."""
+def snapshot_data(printers: Any, queue: Any, jobs: Any, events: Any,
+                  actions: Any = ()) -> dict[str, Any]:
+    """The ``data`` of a snapshot message, from the rows to show; ``open_actions`` are the
+    operator actions still waiting for SimplyPrint to confirm them (shown pending)."""
     return {
         "printers": PrinterSerializer(printers, many=True).data,
         "queue": PrintQueueSerializer(queue, many=True).data,
         "recent_jobs": PrintJobSerializer(jobs, many=True).data,
         "recent_events": PrinterWebhookEventSerializer(events, many=True).data,
+        "open_actions": OperatorActionSerializer(actions, many=True).data,
     }

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Min
 
-from ..models import LiveUpdate, PrinterWebhookEvent
+from ..models import LiveUpdate, OperatorAction, PrinterWebhookEvent
 from ..state import selectors
 from . import messages, publisher
 
@@ -82,6 +82,8 @@ def snapshot() -> dict[str, Any]:
             queue=selectors.active_queue(),
             jobs=selectors.job_history().order_by("-updated_at", "-id")[:SNAPSHOT_RECENT],
             events=PrinterWebhookEvent.objects.order_by("-id")[:SNAPSHOT_RECENT],
+            actions=OperatorAction.objects.filter(status__in=OperatorAction.OPEN)
+            .order_by("id")[:SNAPSHOT_RECENT],
         ),
     }
 

@@ -22,6 +22,7 @@ from ..events.envelope import Envelope
 from ..events.registry import category_of, spec_of
 from ..live import outbox
 from ..models import PrinterWebhookEvent
+from ..state import changes
 from ..state.payload import (
     PayloadError,
     from_unix,
@@ -106,7 +107,8 @@ def apply_event(event: PrinterWebhookEvent) -> bool:
     if spec is None or spec.effect is None:
         return False
     at = EventTime(event.timestamp, int(event.dedup_key[:12], 16))
-    return spec.effect.apply(spec.name, event.payload["data"], at)
+    with changes.caused_by(event.pk, spec.name):
+        return spec.effect.apply(spec.name, event.payload["data"], at)
 
 
 def process_event(event_id: int) -> str:
