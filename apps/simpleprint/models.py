@@ -444,6 +444,9 @@ class OperatorAction(models.Model):
                               help_text=_("The action's parameters, as the operator gave them"))
     expected = models.JSONField(default=dict, blank=True,
                                 help_text=_("What the page showed when the operator acted"))
+    plan = models.JSONField(default=dict, blank=True, help_text=_(
+        "What the service worked out for the call: the queue item to start, where an item "
+        "was, the job the printer showed"))
     idempotency_key = models.CharField(max_length=100)
     # Shared by the rows of one request (a bulk clear-bed or approval: one SimplyPrint call).
     batch = models.UUIDField(db_index=True)

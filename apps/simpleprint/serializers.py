@@ -106,7 +106,7 @@ class OperatorActionSerializer(serializers.ModelSerializer):
         model = OperatorAction
         fields = [
             "id", "kind", "status", "open", "username", "printer_id", "queue_item_id", "job_id",
-            "params", "expected", "batch", "created_at", "answered_at", "confirmed_at",
+            "params", "expected", "plan", "batch", "created_at", "answered_at", "confirmed_at",
             "http_status", "error", "refusal", "result", "confirmed_via",
             "confirmed_by_event_id", "confirmed_by_event", "updated_at",
         ]

@@ -68,7 +68,7 @@ class ActionSpec:
     family: str
     summary: str
     #: Raises :class:`Refusal` when the row does not allow it; returns what the service works
-    #: out for the call (kept in the audit row's ``params``).
+    #: out for the call (kept in the audit row's ``plan``).
     check: Check
     send: Send
     confirm: Confirm
@@ -188,7 +188,7 @@ def check_start(printer: Printer, params: dict[str, Any]) -> dict[str, Any]:
 def send_start(client: SimplePrintClient, actions: Sequence[OperatorAction]) -> dict[str, Any]:
     (action,) = actions
     return client.create_job(int(action.printer_sp_id or 0),
-                             queue_file=int(action.params["queue_item_id"]))
+                             queue_file=int(action.plan["queue_item_id"]))
 
 
 def started_job_ids(answer: dict[str, Any]) -> list[int]:
@@ -202,7 +202,7 @@ def confirm_start(action: OperatorAction, printer: Printer, cause: Cause | None
     """The printer prints a job other than the one it showed when the operator acted; a job
     other than the one SimplyPrint answered with (AutoPrint was quicker) is a mismatch."""
     job = printer.current_job
-    if printer.state not in BUSY or job is None or job.sp_id == action.params.get("job_before"):
+    if printer.state not in BUSY or job is None or job.sp_id == action.plan.get("job_before"):
         return None
     answered = started_job_ids(action.answer)
     if answered and job.sp_id not in answered:
@@ -272,7 +272,7 @@ def send_move(client: SimplePrintClient, actions: Sequence[OperatorAction]) -> d
     params = _params(actions)
     if "group" in params:
         return client.move_queue_items([_one_item(actions)], int(params["group"]))
-    return client.set_queue_order(_one_item(actions), int(params["from_position"]),
+    return client.set_queue_order(_one_item(actions), int(actions[0].plan["from_position"]),
                                   int(params["position"]))
 
 
@@ -280,12 +280,12 @@ def confirm_move(action: OperatorAction, item: PrintQueue, cause: Cause | None
                  ) -> Verdict | None:
     """Confirmed when the item is where it was asked to go. When its move event (or a poll)
     shows it elsewhere, SimplyPrint read the call differently: a mismatch, in words."""
-    params = action.params
+    params, was_at = action.params, action.plan.get("was_at")
     moved_event = cause is not None and cause.event == "queue.move_item"
     if "group" in params:
         if item.group_id == params["group"]:
             return Verdict(OperatorAction.Status.CONFIRMED)
-        if moved_event or item.position != params.get("was_at"):
+        if moved_event or item.position != was_at:
             return Verdict(OperatorAction.Status.MISMATCH, _(
                 "SimplyPrint left it in queue group %(group)s (at position %(position)s) "
                 "instead of moving it to group %(target)s."
@@ -293,7 +293,7 @@ def confirm_move(action: OperatorAction, item: PrintQueue, cause: Cause | None
         return None
     if item.position == params["position"]:
         return Verdict(OperatorAction.Status.CONFIRMED)
-    if moved_event or item.position != params.get("was_at"):
+    if moved_event or item.position != was_at:
         return Verdict(OperatorAction.Status.MISMATCH, _(
             "SimplyPrint put it at position %(position)s, not %(target)s."
         ) % {"position": item.position, "target": params["position"]})

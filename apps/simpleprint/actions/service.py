@@ -171,14 +171,14 @@ def _record(spec: ActionSpec, user: Any, key: str, batch: uuid.UUID, target: Tar
         action.job_sp_id = shown.sp_id if shown is not None else None
     try:
         _check_expected(spec, row, target.expected)
-        action.params.update(spec.check(row, action.params))
+        action.plan = spec.check(row, action.params)
         _check_in_flight(spec, action)
         if "queue_item_id" in target.expected \
-                and target.expected["queue_item_id"] != action.params.get("queue_item_id"):
+                and target.expected["queue_item_id"] != action.plan.get("queue_item_id"):
             raise Refusal("state_changed", _(
                 "The next item for %(name)s is now %(now)s, not %(then)s as the page showed: "
                 "look again before starting it.") % {
-                    "name": name_of(row), "now": action.params.get("filename"),
+                    "name": name_of(row), "now": action.plan.get("filename"),
                     "then": target.expected["queue_item_id"]})
     except Refusal as refusal:
         action.status = Status.REFUSED

@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                 ('job_sp_id', models.BigIntegerField(blank=True, null=True)),
                 ('params', models.JSONField(blank=True, default=dict, help_text="The action's parameters, as the operator gave them")),
                 ('expected', models.JSONField(blank=True, default=dict, help_text='What the page showed when the operator acted')),
+                ('plan', models.JSONField(blank=True, default=dict, help_text='What the service worked out for the call: the queue item to start, where an item was, the job the printer showed')),
                 ('idempotency_key', models.CharField(max_length=100)),
                 ('batch', models.UUIDField(db_index=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),

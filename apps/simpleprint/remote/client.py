@@ -179,8 +179,8 @@ class SimplePrintClient:
 
     def _call(self, method: str, endpoint: str, *, params: dict[str, Any] | None = None,
               body: dict[str, Any] | None = None, idempotent: bool) -> dict[str, Any]:
-        self.last_request = {"method": method, "endpoint": endpoint, "query": params or {},
-                             "body": body}
+        self.last_request = {"method": method, "endpoint": endpoint, "body": body,
+                             "query": {k: str(v) for k, v in (params or {}).items()}}
         attempt = 0
         while True:
             attempt += 1
