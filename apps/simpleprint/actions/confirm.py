@@ -7,8 +7,9 @@ action and links what caused it: the webhook event being applied (``state.change
 a poll. The registry's ``confirm`` says what matches (``actions/registry.py``).
 
 :func:`expire_overdue` (a periodic job) gives up on actions nothing confirmed within
-``PRINTFARM_ACTIONS["confirm_timeout_seconds"]``: they become *unconfirmed*, so that no page
-shows "pending" for ever.
+``PRINTFARM_ACTIONS["confirm_timeout_seconds"]`` (or, still *sending*, within
+:data:`SENDING_LIMIT`: the process stopped during the call): they become *unconfirmed*, so that
+no page shows "pending" for ever and no target stays blocked.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from ..state import changes
 from .registry import ACTIONS
 
 Status = OperatorAction.Status
+#: Longer than any call takes (the client's timeout, a retry, the wait for a rate-limit slot):
+#: an action still *sending* after it was left by a process that stopped.
+SENDING_LIMIT = 120
 _PRINTER_KINDS = [kind for kind, spec in ACTIONS.items() if spec.target == "printer"]
 _QUEUE_KINDS = [kind for kind, spec in ACTIONS.items() if spec.target == "queue_item"]
 
@@ -63,11 +67,13 @@ class ActionConfirmer:
 def expire_overdue(now: datetime | None = None) -> int:
     """Mark the open actions older than the confirmation timeout unconfirmed; how many."""
     seconds = settings.PRINTFARM_ACTIONS["confirm_timeout_seconds"]
-    cutoff = (now or timezone.now()) - timedelta(seconds=seconds)
+    now = now or timezone.now()
+    overdue = models.Q(status__in=OperatorAction.OPEN,
+                       created_at__lt=now - timedelta(seconds=seconds)) \
+        | models.Q(status=Status.SENDING, created_at__lt=now - timedelta(seconds=SENDING_LIMIT))
     expired = 0
     with transaction.atomic():
-        for action in OperatorAction.objects.select_for_update().filter(
-                status__in=OperatorAction.OPEN, created_at__lt=cutoff):
+        for action in OperatorAction.objects.select_for_update().filter(overdue):
             if action.status == Status.SENDING:
                 why = _("The service stopped before SimplyPrint answered: whether it happened "
                         "is unknown. Look at the printer or the queue.")

@@ -101,10 +101,9 @@ def _params(actions: Sequence[OperatorAction]) -> dict[str, Any]:
 
 # --- printers ---------------------------------------------------------------------------------
 
-def _online(printer: Printer, doing: Promise) -> None:
+def _online(printer: Printer, text: Promise) -> None:
     if printer.state == State.OFFLINE:
-        raise _not(gettext_lazy("Cannot %(doing)s %(name)s: it is offline."), printer,
-                   doing=doing)
+        raise _not(text, printer)
 
 
 def check_clear_bed(printer: Printer, params: dict[str, Any]) -> dict[str, Any]:
@@ -129,21 +128,21 @@ def confirm_clear_bed(action: OperatorAction, printer: Printer, cause: Cause | N
 
 
 def check_pause(printer: Printer, params: dict[str, Any]) -> dict[str, Any]:
-    _online(printer, gettext_lazy("pause"))
+    _online(printer, gettext_lazy("Cannot pause %(name)s: it is offline."))
     if printer.state != State.PRINTING:
         raise _not(gettext_lazy("Cannot pause %(name)s: it is not printing."), printer)
     return {}
 
 
 def check_resume(printer: Printer, params: dict[str, Any]) -> dict[str, Any]:
-    _online(printer, gettext_lazy("resume"))
+    _online(printer, gettext_lazy("Cannot resume %(name)s: it is offline."))
     if printer.state != State.PAUSED:
         raise _not(gettext_lazy("Cannot resume %(name)s: it is not paused."), printer)
     return {}
 
 
 def check_cancel(printer: Printer, params: dict[str, Any]) -> dict[str, Any]:
-    _online(printer, gettext_lazy("cancel the print of"))
+    _online(printer, gettext_lazy("Cannot cancel the print of %(name)s: it is offline."))
     if printer.state not in (State.PRINTING, State.PAUSED):
         raise _not(gettext_lazy("Cannot cancel a print on %(name)s: none is running."), printer)
     return {}
@@ -158,13 +157,16 @@ def _state_is(state: str) -> Confirm:
 
 def confirm_cancel(action: OperatorAction, printer: Printer, cause: Cause | None
                    ) -> Verdict | None:
-    return None if printer.state in BUSY else Verdict(OperatorAction.Status.CONFIRMED)
+    """The print stopped: the printer is neither busy nor merely out of reach."""
+    if printer.state in BUSY or printer.state == State.OFFLINE:
+        return None
+    return Verdict(OperatorAction.Status.CONFIRMED)
 
 
 def check_start(printer: Printer, params: dict[str, Any]) -> dict[str, Any]:
     """A ready printer, and the queue item to print: the one given, or the one the planning
     projection shows next for it (``next_item``)."""
-    _online(printer, gettext_lazy("start a print on"))
+    _online(printer, gettext_lazy("Cannot start a print on %(name)s: it is offline."))
     condition = conditions.condition(printer)
     if condition != "ready":
         raise _not(gettext_lazy("Cannot start a print on %(name)s: it is %(condition)s."),

@@ -115,8 +115,11 @@ def test_overdue_actions_become_unconfirmed_with_a_live_message(operator: User) 
     sending = _row(operator, status=Status.SENDING)
     pending = _row(operator, status=Status.PENDING, kind="resume")
     fresh = _row(operator, status=Status.PENDING, kind="cancel")
-    OperatorAction.objects.filter(pk__in=[sending.pk, pending.pk]).update(
+    OperatorAction.objects.filter(pk=pending.pk).update(
         created_at=timezone.now() - timedelta(hours=1))
+    # Still sending after three minutes: the process that sent it stopped.
+    OperatorAction.objects.filter(pk__in=[sending.pk, fresh.pk]).update(
+        created_at=timezone.now() - timedelta(minutes=3))
     assert confirm.expire_overdue() == 2
     sending.refresh_from_db()
     pending.refresh_from_db()

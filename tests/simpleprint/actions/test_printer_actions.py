@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from apps.planning.selectors import current_projection
 from apps.simpleprint.actions import confirm
 from apps.simpleprint.models import LiveUpdate, OperatorAction, PrinterWebhookEvent
-from tests.simpleprint.actions.conftest import Farm, Status, post
+from tests.simpleprint.actions.conftest import BASE, Farm, Status, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -235,6 +235,10 @@ def test_an_action_on_a_printer_that_changed_is_refused(operator_api: APIClient,
     other_job = post(operator_api, f"printers/{pid}/actions/pause/",
                      {"expect": {"job_id": 1}})
     assert other_job.status_code == 409 and "showing job" in other_job.json()["detail"]
+    russian = operator_api.post(f"{BASE}printers/{pid}/actions/start-next/",
+                                {"expect": {"condition": "ready"}}, format="json",
+                                headers={"Accept-Language": "ru"})
+    assert "сейчас: печатает; на странице было: готов" in russian.json()["detail"]
 
 
 def test_a_state_that_does_not_allow_it_is_refused_here(operator_api: APIClient,
