@@ -501,10 +501,12 @@ RU = {
     "ready": "готов",
 }
 
-# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string):
-# an entry filled from the table is no longer a guess.
+# An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string) and
+# the guessed string's msgid (``#| msgid …``): an entry filled from the table is no longer a
+# guess.
 ENTRY = re.compile(
-    r'(#, fuzzy\n)?msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
+    r'(#, fuzzy((?:, [\w-]+)*)\n(?:#\| .*\n)*)?msgid ((?:"(?:[^"\\]|\\.)*"\n)+)'
+    r'msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
 
 
 def unquote(block: str) -> str:
@@ -519,13 +521,15 @@ def fill(path: Path) -> list[str]:
     missing: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        msgid = unquote(match.group(2))
+        guess, other_flags, msgid_block = match.group(1), match.group(2), match.group(3)
+        msgid = unquote(msgid_block)
+        flags = f"#{other_flags}\n" if other_flags else ""
         if not msgid:  # the header: no longer a draft
-            return match.group(0).removeprefix("#, fuzzy\n")
+            return flags + match.group(0).removeprefix(guess or "")
         if msgid not in RU:
             missing.append(msgid)
             return match.group(0)
-        return f"msgid {match.group(2)}msgstr {quote(RU[msgid])}"
+        return f"{flags if guess else ''}msgid {msgid_block}msgstr {quote(RU[msgid])}"
 
     text = ENTRY.sub(replace, path.read_text())
     text = text.replace('"Language: \\n"', '"Language: ru\\n"')

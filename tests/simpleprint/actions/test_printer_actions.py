@@ -118,8 +118,11 @@ def test_resume(operator_api: APIClient, live_farm: Farm) -> None:
     pid = live_farm.printing()
     live_farm.sim.scenario("pause_job", printer_id=pid)
     live_farm.wait(lambda: live_farm.printer(pid).state == "paused")
-    confirmed_by(live_farm, post(operator_api, f"printers/{pid}/actions/resume/",
-                                 {"expect": {"state": "paused"}}), "job.resumed")
+    answer = operator_api.post(f"{BASE}printers/{pid}/actions/resume/",
+                               {"expect": {"state": "paused"}}, format="json",
+                               headers={"Accept-Language": "ru"})
+    assert answer.json()["detail"].startswith("SimplyPrint принял действие")
+    confirmed_by(live_farm, answer, "job.resumed")
     assert live_farm.printer(pid).state == "printing"
 
 
