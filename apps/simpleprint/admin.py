@@ -82,22 +82,23 @@ class RawDataAdmin(ReadOnlyMirrorAdmin):
 
 
 class FixedChoicesFilter(admin.SimpleListFilter):
-    """A list filter whose choices are known in advance: building it runs no query."""
+    """A list filter whose choices are known in advance: building it runs no query. By default
+    it keeps the rows whose field named like the parameter has the chosen value."""
 
     choices_list: tuple[str, ...] = ()
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [(value, value) for value in self.choices_list]
 
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
+
 
 class EventStatusFilter(FixedChoicesFilter):
     title = _("status")
     parameter_name = "status"
     choices_list = tuple(PrinterWebhookEvent.Status.values)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(status=value) if value else queryset
 
 
 class EventNameFilter(FixedChoicesFilter):
@@ -114,10 +115,6 @@ class EventCategoryFilter(FixedChoicesFilter):
     title = _("category")
     parameter_name = "category"
     choices_list = CATEGORIES
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(category=value) if value else queryset
 
 
 @admin.register(PrinterWebhookEvent)
@@ -241,19 +238,11 @@ class ActionKindFilter(FixedChoicesFilter):
     parameter_name = "kind"
     choices_list = tuple(OperatorAction.Kind.values)
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(kind=value) if value else queryset
-
 
 class ActionStatusFilter(FixedChoicesFilter):
     title = _("status")
     parameter_name = "status"
     choices_list = tuple(OperatorAction.Status.values)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(status=value) if value else queryset
 
 
 #: The actions that did not happen and may be asked again.

@@ -317,38 +317,34 @@ class BulkActionView(APIView):
             "current": [_shown(row) for row in outcome.current]})
 
 
+def _view(base: type[APIView], spec: ActionSpec, request_serializer: type[Any], summary: str,
+          operation: str, answer: type[serializers.Serializer], **attributes: Any
+          ) -> Callable[..., Any]:
+    """A view of ``base`` for ``spec``, behind its permission, documented in the schema."""
+    permission = spec.family.split(".", 1)[1]
+    view: type[APIView] = type(f"{spec.kind.title().replace('_', '')}{base.__name__}", (base,), {
+        "spec": spec, "request_serializer": request_serializer, **attributes,
+        "permission_classes": [requires(spec.family)], "__doc__": f"{summary} ({permission}).",
+    })
+    return extend_schema_view(post=extend_schema(
+        summary=f"{summary} ({permission})", request=request_serializer,
+        responses=_answers(answer), parameters=[KEY_PARAMETER], tags=[_tag(spec)],
+        operation_id=f"{_prefix(spec)}_actions_{operation}".replace("-", "_"),
+    ))(view).as_view()
+
+
 def action_view(spec: ActionSpec, request_serializer: type[ActionRequestSerializer],
                 summary: str, segment: str, **extra_params: Any) -> Callable[..., Any]:
-    """The view of ``<printers|queue>/<id>/actions/<segment>/``, documented in the schema."""
-    permission = spec.family.split(".", 1)[1]
-    view: type[ActionView] = type(f"{spec.kind.title().replace('_', '')}ActionView",
-                                  (ActionView,), {
-        "spec": spec, "request_serializer": request_serializer, "extra_params": extra_params,
-        "permission_classes": [requires(spec.family)],
-        "__doc__": f"{summary} ({permission}).",
-    })
-    return extend_schema_view(post=extend_schema(
-        summary=f"{summary} ({permission})", request=request_serializer,
-        responses=_answers(ActionAnswerSerializer), parameters=[KEY_PARAMETER],
-        tags=[_tag(spec)], operation_id=f"{_prefix(spec)}_actions_{segment}".replace("-", "_"),
-    ))(view).as_view()
+    """The view of ``<printers|queue>/<id>/actions/<segment>/``."""
+    return _view(ActionView, spec, request_serializer, summary, segment,
+                 ActionAnswerSerializer, extra_params=extra_params)
 
 
-def bulk_view(spec: ActionSpec, request_serializer: type[Any], targets_field: str,
+def bulk_view(spec: ActionSpec, request_serializer: type[ParamsMixin], targets_field: str,
               summary: str) -> Callable[..., Any]:
-    permission = spec.family.split(".", 1)[1]
-    view: type[BulkActionView] = type(f"Bulk{spec.kind.title().replace('_', '')}View",
-                                      (BulkActionView,), {
-        "spec": spec, "request_serializer": request_serializer, "targets_field": targets_field,
-        "permission_classes": [requires(spec.family)],
-        "__doc__": f"{summary} ({permission}).",
-    })
-    return extend_schema_view(post=extend_schema(
-        summary=f"{summary} ({permission})", request=request_serializer,
-        responses=_answers(BulkAnswerSerializer), parameters=[KEY_PARAMETER],
-        tags=[_tag(spec)],
-        operation_id=f"{_prefix(spec)}_actions_{spec.path}_bulk".replace("-", "_"),
-    ))(view).as_view()
+    """The view of ``<printers|queue>/actions/<path>/`` for a selection."""
+    return _view(BulkActionView, spec, request_serializer, summary, f"{spec.path}_bulk",
+                 BulkAnswerSerializer, targets_field=targets_field)
 
 
 #: Each action's request (the registry knows what it does; this, what it is asked with).

@@ -23,7 +23,7 @@ from apps.simpleprint.remote.client import SimplePrintClient
 from apps.simpleprint.remote.ratelimit import LocalRateLimiter
 from apps.simpleprint.sync import polling, webhook_manager
 from simulator import SimConfig, create_app
-from simulator.testing import serve_in_thread
+from simulator.testing import serve_in_thread, wait_for
 from tests.simplyprint_sim import API_KEY, COMPANY_ID, SimulatedSimplyPrint
 
 BASE = "/api/v1/simpleprint/"
@@ -41,15 +41,8 @@ class Farm:
         with SimplePrintClient(limiter=LocalRateLimiter(0)) as client:
             polling.full_sync(client, time.time)
 
-    def wait(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError("not reached in time")
-            time.sleep(0.05)
+    def wait(self, predicate: Callable[[], Any]) -> Any:
+        return wait_for(predicate, timeout=10.0, interval=0.05)
 
     def next_second(self) -> None:
         """Wait for SimplyPrint's clock (the wall clock) to reach the next second: a poll in

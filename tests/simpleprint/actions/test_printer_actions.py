@@ -9,8 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.planning.selectors import current_projection
@@ -28,6 +30,7 @@ def confirmed_by(farm: Farm, answer: Any, event: str) -> OperatorAction:
     action = farm.settled(answer.json()["action"]["id"])
     assert action.status == Status.CONFIRMED, (action.status, action.error, action.result)
     assert (action.confirmed_via, action.confirmed_by_event) == ("webhook", event)
+    assert action.confirmed_by_event_id is not None
     stored = PrinterWebhookEvent.objects.get(pk=action.confirmed_by_event_id)
     assert stored.canonical_event == event
     statuses = [u.payload["status"] for u in LiveUpdate.objects.filter(
@@ -179,17 +182,17 @@ def test_the_idempotency_key_prevents_a_double_start(operator_api: APIClient,
     assert reused.status_code == 409 and reused.json()["code"] == "key_reused"
 
 
-def test_a_double_click_sent_at_once_starts_once(operator_api: APIClient,
-                                                 live_farm: Farm) -> None:
+def test_a_double_click_sent_at_once_starts_once(operator: User, live_farm: Farm) -> None:
     """Two requests with one key at the same moment (a double click on a slow network): one is
     sent, the other answers what it did; the database's uniqueness decides, not timing."""
     pid = live_farm.ready()
+    token = Token.objects.create(user=operator)
     start = threading.Barrier(2)
     answers: list[Any] = []
 
     def click() -> None:
         client = APIClient()
-        client.credentials(**operator_api._credentials)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         try:
             start.wait()
             answers.append(post(client, f"printers/{pid}/actions/start-next/", key="dbl-click"))
