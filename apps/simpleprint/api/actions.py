@@ -42,13 +42,20 @@ from ..serializers import (
 from ..state import conditions, selectors
 from ..state.jobs import CANCEL_REASONS
 from .access import requires
-from .filters import ActionFilter
+from .filters import ID_MAX, ActionFilter
 from .views import ERRORS, ErrorSerializer, MirrorViewSet
 
 Kind = OperatorAction.Kind
 KEY_HEADER = "Idempotency-Key"
 
 # --- requests ---------------------------------------------------------------------------------
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """A SimplyPrint id: a whole number within the 64-bit columns (a larger one is a 400)."""
+    return serializers.IntegerField(min_value=kwargs.pop("min_value", 1), max_value=ID_MAX,
+                                    **kwargs)
+
 
 
 class ExpectPrinterSerializer(serializers.Serializer):
@@ -58,12 +65,12 @@ class ExpectPrinterSerializer(serializers.Serializer):
     condition = serializers.ChoiceField(choices=list(get_args(conditions.Condition)),
                                         required=False)
     state = serializers.ChoiceField(choices=Printer.State.choices, required=False)
-    job_id = serializers.IntegerField(required=False, allow_null=True, help_text=(
+    job_id = id_field(required=False, allow_null=True, help_text=(
         "The job the card showed: the current one, else the last one (null: none)"))
 
 
 class ExpectNextSerializer(ExpectPrinterSerializer):
-    queue_item_id = serializers.IntegerField(required=False, help_text=(
+    queue_item_id = id_field(required=False, help_text=(
         "The queue item the page showed next for this printer"))
 
 
@@ -114,7 +121,7 @@ class StartNextRequestSerializer(ActionRequestSerializer):
 
 
 class StartRequestSerializer(ActionRequestSerializer):
-    queue_item_id = serializers.IntegerField(min_value=1)
+    queue_item_id = id_field()
 
 
 class ApproveFields(serializers.Serializer):
@@ -132,10 +139,9 @@ class DenyRequestSerializer(ItemActionRequestSerializer):
 
 
 class MoveRequestSerializer(ItemActionRequestSerializer):
-    position = serializers.IntegerField(min_value=1, required=False,
+    position = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False,
                                         help_text="1 = the top of the queue")
-    group = serializers.IntegerField(min_value=1, required=False,
-                                     help_text="Another queue group's id")
+    group = id_field(required=False, help_text="Another queue group's id")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("position" in attrs) == ("group" in attrs):
@@ -144,12 +150,12 @@ class MoveRequestSerializer(ItemActionRequestSerializer):
 
 
 class PrinterTargetSerializer(serializers.Serializer):
-    sp_id = serializers.IntegerField()
+    sp_id = id_field()
     expect = ExpectPrinterSerializer(required=False)
 
 
 class ItemTargetSerializer(serializers.Serializer):
-    sp_id = serializers.IntegerField()
+    sp_id = id_field()
     expect = ExpectItemSerializer(required=False)
 
 
@@ -281,6 +287,8 @@ class ActionView(APIView):
         data = serializer.validated_data
         target = service.Target(sp_id, dict(data.get("expect") or {}))
         try:
+            if not 0 < sp_id <= ID_MAX:
+                raise service.UnknownTargets(self.spec, [sp_id])
             outcome = service.perform(self.spec.kind, request.user, [target],
                                       {**serializer.action_params(), **self.extra_params},
                                       _key(request, data))
