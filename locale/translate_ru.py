@@ -437,6 +437,146 @@ RU = {
     "No jobs yet.": "Печатей пока нет.",
     "copy %(n)s": "копия %(n)s",
     "page %(n)s of %(of)s": "страница %(n)s из %(of)s",
+    # --- operator actions (apps/simpleprint/actions, the audit trail, the admin)
+    "The service stopped before SimplyPrint answered: whether it happened is unknown. Look at "
+    "the printer or the queue.":
+        "Сервис остановился до ответа SimplyPrint: неизвестно, выполнено ли действие. "
+        "Проверьте принтер или очередь.",
+    "SimplyPrint accepted it, but neither a webhook nor a poll showed the new state within "
+    "%(seconds)s s.":
+        "SimplyPrint принял действие, но ни вебхук, ни опрос не показали новое состояние за "
+        "%(seconds)s с.",
+    "printer %(id)s": "принтер %(id)s",
+    "queue item %(name)s": "позиция очереди %(name)s",
+    "Cannot pause %(name)s: it is offline.": "Нельзя поставить на паузу %(name)s: он не в сети.",
+    "Cannot resume %(name)s: it is offline.": "Нельзя продолжить печать на %(name)s: он не в сети.",
+    "Cannot cancel the print of %(name)s: it is offline.":
+        "Нельзя отменить печать на %(name)s: он не в сети.",
+    "Cannot start a print on %(name)s: it is offline.":
+        "Нельзя запустить печать на %(name)s: он не в сети.",
+    "Cannot clear the bed of %(name)s: a print is running on it.":
+        "Нельзя очистить стол %(name)s: на нём идёт печать.",
+    "%(name)s has no bed to clear.": "У %(name)s нечего убирать со стола.",
+    "Cannot pause %(name)s: it is not printing.":
+        "Нельзя поставить на паузу %(name)s: он не печатает.",
+    "Cannot resume %(name)s: it is not paused.":
+        "Нельзя продолжить печать на %(name)s: он не на паузе.",
+    "Cannot cancel a print on %(name)s: none is running.":
+        "Нельзя отменить печать на %(name)s: печать не идёт.",
+    "Cannot start a print on %(name)s: it is %(condition)s.":
+        "Нельзя запустить печать на %(name)s: его состояние — %(condition)s.",
+    "Nothing in the queue is for %(name)s.": "В очереди нет ничего для %(name)s.",
+    "Queue item %(item)s cannot be printed: it is %(state)s with %(left)s copies left.":
+        "Позицию очереди %(item)s нельзя напечатать: её состояние — %(state)s, осталось копий: "
+        "%(left)s.",
+    "The printer started job %(job)s, not the one SimplyPrint answered with (%(ids)s): another "
+    "start (AutoPrint, or someone in SimplyPrint) came first.":
+        "Принтер начал задание %(job)s, а не то, о котором ответил SimplyPrint (%(ids)s): другой "
+        "запуск (AutoPrint или кто-то в SimplyPrint) успел раньше.",
+    "Cannot move %(name)s: it is %(state)s.":
+        "Нельзя переместить %(name)s: её состояние — %(state)s.",
+    "%(name)s is in queue group %(group)s already.": "%(name)s уже в группе очереди %(group)s.",
+    "%(name)s is at position %(position)s already.": "%(name)s уже на позиции %(position)s.",
+    "SimplyPrint left it in queue group %(group)s (at position %(position)s) instead of moving "
+    "it to group %(target)s.":
+        "SimplyPrint оставил её в группе очереди %(group)s (на позиции %(position)s) вместо "
+        "перемещения в группу %(target)s.",
+    "SimplyPrint put it at position %(position)s, not %(target)s.":
+        "SimplyPrint поставил её на позицию %(position)s, а не %(target)s.",
+    "Cannot approve %(name)s: it is %(state)s, not awaiting approval.":
+        "Нельзя одобрить %(name)s: её состояние — %(state)s, она не ждёт одобрения.",
+    "Cannot deny %(name)s: it is %(state)s, not awaiting approval.":
+        "Нельзя отклонить %(name)s: её состояние — %(state)s, она не ждёт одобрения.",
+    "Cannot revive %(name)s: it is %(state)s, not done.":
+        "Нельзя вернуть %(name)s в очередь: её состояние — %(state)s, она не готова.",
+    "Cannot remove %(name)s: it is %(state)s.":
+        "Нельзя удалить %(name)s: её состояние — %(state)s.",
+    "printer": "принтер",
+    "queue item": "позиция очереди",
+    "No %(what)s with SimplyPrint id %(ids)s is known to this service.":
+        "Этому сервису неизвестен объект «%(what)s» с id в SimplyPrint %(ids)s.",
+    "This request key was used for another action (%(kind)s on %(targets)s): send a new key "
+    "for a new action.":
+        "Этот ключ запроса уже использован для другого действия (%(kind)s для %(targets)s): "
+        "для нового действия нужен новый ключ.",
+    "Already asked with this request key at %(time)s: nothing was sent again.":
+        "Уже запрошено с этим ключом в %(time)s: повторно ничего не отправлено.",
+    "The next item for %(name)s is now %(now)s, not %(then)s as the page showed: look again "
+    "before starting it.":
+        "Следующая позиция для %(name)s теперь %(now)s, а не %(then)s, как было на странице: "
+        "посмотрите ещё раз, прежде чем запускать.",
+    "showing job %(job)s": "с заданием %(job)s",
+    "showing no job": "без задания",
+    "%(name)s is now %(now)s; the page showed it %(then)s. Look again before acting.":
+        "%(name)s сейчас: %(now)s; на странице было: %(then)s. Посмотрите ещё раз, прежде чем "
+        "действовать.",
+    "%(target)s already has %(kind)s %(status)s (asked by %(user)s at %(time)s): wait until "
+    "SimplyPrint confirms it.":
+        "Для %(target)s уже есть действие «%(kind)s» (%(status)s; запросил %(user)s в %(time)s): "
+        "дождитесь подтверждения от SimplyPrint.",
+    "SimplyPrint accepted it; waiting for the printer or queue to show it.":
+        "SimplyPrint принял действие; ждём, когда принтер или очередь это покажут.",
+    "SimplyPrint did not answer in time: it may or may not have happened. Waiting for the "
+    "printer or queue to show it.":
+        "SimplyPrint не ответил вовремя: действие могло выполниться, а могло и нет. Ждём, что "
+        "покажут принтер или очередь.",
+    "SimplyPrint could not be reached: %(error)s. Nothing was done; try again later.":
+        "Не удалось связаться с SimplyPrint: %(error)s. Ничего не сделано; попробуйте позже.",
+    "SimplyPrint is limiting this service's requests (HTTP 429): nothing was done. Try again "
+    "in a minute.":
+        "SimplyPrint ограничивает запросы этого сервиса (HTTP 429): ничего не сделано. "
+        "Попробуйте через минуту.",
+    " Check the SimplyPrint plan and what the API key's user may do.":
+        " Проверьте тариф SimplyPrint и права пользователя API-ключа.",
+    " Check SIMPLEPRINT_API_KEY.": " Проверьте SIMPLEPRINT_API_KEY.",
+    "SimplyPrint refused it (HTTP %(status)s): %(message)s.%(hint)s Nothing was done.":
+        "SimplyPrint отказал (HTTP %(status)s): %(message)s.%(hint)s Ничего не сделано.",
+    "action": "действие",
+    "parameters": "параметры",
+    "what the page showed": "что показывала страница",
+    "worked out by the service": "вычислено сервисом",
+    "request to SimplyPrint": "запрос к SimplyPrint",
+    "SimplyPrint's answer": "ответ SimplyPrint",
+    "confirming event": "подтверждающее событие",
+    "Send the selected actions again (failed, unconfirmed or refused ones)":
+        "Отправить выбранные действия ещё раз (неудавшиеся, неподтверждённые или отклонённые)",
+    "#%(id)s skipped: it happened, is still open, or needs a permission you lack.":
+        "#%(id)s пропущено: оно выполнено, ещё ждёт подтверждения или требует права, которого "
+        "у вас нет.",
+    "clear bed": "очистка стола",
+    "pause": "пауза",
+    "resume": "продолжение",
+    "cancel": "отмена",
+    "start print": "запуск печати",
+    "approve": "одобрение",
+    "deny": "отклонение",
+    "move": "перемещение",
+    "revive": "возврат в очередь",
+    "remove": "удаление",
+    "sending": "отправляется",
+    "confirmed": "подтверждено",
+    "mismatch": "расхождение",
+    "unconfirmed": "не подтверждено",
+    "refused": "отклонено сервисом",
+    "The action's parameters, as the operator gave them":
+        "Параметры действия, как их задал оператор",
+    "What the page showed when the operator acted":
+        "Что показывала страница, когда оператор действовал",
+    "What the service worked out for the call: the queue item to start, where an item was, the "
+    "job the printer showed":
+        "Что сервис вычислил для вызова: позицию очереди для запуска, где была позиция, какое "
+        "задание показывал принтер",
+    "The call made to SimplyPrint: method, endpoint, query and body":
+        "Вызов SimplyPrint: метод, адрес, параметры запроса и тело",
+    "What SimplyPrint did, in words": "Что сделал SimplyPrint, словами",
+    "operator action": "действие оператора",
+    "Operator actions": "Действия операторов",
+    "flagged by the AI": "с сигналом ИИ",
+    "in error": "с ошибкой",
+    "failed, bed to clear": "сбой, очистить стол",
+    "cancelled, bed to clear": "отменено, очистить стол",
+    "done, bed to clear": "готово, очистить стол",
+    "ready": "готов",
 }
 
 # An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string: its

@@ -84,6 +84,10 @@ class SimulatorClient(httpx.Client):
     def scenario(self, action: str, **fields: Any) -> dict[str, Any]:
         return self._sim("POST", "scenario", json={"action": action, **fields})
 
+    def actions(self, **switches: Any) -> dict[str, Any]:
+        """Set how the operator actions behave (``/_sim/actions``); returns every switch."""
+        return dict(self._sim("POST", "actions", json=switches)["actions"])
+
     def stats(self) -> dict[str, Any]:
         return self._sim("GET", "stats")
 

@@ -127,6 +127,14 @@ def next_items(plan: Any, printer: FarmPrinter, queue: list[QueueEntry]) -> list
             and entry.allows(printer)][:NEXT_ITEMS]
 
 
+def next_item_for(printer_sp_id: int) -> int | None:
+    """The queue item the projection gives ``printer_sp_id`` next (what its timeline shows
+    after its current job), or None."""
+    plan = next((p for p in current_projection().printers if p.sp_id == printer_sp_id), None)
+    block = next((b for b in plan.blocks if b.kind == "queue"), None) if plan else None
+    return block.sp_id if block is not None else None
+
+
 def mode_status() -> dict[str, Any]:
     """How state reaches the service: the mode with its reason, schedule and API budget
     (``info``), and after how many seconds without news a printer is shown stale."""

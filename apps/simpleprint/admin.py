@@ -1,5 +1,7 @@
 """Django admin for the mirror: the event log, jobs, queue and printers, all read-only (the
-services are the only writers), with coloured states, and the operator's two actions.
+services are the only writers), with coloured states, and the operator's two actions; and the
+audit trail of operator actions, read-only, with "send again" for the ones that did not
+happen (each behind the permission of its action).
 
 Lists stay fast on a large event log: no foreign keys are followed per row, payloads are not
 loaded for lists, list filters are fixed choices (no query to build them), and the unfiltered
@@ -15,14 +17,17 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from .actions import service as actions
+from .actions.registry import ACTIONS
 from .events.registry import CATEGORIES, SAMPLE_EVENTS, received_names
-from .models import NamedRef, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from .models import NamedRef, OperatorAction, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from .ops import diagnostics
-from .permissions import REPROCESS_EVENTS, TEST_WEBHOOKS
+from .permissions import MANAGE_QUEUE, OPERATE_PRINTERS, REPROCESS_EVENTS, TEST_WEBHOOKS
 
 # Colour classes of simpleprint/admin.css.
 GREEN, BLUE, ORANGE, RED, GREY, PURPLE = "green", "blue", "orange", "red", "grey", "purple"
@@ -34,6 +39,8 @@ PRINTER_COLOURS = {"operational": GREEN, "printing": BLUE, "paused": ORANGE,
                    "unknown": GREY}
 QUEUE_COLOURS = {"queued": BLUE, "pending_approval": PURPLE, "approved": GREEN,
                  "denied": RED, "done": GREY, "deleted": GREY}
+ACTION_COLOURS = {"sending": ORANGE, "pending": ORANGE, "confirmed": GREEN, "mismatch": RED,
+                  "unconfirmed": PURPLE, "failed": RED, "refused": GREY}
 
 
 def badge(value: str, label: Any, colours: dict[str, str]) -> SafeString:
@@ -75,22 +82,23 @@ class RawDataAdmin(ReadOnlyMirrorAdmin):
 
 
 class FixedChoicesFilter(admin.SimpleListFilter):
-    """A list filter whose choices are known in advance: building it runs no query."""
+    """A list filter whose choices are known in advance: building it runs no query. By default
+    it keeps the rows whose field named like the parameter has the chosen value."""
 
     choices_list: tuple[str, ...] = ()
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [(value, value) for value in self.choices_list]
 
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
+
 
 class EventStatusFilter(FixedChoicesFilter):
     title = _("status")
     parameter_name = "status"
     choices_list = tuple(PrinterWebhookEvent.Status.values)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(status=value) if value else queryset
 
 
 class EventNameFilter(FixedChoicesFilter):
@@ -107,10 +115,6 @@ class EventCategoryFilter(FixedChoicesFilter):
     title = _("category")
     parameter_name = "category"
     choices_list = CATEGORIES
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(category=value) if value else queryset
 
 
 @admin.register(PrinterWebhookEvent)
@@ -235,3 +239,102 @@ class NamedRefAdmin(ReadOnlyMirrorAdmin):
     list_display = ("kind", "sp_id", "name", "updated_at")
     list_filter = ("kind",)
     search_fields = ("name", "=sp_id")
+
+
+class ActionKindFilter(FixedChoicesFilter):
+    title = _("action")
+    parameter_name = "kind"
+    choices_list = tuple(OperatorAction.Kind.values)
+
+
+class ActionStatusFilter(FixedChoicesFilter):
+    title = _("status")
+    parameter_name = "status"
+    choices_list = tuple(OperatorAction.Status.values)
+
+
+#: The actions that did not happen and may be asked again.
+AGAIN = (OperatorAction.Status.FAILED, OperatorAction.Status.UNCONFIRMED,
+         OperatorAction.Status.REFUSED)
+
+
+@admin.register(OperatorAction)
+class OperatorActionAdmin(ReadOnlyMirrorAdmin):
+    """The audit trail: read-only (nobody edits or deletes what an operator did)."""
+
+    list_display = ("id", "created_at", "username", "kind", "target", "status_badge",
+                    "http_status", "confirmed_via", "error")
+    list_display_links = ("id", "kind")
+    list_filter = (ActionKindFilter, ActionStatusFilter)
+    search_fields = ("username", "=printer_sp_id", "=queue_item_sp_id", "=job_sp_id",
+                     "idempotency_key")
+    date_hierarchy = "created_at"
+    exclude = ("params", "expected", "plan", "request", "answer")
+    readonly_fields = ("status_badge", "params_pretty", "expected_pretty", "plan_pretty",
+                       "request_pretty", "answer_pretty", "event_link")
+    actions = ("send_again",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, action: OperatorAction) -> SafeString:
+        return badge(action.status, action.get_status_display(), ACTION_COLOURS)
+
+    @admin.display(description=_("parameters"))
+    def params_pretty(self, action: OperatorAction) -> SafeString:
+        return pretty_json(action.params)
+
+    @admin.display(description=_("what the page showed"))
+    def expected_pretty(self, action: OperatorAction) -> SafeString:
+        return pretty_json(action.expected)
+
+    @admin.display(description=_("worked out by the service"))
+    def plan_pretty(self, action: OperatorAction) -> SafeString:
+        return pretty_json(action.plan)
+
+    @admin.display(description=_("request to SimplyPrint"))
+    def request_pretty(self, action: OperatorAction) -> SafeString:
+        return pretty_json(action.request)
+
+    @admin.display(description=_("SimplyPrint's answer"))
+    def answer_pretty(self, action: OperatorAction) -> SafeString:
+        return pretty_json(action.answer)
+
+    @admin.display(description=_("confirming event"))
+    def event_link(self, action: OperatorAction) -> SafeString | str:
+        if action.confirmed_by_event_id is None:
+            return action.confirmed_via or "—"
+        url = reverse("admin:simpleprint_printerwebhookevent_change",
+                      args=[action.confirmed_by_event_id])
+        return format_html('<a href="{}">{} #{}</a>', url, action.confirmed_by_event,
+                           action.confirmed_by_event_id)
+
+    def has_send_again_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm(OPERATE_PRINTERS)
+                    or request.user.has_perm(MANAGE_QUEUE))
+
+    @admin.action(description=_("Send the selected actions again (failed, unconfirmed or "
+                                "refused ones)"), permissions=["send_again"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[OperatorAction]) -> None:
+        """Each selected action that did not happen, asked again as a new action (checked
+        against the state now, recorded, confirmed like any other)."""
+        for action in queryset.order_by("id"):
+            spec = ACTIONS[action.kind]
+            if action.status not in AGAIN or not request.user.has_perm(spec.family):
+                self.message_user(request, _("#%(id)s skipped: it happened, is still open, "
+                                             "or needs a permission you lack.")
+                                  % {"id": action.pk}, messages.WARNING)
+                continue
+            sp_id = action.printer_sp_id if spec.target == "printer" else action.queue_item_sp_id
+            try:
+                outcome = actions.perform(action.kind, request.user,
+                                          [actions.Target(int(sp_id or 0))], action.params)
+            except actions.UnknownTargets as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
+            level = messages.SUCCESS if outcome.code == "accepted" else messages.WARNING
+            self.message_user(request, f"#{action.pk}: {outcome.detail}", level)

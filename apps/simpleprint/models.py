@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
@@ -471,3 +472,111 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ref} ({self.status})"
+
+
+class OperatorAction(models.Model):
+    """One action an operator asked of SimplyPrint through this service: the audit trail.
+
+    Recorded before SimplyPrint is called, so that nothing an operator did is lost when it
+    fails; then SimplyPrint's answer (or the error), and the webhook event (or the poll) that
+    confirmed the new state. ``status`` is what the page shows: *sending* and *pending* until
+    the confirmation (the open states), then *confirmed*, or *mismatch* when SimplyPrint did
+    something else than asked, *unconfirmed* when nothing confirmed it in time, *failed*
+    when SimplyPrint refused or could not be reached, *refused* when this service refused it
+    (the printer or item had changed since the page showed it, or does not allow it).
+    """
+
+    class Kind(models.TextChoices):
+        CLEAR_BED = "clear_bed", _("clear bed")
+        PAUSE = "pause", _("pause")
+        RESUME = "resume", _("resume")
+        CANCEL = "cancel", _("cancel")
+        START = "start", _("start print")
+        APPROVE = "approve", _("approve")
+        DENY = "deny", _("deny")
+        MOVE = "move", _("move")
+        REVIVE = "revive", _("revive")
+        REMOVE = "remove", _("remove")
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("sending")
+        PENDING = "pending", _("pending")
+        CONFIRMED = "confirmed", _("confirmed")
+        MISMATCH = "mismatch", _("mismatch")
+        UNCONFIRMED = "unconfirmed", _("unconfirmed")
+        FAILED = "failed", _("failed")
+        REFUSED = "refused", _("refused")
+
+    #: Sent (or being sent) to SimplyPrint and not yet confirmed: what the page shows pending.
+    OPEN = frozenset({Status.SENDING, Status.PENDING})
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENDING)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    # Kept when the user is deleted.
+    username = models.CharField(max_length=150)
+    # "printer:<sp_id>" or "queue:<sp_id>": one request key acts once on each target.
+    target = models.CharField(max_length=40)
+    printer_sp_id = models.BigIntegerField(null=True, blank=True)
+    queue_item_sp_id = models.BigIntegerField(null=True, blank=True)
+    job_sp_id = models.BigIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True,
+                              help_text=_("The action's parameters, as the operator gave them"))
+    expected = models.JSONField(default=dict, blank=True,
+                                help_text=_("What the page showed when the operator acted"))
+    plan = models.JSONField(default=dict, blank=True, help_text=_(
+        "What the service worked out for the call: the queue item to start, where an item "
+        "was, the job the printer showed"))
+    idempotency_key = models.CharField(max_length=100)
+    # Shared by the rows of one request (a bulk clear-bed or approval: one SimplyPrint call).
+    batch = models.UUIDField(db_index=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    request = models.JSONField(default=dict, blank=True,
+                               help_text=_("The call made to SimplyPrint: method, endpoint, "
+                                           "query and body"))
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer = models.JSONField(default=dict, blank=True, help_text=_("SimplyPrint's answer"))
+    error = models.TextField(blank=True)
+    # Why this service refused it: state_changed (the page showed something else), not_allowed
+    # (the state does not allow it), in_flight (another action on it is not confirmed yet).
+    refusal = models.CharField(max_length=20, blank=True)
+    # The delivery that confirmed it (its id stays when the event log is pruned), or "poll".
+    confirmed_by_event_id = models.BigIntegerField(null=True, blank=True)
+    confirmed_by_event = models.CharField(max_length=100, blank=True)
+    confirmed_via = models.CharField(max_length=10, blank=True)
+    result = models.TextField(blank=True, help_text=_("What SimplyPrint did, in words"))
+
+    class Meta:
+        verbose_name = _("operator action")
+        verbose_name_plural = _("Operator actions")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["printer_sp_id", "status"], name="sp_action_printer_idx"),
+            models.Index(fields=["queue_item_sp_id", "status"], name="sp_action_item_idx"),
+            models.Index(fields=["status", "created_at"], name="sp_action_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idempotency_key", "target"],
+                                    name="sp_action_once_per_key"),
+        ]
+        # The two families of operator actions; the groups that have them:
+        # apps/simpleprint/permissions.py.
+        permissions = [
+            ("operate_printers",
+             "Can clear beds, pause, resume, cancel and start prints through SimplyPrint"),
+            ("manage_queue",
+             "Can approve, deny, move, revive and remove SimplyPrint queue items"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target} by {self.username} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

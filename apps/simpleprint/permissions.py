@@ -3,7 +3,8 @@
 Reading the mirror (API, page) needs a signed-in user; every action needs a Django permission.
 The permissions are declared on the models (``Meta.permissions``); :data:`GRANTS` says which of
 the shipped groups has each one. A new permission: declare it on its model, add one row here,
-and add a migration that runs :func:`ensure_groups` (as ``0006_permissions_and_groups`` does).
+and add a migration that runs :func:`ensure_groups` (as ``0006_permissions_and_groups`` and
+``0009_operator_actions`` do).
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ TEST_WEBHOOKS = f"{APP}.test_webhooks"
 MANAGE_WEBHOOKS = f"{APP}.manage_webhooks"
 #: Broadcast a ping to the open Planning pages and wait for their answers.
 PING_PAGES = f"{APP}.ping_pages"
+#: Act on printers through SimplyPrint: clear a bed, pause, resume, cancel, start a print.
+OPERATE_PRINTERS = f"{APP}.operate_printers"
+#: Act on SimplyPrint's queue: approve, deny, move, revive, remove items.
+MANAGE_QUEUE = f"{APP}.manage_queue"
 
 _EVERYONE = (VIEWER, OPERATOR, ADMINISTRATOR)
 _OPERATORS = (OPERATOR, ADMINISTRATOR)
@@ -36,11 +41,14 @@ GRANTS: dict[str, tuple[str, ...]] = {
     f"{APP}.view_printjob": _EVERYONE,
     f"{APP}.view_printqueue": _EVERYONE,
     f"{APP}.view_printerwebhookevent": _EVERYONE,
+    f"{APP}.view_operatoraction": _EVERYONE,
     PING_PAGES: _OPERATORS,
     REPROCESS_EVENTS: _OPERATORS,
     INJECT_SAMPLES: _OPERATORS,
     TEST_WEBHOOKS: _OPERATORS,
     MANAGE_WEBHOOKS: (ADMINISTRATOR,),
+    OPERATE_PRINTERS: _OPERATORS,
+    MANAGE_QUEUE: _OPERATORS,
 }
 
 #: The page's names for the actions it shows or hides (``page_config["can"]``).
@@ -50,6 +58,9 @@ PAGE_ACTIONS = {
     "testWebhooks": TEST_WEBHOOKS,
     "manageWebhooks": MANAGE_WEBHOOKS,
     "pingPages": PING_PAGES,
+    # Each operator action belongs to one family (actions/registry.py ``ActionSpec.family``).
+    "operatePrinters": OPERATE_PRINTERS,
+    "manageQueue": MANAGE_QUEUE,
 }
 
 
@@ -66,7 +77,9 @@ def sees_every_webhook(user: Any) -> bool:
 def ensure_groups(apps: Any, schema_editor: Any = None) -> None:
     """Create the groups and give each the permissions :data:`GRANTS` lists (never removes one).
     Run from migrations with their historical ``apps``: the permissions are created here when
-    ``post_migrate`` has not created them yet (a fresh database)."""
+    ``post_migrate`` has not created them yet (a fresh database). A permission of a model that
+    does not exist yet at that migration is left to the later migration that adds the model
+    (and runs this again)."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     content_type_model = apps.get_model("contenttypes", "ContentType")
@@ -80,6 +93,8 @@ def ensure_groups(apps: Any, schema_editor: Any = None) -> None:
             known[codename] = (opts.model_name, name)
     for permission, groups in GRANTS.items():
         app_label, codename = permission.split(".", 1)
+        if codename not in known:
+            continue
         model_name, name = known[codename]
         content_type, _ = content_type_model.objects.get_or_create(app_label=app_label,
                                                                    model=model_name)

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from .models import OperatorAction, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from .state import conditions, rules
 
 
@@ -92,3 +92,30 @@ class PrinterWebhookEventDetailSerializer(PrinterWebhookEventSerializer):
 
     class Meta(PrinterWebhookEventSerializer.Meta):
         fields = [*PrinterWebhookEventSerializer.Meta.fields, "dedup_key", "payload", "headers"]
+
+
+class OperatorActionSerializer(serializers.ModelSerializer):
+    """An operator action of the audit trail, as lists and the live message ``action.updated``
+    show it (SimplyPrint's request and answer are in the detail)."""
+
+    printer_id = serializers.IntegerField(source="printer_sp_id", read_only=True)
+    queue_item_id = serializers.IntegerField(source="queue_item_sp_id", read_only=True)
+    job_id = serializers.IntegerField(source="job_sp_id", read_only=True)
+    open = serializers.BooleanField(source="is_open", read_only=True, help_text=(
+        "Sent to SimplyPrint (or being sent) and not confirmed yet: show it pending"))
+
+    class Meta:
+        model = OperatorAction
+        fields = [
+            "id", "kind", "status", "open", "username", "printer_id", "queue_item_id", "job_id",
+            "params", "expected", "plan", "batch", "created_at", "answered_at", "confirmed_at",
+            "http_status", "error", "refusal", "result", "confirmed_via",
+            "confirmed_by_event_id", "confirmed_by_event", "updated_at",
+        ]
+
+
+class OperatorActionDetailSerializer(OperatorActionSerializer):
+    """One action with the call made to SimplyPrint and its answer."""
+
+    class Meta(OperatorActionSerializer.Meta):
+        fields = [*OperatorActionSerializer.Meta.fields, "request", "answer", "idempotency_key"]

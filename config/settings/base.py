@@ -250,6 +250,13 @@ PRINTFARM_PLANNING = {
     # Duration assumed for a queued file SimplyPrint has no estimate for.
     "default_estimate_seconds": env.int("PRINTFARM_PLANNING_DEFAULT_ESTIMATE", default=3600),
 }
+# Operator actions (apps/simpleprint/actions): how long an action SimplyPrint accepted may wait
+# for the webhook or poll that confirms it before it is shown unconfirmed, and how long an
+# action waits for a slot of the shared rate limit (or a Retry-After) before it answers 503.
+PRINTFARM_ACTIONS = {
+    "confirm_timeout_seconds": env.int("PRINTFARM_ACTION_CONFIRM_TIMEOUT", default=600),
+    "max_wait_seconds": env.float("PRINTFARM_ACTION_MAX_WAIT", default=5.0),
+}
 # Serve /static/ from the app directories (the embedded run; behind nginx it never gets there).
 PRINTFARM_SERVE_STATIC = env.bool("PRINTFARM_SERVE_STATIC", default=True)
 
@@ -342,12 +349,14 @@ REST_FRAMEWORK = {
 # "<n>/<second|minute|hour|day>". user: every API request of a signed-in user; anon: of an
 # address without credentials (the public schema; everything else answers 401 first);
 # simplyprint: requests that spend the shared SimplyPrint budget (test deliveries, switching
-# webhooks); ping: websocket/ping/ (each holds a thread for up to 10 s).
+# webhooks); ping: websocket/ping/ (each holds a thread for up to 10 s); actions: operator
+# actions (each is one SimplyPrint call).
 PRINTFARM_THROTTLES = {
     "user": env.str("PRINTFARM_THROTTLE_USER", default="1200/min"),
     "anon": env.str("PRINTFARM_THROTTLE_ANON", default="120/min"),
     "simplyprint": env.str("PRINTFARM_THROTTLE_SIMPLYPRINT", default="10/min"),
     "ping": env.str("PRINTFARM_THROTTLE_PING", default="30/min"),
+    "actions": env.str("PRINTFARM_THROTTLE_ACTIONS", default="60/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "printfarm API",
@@ -363,6 +372,10 @@ SPECTACULAR_SETTINGS = {
         "StateSourceEnum": "apps.simpleprint.models.StateSource",
         "EventStatusEnum": "apps.simpleprint.models.PrinterWebhookEvent.Status",
         "JobStatusEnum": "apps.simpleprint.models.PrintJob.Status",
+        "PrinterStateEnum": "apps.simpleprint.models.Printer.State",
+        "QueueStateEnum": "apps.simpleprint.models.PrintQueue.State",
+        "ActionKindEnum": "apps.simpleprint.models.OperatorAction.Kind",
+        "ActionStatusEnum": "apps.simpleprint.models.OperatorAction.Status",
     },
 }
 

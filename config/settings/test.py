@@ -43,7 +43,8 @@ SIMPLEPRINT_CONFIG = {
 PRINTFARM_DEMO_LOGIN = False
 LANGUAGE_CODE = "en"
 # Tests call the API far faster than people; the throttle tests set their own rates.
-PRINTFARM_THROTTLES = {scope: "100000/min" for scope in ("user", "anon", "simplyprint", "ping")}
+PRINTFARM_THROTTLES = {scope: "100000/min"
+                       for scope in ("user", "anon", "simplyprint", "ping", "actions")}
 
 # --- The production profile in CI: Redis for the channel layer, cache and Celery broker -------
 TEST_REDIS_URL = env.str("TEST_REDIS_URL", default="")

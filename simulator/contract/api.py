@@ -175,6 +175,8 @@ def create_job(call: Call) -> dict[str, Any]:
         item = farm_call(farm.item, item_id)
         if item.approval != "approved" or item.left < count:
             raise invalid("queue_file", f"Queue item {item_id} has {item.left} copies left")
+    if any(kw.get("next_queue_item") for _, kw in plan):
+        _print_farm(call)
     jobs = [farm_call(farm.start_job, pid, user_id=farm.api_user_id, **kw) for pid, kw in plan]
     files: dict[str, dict[str, Any]] = {}
     for job in jobs:
@@ -184,13 +186,29 @@ def create_job(call: Call) -> dict[str, Any]:
             "cost": [{"estimate": True, "total_cost": job.cost,
                       "lines": [{"id": 1, "label": "Material usage", "cost": job.cost}]}]})
         entry["printers"].append(job.printer_id)
-    return ok(files=list(files.values()), jobIds=[job.id for job in jobs])
+    # The key of the new job ids is an unknown (the switch ``create_job_ids``).
+    return ok(files=list(files.values()),
+              **{farm.rules.create_job_ids: [job.id for job in jobs]})
 
 
-def _action(call: Call, states: tuple[str, ...], apply: Callable[[int], Any]) -> dict[str, Any]:
+#: How a Pro account (no Print Farm plan) is answered by the queue's write endpoints.
+PLAN_REFUSAL = "Your plan does not include this feature: it needs the Print Farm plan"
+
+
+def _print_farm(call: Call) -> None:
+    if not call.farm.rules.print_farm_plan:
+        raise ApiError(403, PLAN_REFUSAL)
+
+
+def _action(call: Call, states: tuple[str, ...], apply: Callable[[int], Any],
+            check: Callable[[Any], None] | None = None) -> dict[str, Any]:
+    """A printer action on every printer of ``pid``: all are checked before any is changed,
+    so a refused request changes nothing."""
     pids = req_ids(call.query, "pid")
     for pid in pids:
-        farm_call(call.farm.require_job, pid, states)
+        _, job = farm_call(call.farm.require_job, pid, states)
+        if check is not None:
+            check(job)
     for pid in pids:
         farm_call(apply, pid)
     return ok()
@@ -210,12 +228,21 @@ def resume(call: Call) -> dict[str, Any]:
 
 @route("printers/actions/Cancel", "POST")
 def cancel(call: Call) -> dict[str, Any]:
+    farm = call.farm
     reason = opt_int(call.body, "reason")
+    if reason is None and farm.rules.cancel_reason == "required":
+        raise invalid("reason", "This field is required")
     if reason is not None and not 1 <= reason <= 6:
         raise invalid("reason", INVALID_ENUM)
     comment = opt_str(call.body, "comment", max_len=500) or ""
-    return _action(call, ("printing", "paused"), lambda pid: call.farm.cancel_job(
-        pid, user_id=call.farm.api_user_id, reason=reason, comment=comment))
+
+    def others(job: Any) -> None:
+        if not farm.rules.cancel_others and job.user_id != farm.api_user_id:
+            raise ApiError(403, "You don't have permission to cancel prints started by "
+                                "other users")
+
+    return _action(call, ("printing", "paused"), lambda pid: farm.cancel_job(
+        pid, user_id=farm.api_user_id, reason=reason, comment=comment), others)
 
 
 @route("printers/actions/ClearBed", "POST")
@@ -228,6 +255,8 @@ def clear_bed(call: Call) -> dict[str, Any]:
         printer = farm_call(farm.printer, pid)
         if farm.active_job(printer) is not None:
             raise ApiError(400, f"Printer {printer.name} must be operational or offline")
+        if printer.bed_clear and farm.rules.clear_bed_when_clear == "refuse":
+            raise ApiError(400, f"Printer {printer.name} has no bed to clear")
     for pid in pids:
         farm.clear_bed(pid, success=success, rating=rating, user_id=farm.api_user_id)
     return ok()
@@ -347,6 +376,7 @@ def queue_get_item(call: Call) -> dict[str, Any]:
 @route("queue/AddItem", "POST")
 def queue_add_item(call: Call) -> dict[str, Any]:
     farm, body = call.farm, call.body
+    _print_farm(call)
     filesystem, file_id = opt_str(body, "filesystem"), opt_str(body, "fileId")
     if not filesystem and not file_id:
         raise invalid("filesystem", "Either filesystem or fileId is required")
@@ -373,6 +403,7 @@ def queue_add_item(call: Call) -> dict[str, Any]:
 @route("queue/UpdateItem", "POST")
 def queue_update_item(call: Call) -> dict[str, Any]:
     body = call.body
+    _print_farm(call)
     item_id = req_int(call.query, "job")
     farm_call(call.farm.update_item, item_id, amount=opt_int(body, "amount", low=1),
               note=opt_str(body, "note"), for_printers=opt_ids(body, "for_printers"),
@@ -382,6 +413,7 @@ def queue_update_item(call: Call) -> dict[str, Any]:
 
 @route("queue/DeleteItem", "POST")
 def queue_delete_item(call: Call) -> dict[str, Any]:
+    _print_farm(call)
     field = "job" if call.query.get("job") else "jobs"
     ids = req_ids(call.query, field)
     farm_call(call.farm.delete_items, ids, user_id=call.farm.api_user_id)
@@ -390,15 +422,35 @@ def queue_delete_item(call: Call) -> dict[str, Any]:
 
 @route("queue/SetOrder", "GET")
 def queue_set_order(call: Call) -> dict[str, Any]:
+    _print_farm(call)
     item_id = req_int(call.query, "job")
     req_int(call.query, "from", low=0)
     to = req_int(call.query, "to", low=0)
-    farm_call(call.farm.set_order, item_id, max(1, to), user_id=call.farm.api_user_id)
+    # Whether positions count from 0 or 1 is an unknown (the switch ``set_order_base``).
+    position = to + 1 if call.farm.rules.set_order_base == "0" else to
+    farm_call(call.farm.set_order, item_id, max(1, position), user_id=call.farm.api_user_id)
     return {"success": True, "message": None}
+
+
+@route("queue/MoveItem", "POST")
+def queue_move_item(call: Call) -> dict[str, Any]:
+    """``jobs`` (CSV) to ``moveTo``: a queue group (Activepieces) or a 0-based position
+    (n8n), per the switch ``move_item``."""
+    _print_farm(call)
+    farm = call.farm
+    ids = req_ids(call.query, "jobs")
+    move_to = req_int(call.query, "moveTo", low=0)
+    if farm.rules.move_item == "group":
+        farm_call(farm.move_to_group, ids, move_to, user_id=farm.api_user_id)
+    else:
+        for item_id in ids:
+            farm_call(farm.set_order, item_id, move_to + 1, user_id=farm.api_user_id)
+    return ok()
 
 
 @route("queue/EmptyQueue", "POST")
 def queue_empty(call: Call) -> dict[str, Any]:
+    _print_farm(call)
     group = opt_int(call.body, "group", 0, low=0)
     assert group is not None
     call.farm.empty_queue(group=group, done_items=opt_bool(call.body, "done_items", False),
@@ -408,6 +460,7 @@ def queue_empty(call: Call) -> dict[str, Any]:
 
 @route("queue/ReviveItem", "POST")
 def queue_revive(call: Call) -> dict[str, Any]:
+    _print_farm(call)
     farm_call(call.farm.revive_item, req_int(call.query, "job"), user_id=call.farm.api_user_id)
     return ok()
 
@@ -425,6 +478,8 @@ def queue_pending(call: Call) -> dict[str, Any]:
 
 @route("queue/approval/ApproveItem", "POST")
 def queue_approve(call: Call) -> dict[str, Any]:
+    _print_farm(call)
+    opt_str(call.body, "comment", max_len=500)
     farm_call(call.farm.approve_items, req_ids(call.query, "jobs"),
               user_id=call.farm.api_user_id)
     return ok()
@@ -432,9 +487,17 @@ def queue_approve(call: Call) -> dict[str, Any]:
 
 @route("queue/approval/DenyItem", "POST")
 def queue_deny(call: Call) -> dict[str, Any]:
-    farm_call(call.farm.deny_items, req_ids(call.query, "jobs"), user_id=call.farm.api_user_id,
-              comment=opt_str(call.body, "comment", max_len=500) or "",
-              remove=opt_bool(call.body, "remove", False))
+    """The item comes from ``job`` (Activepieces) or ``jobs`` (n8n): the switch
+    ``deny_param`` says which this account reads (``both``: ``jobs``, else ``job``)."""
+    _print_farm(call)
+    rules = call.farm.rules
+    field = rules.deny_param if rules.deny_param != "both" else \
+        "jobs" if call.query.get("jobs") else "job"
+    comment = opt_str(call.body, "comment", max_len=500) or ""
+    if not comment.strip() and rules.deny_comment == "required":
+        raise invalid("comment", "This field is required")
+    farm_call(call.farm.deny_items, req_ids(call.query, field), user_id=call.farm.api_user_id,
+              comment=comment, remove=opt_bool(call.body, "remove", False))
     return ok()
 
 

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from simulator.domain.actions import ActionRules
 from simulator.domain.catalog import (
     COLORS,
     CUSTOM_TAGS,
@@ -22,6 +23,7 @@ from simulator.domain.catalog import (
     GROUP_MODELS,
     MATERIAL_TYPES,
     MODEL_SHORT,
+    QUEUE_GROUPS,
 )
 from simulator.domain.model import (
     PRINTER_STATES_BUSY,
@@ -97,6 +99,9 @@ class Farm:
         self.jobs_by_uid: dict[str, Job] = {}
         self.queue: dict[int, QueueItem] = {}
         self.webhooks: dict[int, Webhook] = {}
+        #: Where SimplyPrint's behaviour for the operator actions is unknown: the alternative
+        #: this farm follows (``simulator.domain.actions``).
+        self.rules = ActionRules()
         self._booting = True
         self._build_printers(printers)
         for _ in range(2 * printers):
@@ -252,7 +257,10 @@ class Farm:
             self.set_out_of_order(printer.id, False, user_id=self._random_user().id)
         if printer.bed_clear_at is not None and now >= printer.bed_clear_at:
             last = self.current_job(printer)
-            self.clear_bed(printer.id, success=last is not None and last.state == "done",
+            # The bed is cleared; the print was good when it finished ("success" says so
+            # when it means the print, "cleared" when it means the bed).
+            good = last is not None and last.state == "done"
+            self.clear_bed(printer.id, success=good or self.rules.clear_bed_success == "cleared",
                            user_id=self._random_user().id)
         if printer.online and self._chance(RATE_OFFLINE):
             # A running print carries on unseen and reports in when the printer is back.
@@ -448,8 +456,10 @@ class Farm:
 
     def require_job(self, printer_id: int, states: tuple[str, ...]) -> tuple[Printer, Job]:
         printer = self.printer(printer_id)
+        if not printer.online:
+            raise FarmError(f"Printer {printer.name} is offline")
         job = self.active_job(printer)
-        if job is None or job.state not in states or not printer.online:
+        if job is None or job.state not in states:
             raise FarmError(f"Printer {printer.name} is not {' or '.join(states)}")
         return printer, job
 
@@ -464,12 +474,25 @@ class Farm:
         if item is not None:
             if state == "done":
                 item.printed += 1
-            else:
-                item.left += 1
-            if item.is_done and not self.ongoing(item):
-                item.done_at = self.now
-            elif not item.is_done:
-                item.done_at = None
+            elif self.rules.clear_bed_success == "cleared":
+                item.left += 1  # the copy comes back as the print ends
+            self._settle_item(item)
+
+    def _settle_item(self, item: QueueItem) -> None:
+        if item.is_done and not self.ongoing(item):
+            item.done_at = item.done_at or self.now
+        elif not item.is_done:
+            item.done_at = None
+
+    def _requeue(self, job: Job) -> None:
+        """A print marked bad as its bed is cleared: its queue item prints it again."""
+        item = self.queue.get(job.queue_item_id) if job.queue_item_id is not None else None
+        if item is None:
+            return
+        if job.state == "done":
+            item.printed = max(0, item.printed - 1)
+        item.left = min(item.amount, item.left + 1)
+        self._settle_item(item)
 
     def ongoing(self, item: QueueItem) -> bool:
         return any(j.active and j.queue_item_id == item.id for j in self.jobs.values())
@@ -517,19 +540,23 @@ class Farm:
 
     def clear_bed(self, printer_id: int, *, success: bool = False, rating: int | None = None,
                   user_id: int | None = None) -> bool:
-        """Mark the bed cleared; returns False (and emits nothing) if it already was."""
+        """Mark the bed cleared; returns False (and emits nothing) if it already was, or if
+        ``success`` is false where it means "the bed was not really cleared". Where it means
+        the print (the default rule), a bad print's queue item gets its copy back."""
         printer = self.printer(printer_id)
         if self.active_job(printer) is not None:
             raise FarmError(f"Printer {printer.name} must be operational or offline")
-        printer.bed_clear_at = None
-        if printer.bed_clear:
+        if printer.bed_clear or (self.rules.clear_bed_success == "cleared" and not success):
             return False
+        printer.bed_clear_at = None
         printer.bed_clear = True
         job = self.current_job(printer)
         if job is None:
             return True
         if rating is not None:
             job.rating = rating
+        if self.rules.clear_bed_success == "print" and not success:
+            self._requeue(job)
         self.emit("job.bed_cleared", job=job, printer=printer, user=self.user(user_id),
                   success=bool(success))
         return True
@@ -689,6 +716,17 @@ class Farm:
         self._place(item, to)
         self.emit("queue.move_item", queue_item=item, user=self.user(user_id))
         return item
+
+    def move_to_group(self, item_ids: list[int], group: int, *,
+                      user_id: int | None = None) -> list[QueueItem]:
+        """``queue/MoveItem`` read as "to another queue group" (Activepieces)."""
+        if group not in {g["id"] for g in QUEUE_GROUPS}:
+            raise FarmError(f"Queue group {group} not found")
+        items = [self.item(i) for i in item_ids]
+        for item in items:
+            item.group = group
+            self.emit("queue.move_item", queue_item=item, user=self.user(user_id))
+        return items
 
     def empty_queue(self, *, group: int = 0, done_items: bool = False,
                     user_id: int | None = None) -> int:

@@ -229,3 +229,20 @@ def scenario(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dic
         raise invalid("action", f"Must be one of {', '.join(sorted(SCENARIO))}")
     result = farm_call(SCENARIO[action], sim.farm, body) or {}
     return ok(now=int(sim.farm.now), **result)
+
+
+# ---------------------------------------------------------------------- operator actions
+
+@control_route("GET", "actions")
+def get_actions(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+    """How the operator actions behave where SimplyPrint's is unknown (``domain/actions.py``)."""
+    return ok(actions=sim.farm.rules.as_dict())
+
+
+@control_route("POST", "actions")
+def set_actions(sim: Simulator, body: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+    try:
+        sim.farm.rules.update(body)
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    return ok(actions=sim.farm.rules.as_dict())

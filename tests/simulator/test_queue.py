@@ -79,13 +79,49 @@ def test_done_items_revive_and_empty(sim: SimulatorClient) -> None:
     assert all(i["left"] < i["amount"] for i in remaining)  # only items still printing remain
 
 
-def test_failed_copy_goes_back_to_the_queue(sim: SimulatorClient) -> None:
+def test_a_bad_print_goes_back_to_the_queue_when_its_bed_is_cleared(
+        sim: SimulatorClient) -> None:
+    """ClearBed ``success: false`` means "the print was bad" (the default rule, as SimplyPrint's
+    clear-bed page says): the copy comes back then, not when the print failed."""
     pid = _free_printer(sim, "cancel_job")
     item_id = sim.scenario("add_queue_item", amount=2, for_printers=[pid])["queue_item"]["id"]
     sim.scenario("start_job", printer_id=pid, queue_item_id=item_id)
     assert _item(sim, item_id)["left"] == 1
     sim.scenario("fail_job", printer_id=pid)
+    assert (_item(sim, item_id)["left"], _item(sim, item_id)["printed"]) == (1, 0)
+    assert sim.api("POST", "printers/actions/ClearBed", params={"pid": pid},
+                   json={"success": False}).json()["status"] is True
     assert (_item(sim, item_id)["left"], _item(sim, item_id)["printed"]) == (2, 0)
+    assert sim.printer(pid)["bed_clear"] is True
+
+
+def test_a_good_print_marked_bad_is_printed_again(sim: SimulatorClient) -> None:
+    pid = _free_printer(sim, "finish_job")
+    item_id = sim.scenario("add_queue_item", amount=1, for_printers=[pid])["queue_item"]["id"]
+    sim.scenario("start_job", printer_id=pid, queue_item_id=item_id)
+    sim.scenario("finish_job", printer_id=pid)
+    assert (_item(sim, item_id)["left"], _item(sim, item_id)["printed"]) == (0, 1)
+    sim.api("POST", "printers/actions/ClearBed", params={"pid": pid}, json={"success": False})
+    item = _item(sim, item_id)
+    assert (item["left"], item["printed"], "done" in item) == (1, 0, False)
+
+
+def test_where_success_means_the_bed_was_cleared(sim: SimulatorClient) -> None:
+    """The Activepieces reading: a failed print gives its copy back as it ends, and ClearBed
+    ``success: false`` leaves the printer waiting for a clear bed (no webhook)."""
+    sim.actions(clear_bed_success="cleared")
+    pid = _free_printer(sim, "cancel_job")
+    item_id = sim.scenario("add_queue_item", amount=2, for_printers=[pid])["queue_item"]["id"]
+    sim.scenario("start_job", printer_id=pid, queue_item_id=item_id)
+    sim.scenario("fail_job", printer_id=pid)
+    assert (_item(sim, item_id)["left"], _item(sim, item_id)["printed"]) == (2, 0)
+    before = _events(sim)
+    assert sim.api("POST", "printers/actions/ClearBed", params={"pid": pid},
+                   json={"success": False}).json()["status"] is True
+    assert sim.printer(pid)["bed_clear"] is False and _events(sim) == before
+    sim.api("POST", "printers/actions/ClearBed", params={"pid": pid}, json={"success": True})
+    assert sim.printer(pid)["bed_clear"] is True and _events(sim)[-1] == "job.bed_cleared"
+    assert _item(sim, item_id)["left"] == 2
 
 
 def test_autoprint_takes_matching_items_only(sim: SimulatorClient) -> None:

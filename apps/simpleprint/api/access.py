@@ -95,5 +95,6 @@ class UserThrottle(SettingsRateMixin, SimpleRateThrottle):
 
 
 class ScopedThrottle(SettingsRateMixin, ScopedRateThrottle):
-    """Per user, for the views naming a ``throttle_scope``: ``simplyprint`` (calls that spend
+    """Per user, for the views naming a ``throttle_scope``: ``actions`` (operator actions),
+    ``simplyprint`` (calls that spend
     the shared SimplyPrint budget) and ``ping`` (each may wait up to 10 s)."""

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from ..events.registry import CATEGORIES, received_names
-from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from ..models import OperatorAction, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 
 #: The range of the 64-bit id columns; a number outside it can match no row.
 ID_MIN, ID_MAX = -(2**63), 2**63 - 1
@@ -151,3 +151,28 @@ class QueueFilter(filters.FilterSet):
         if not self.form.cleaned_data.get("state"):
             queryset = queryset.filter(state__in=PrintQueue.ACTIVE)
         return super().filter_queryset(queryset)
+
+
+class ActionFilter(filters.FilterSet):
+    """The audit trail: by action, status, printer, queue item, job, user, request, time."""
+
+    kind = filters.ChoiceFilter(choices=OperatorAction.Kind.choices)
+    status = filters.ChoiceFilter(choices=OperatorAction.Status.choices)
+    open = filters.BooleanFilter(method="filter_open",
+                                 help_text="true: still waiting for SimplyPrint to confirm")
+    printer = IdFilter(field_name="printer_sp_id", help_text="SimplyPrint printer id")
+    queue_item = IdFilter(field_name="queue_item_sp_id", help_text="SimplyPrint queue item id")
+    job = IdFilter(field_name="job_sp_id", help_text="SimplyPrint job id")
+    user = filters.CharFilter(field_name="username", help_text="Who asked (user name)")
+    batch = filters.UUIDFilter(help_text="The actions of one request (a bulk action)")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = OperatorAction
+        fields: list[str] = []
+
+    def filter_open(self, queryset: QuerySet[OperatorAction], name: str, value: bool
+                    ) -> QuerySet[OperatorAction]:
+        return queryset.filter(status__in=OperatorAction.OPEN) if value \
+            else queryset.exclude(status__in=OperatorAction.OPEN)

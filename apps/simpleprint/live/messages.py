@@ -23,8 +23,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from rest_framework import serializers
 
-from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from ..models import OperatorAction, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from ..serializers import (
+    OperatorActionSerializer,
     PrinterSerializer,
     PrinterWebhookEventSerializer,
     PrintJobSerializer,
@@ -125,6 +126,7 @@ _PRINTER = PrinterMessage()
 _JOB = JobMessage()
 _QUEUE_ITEM = QueueItemMessage()
 _EVENT = EventMessage()
+_ACTION = OperatorActionSerializer()
 
 #: Row class → (message type, serializer).
 KINDS: dict[type[models.Model], tuple[str, Any]] = {
@@ -132,6 +134,7 @@ KINDS: dict[type[models.Model], tuple[str, Any]] = {
     PrintJob: ("job.updated", _JOB),
     PrintQueue: ("queue.updated", _QUEUE_ITEM),
     PrinterWebhookEvent: ("event.received", _EVENT),
+    OperatorAction: ("action.updated", _ACTION),
 }
 
 def _empty(value: Any) -> bool:
@@ -196,13 +199,15 @@ def unpack(table: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def snapshot_data(printers: Any, queue: Any, jobs: Any, events: Any,
-                  names: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The ``data`` of a snapshot message: the rows to show, each list packed, and every known
-    name."""
+                  names: dict[str, dict[str, str]], actions: Any = ()) -> dict[str, Any]:
+    """The ``data`` of a snapshot message: the rows to show, each list packed, every known
+    name, and the operator actions still waiting for SimplyPrint to confirm them
+    (``open_actions``, shown pending)."""
     return {
         "printers": pack(_PRINTER, printers),
         "queue": pack(_QUEUE_ITEM, queue),
         "recent_jobs": pack(_JOB, jobs),
         "recent_events": pack(_EVENT, events),
         "names": names,
+        "open_actions": pack(_ACTION, actions),
     }

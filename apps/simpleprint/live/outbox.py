@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Min
 
-from ..models import LiveUpdate, PrinterWebhookEvent
+from ..models import LiveUpdate, OperatorAction, PrinterWebhookEvent
 from ..state import names, selectors
 from . import messages, publisher
 
@@ -92,6 +92,8 @@ def snapshot() -> dict[str, Any]:
             ).order_by("-updated_at", "-id")[:SNAPSHOT_RECENT],
             events=selectors.event_log().order_by("-id")[:SNAPSHOT_RECENT],
             names=names.all_names(),
+            actions=OperatorAction.objects.filter(status__in=OperatorAction.OPEN)
+            .order_by("id")[:SNAPSHOT_RECENT],
         ),
     }
 

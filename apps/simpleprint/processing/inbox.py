@@ -26,6 +26,7 @@ from ..live import outbox
 from ..models import PrinterWebhookEvent
 from ..remote import servertime
 from ..remote.client import SimplePrintAPIError
+from ..state import changes
 from ..state.payload import (
     PayloadError,
     RereadNeeded,
@@ -129,7 +130,8 @@ def apply_event(event: PrinterWebhookEvent) -> bool:
     spec = spec_of(name)
     if spec is None or spec.effect is None:
         return False
-    return spec.effect.apply(spec.name, _data(event), event_time(event))
+    with changes.caused_by(event.pk, spec.name):
+        return spec.effect.apply(spec.name, _data(event), event_time(event))
 
 
 def event_time(event: PrinterWebhookEvent) -> EventTime:

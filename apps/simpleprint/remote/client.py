@@ -180,6 +180,9 @@ class SimplePrintClient:
         self.limiter = limiter or get_limiter(
             api_usage.account_name(self.base_url, self.company_id, api_key),
             int(config["rate_limit"] if rate_limit is None else rate_limit))
+        #: The last call asked of SimplyPrint: ``{method, endpoint, query, body}`` (what the
+        #: audit trail keeps of an operator action).
+        self.last_request: dict[str, Any] = {}
         self._http = httpx.Client(
             base_url=f"{self.base_url}/{self.company_id}/",
             timeout=float(timeout or config.get("timeout", 10.0)),
@@ -226,6 +229,8 @@ class SimplePrintClient:
         """One call; ``company_id`` replaces the configured company in the path (``0`` for the
         account-level calls)."""
         url = endpoint if company_id is None else f"{self.base_url}/{company_id}/{endpoint}"
+        self.last_request = {"method": method, "endpoint": endpoint, "body": body,
+                             "query": {k: str(v) for k, v in (params or {}).items()}}
         attempt = 0
         while True:
             attempt += 1
@@ -344,35 +349,35 @@ class SimplePrintClient:
         answer.setdefault("jobIds", answer.get("job_ids") or answer.get("jobs") or [])
         return answer
 
-    def pause(self, pid: int | Iterable[int]) -> None:
-        self._call("POST", "printers/actions/Pause", params={"pid": _ids(pid)},
-                   idempotent=False)
+    def pause(self, pid: int | Iterable[int]) -> dict[str, Any]:
+        return self._call("POST", "printers/actions/Pause", params={"pid": _ids(pid)},
+                          idempotent=False)
 
-    def resume(self, pid: int | Iterable[int]) -> None:
-        self._call("POST", "printers/actions/Resume", params={"pid": _ids(pid)},
-                   idempotent=False)
+    def resume(self, pid: int | Iterable[int]) -> dict[str, Any]:
+        return self._call("POST", "printers/actions/Resume", params={"pid": _ids(pid)},
+                          idempotent=False)
 
     def cancel(self, pid: int | Iterable[int], reason: int | None = None,
-               comment: str | None = None) -> None:
+               comment: str | None = None) -> dict[str, Any]:
         """``reason``: 1 failed, 2 regretted, 3 no extrusion/clog, 4 fell off, 5 no filament,
-        6 other."""
+        6 other. Without either, no body is sent (as SimplyPrint's integrations do)."""
         body: dict[str, Any] = {}
         if reason is not None:
             body["reason"] = reason
         if comment is not None:
             body["comment"] = comment
-        self._call("POST", "printers/actions/Cancel", params={"pid": _ids(pid)}, body=body,
-                   idempotent=False)
+        return self._call("POST", "printers/actions/Cancel", params={"pid": _ids(pid)},
+                          body=body or None, idempotent=False)
 
     def clear_bed(self, pid: int | Iterable[int], success: bool = True,
-                  rating: int | None = None) -> None:
-        """Mark the bed cleared; ``success`` is sent explicitly (SimplyPrint defaults to
-        false)."""
+                  rating: int | None = None) -> dict[str, Any]:
+        """Mark the bed cleared; ``success`` (the print was good; a bad one's queue item goes
+        back to the queue) is sent explicitly: SimplyPrint defaults it to false."""
         body: dict[str, Any] = {"success": success}
         if rating is not None:
             body["rating"] = rating
-        self._call("POST", "printers/actions/ClearBed", params={"pid": _ids(pid)}, body=body,
-                   idempotent=False)
+        return self._call("POST", "printers/actions/ClearBed", params={"pid": _ids(pid)},
+                          body=body, idempotent=False)
 
     # --- jobs ------------------------------------------------------------------------------------
 
@@ -466,6 +471,44 @@ class SimplePrintClient:
     def get_queue_item(self, item_id: int) -> dict[str, Any]:
         answer = self._call("GET", "queue/GetItem", params={"id": item_id}, idempotent=True)
         return dict(answer.get("item") or answer.get("queue") or {})
+
+    # --- queue actions (state-changing; the item id is ``job`` in the query) -------------------
+
+    def approve_queue_items(self, item_ids: Iterable[int],
+                            comment: str | None = None) -> dict[str, Any]:
+        """``queue/approval/ApproveItem``: ``jobs`` (CSV) in the query, ``comment`` in the
+        body."""
+        return self._call("POST", "queue/approval/ApproveItem", params={"jobs": _ids(item_ids)},
+                          body={"comment": comment} if comment else None, idempotent=False)
+
+    def deny_queue_item(self, item_id: int, comment: str, remove: bool) -> dict[str, Any]:
+        """``queue/approval/DenyItem``. The item goes in both ``job`` (SimplyPrint's
+        Activepieces piece) and ``jobs`` (its n8n node): the two disagree, and an endpoint reads
+        the one it knows. ``remove`` is always sent (its default is unknown)."""
+        ids = _ids(item_id)
+        return self._call("POST", "queue/approval/DenyItem", params={"job": ids, "jobs": ids},
+                          body={"comment": comment, "remove": remove}, idempotent=False)
+
+    def delete_queue_item(self, item_id: int) -> dict[str, Any]:
+        return self._call("POST", "queue/DeleteItem", params={"job": item_id}, idempotent=False)
+
+    def revive_queue_item(self, item_id: int) -> dict[str, Any]:
+        """A done item back into the active queue."""
+        return self._call("POST", "queue/ReviveItem", params={"job": item_id}, idempotent=False)
+
+    def set_queue_order(self, item_id: int, from_position: int, to_position: int
+                        ) -> dict[str, Any]:
+        """``queue/SetOrder`` (a GET that changes state; it answers ``success``): positions
+        count from 1, the first item being 1 (as ``queue/AddItem``'s ``position``)."""
+        return self._call("GET", "queue/SetOrder", params={
+            "job": item_id, "from": from_position, "to": to_position}, idempotent=False)
+
+    def move_queue_items(self, item_ids: Iterable[int], group: int) -> dict[str, Any]:
+        """``queue/MoveItem``: ``jobs`` (CSV) and ``moveTo`` in the query, ``moveTo`` read as
+        the target queue group (SimplyPrint's Activepieces piece; its n8n node reads a
+        position)."""
+        return self._call("POST", "queue/MoveItem",
+                          params={"jobs": _ids(item_ids), "moveTo": group}, idempotent=False)
 
     # --- webhooks (Print Farm plan) ---------------------------------------------------------------
 

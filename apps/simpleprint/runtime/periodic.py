@@ -42,6 +42,7 @@ PERIODIC: tuple[Periodic, ...] = (
              enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
     Periodic("simpleprint.fetch_job_details", lambda: settings.PRINTFARM_SYNC["tick_interval"],
              expires=True, enabled=lambda: bool(settings.PRINTFARM_SYNC["enabled"])),
+    Periodic("simpleprint.expire_actions", lambda: 30.0, expires=True),
     Periodic("simpleprint.send_notifications", lambda: settings.PRINTFARM_NOTIFY["interval"],
              expires=True, enabled=lambda: bool(settings.PRINTFARM_NOTIFY["urls"].strip())),
 )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from celery import shared_task
 
+from ..actions import confirm
 from ..live import outbox, publisher
 from ..notify import sender
 from ..ops import health
@@ -65,10 +66,16 @@ def send_notifications() -> int:
     return sent
 
 
+@shared_task(name="simpleprint.expire_actions", ignore_result=True)
+def expire_actions() -> int:
+    """Show operator actions nothing confirmed in time as unconfirmed (``actions.confirm``)."""
+    return confirm.expire_overdue()
+
+
 def by_name(name: str) -> Callable[[], object]:
     """The function of the periodic task ``name`` (for the in-process scheduler)."""
     tasks: dict[str, Callable[[], object]] = {
         task.name: task for task in (sweep_unprocessed_events, prune_live_updates,
                                      prune_webhook_events, worker_heartbeat, sync_tick,
-                                     fetch_job_details, send_notifications)}
+                                     fetch_job_details, send_notifications, expire_actions)}
     return tasks[name]

@@ -7,12 +7,17 @@ the same transaction; followers registered with it (the alerts) see the same row
 that may repeat what is known (a poll) takes :func:`capture` of the row before changing it and
 asks :func:`differs` afterwards: the recorder compares what the pages are shown, so a field
 added to the message format is compared without anyone listing it.
+
+Who follows a change may want to know what caused it: the inbox applies each stored event
+inside :func:`caused_by`, and :func:`cause` names that event (None for a poll or a sync).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import models
@@ -39,6 +44,32 @@ class Follower(Protocol):
 
 _recorder: Recorder | None = None
 _followers: tuple[Follower, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cause:
+    """The stored webhook event whose processing made the changes."""
+
+    event_id: int
+    event: str
+
+
+_cause: ContextVar[Cause | None] = ContextVar("printfarm_change_cause", default=None)
+
+
+@contextlib.contextmanager
+def caused_by(event_id: int, event: str) -> Iterator[None]:
+    """The changes made inside are caused by the stored event ``event_id``."""
+    token = _cause.set(Cause(event_id, event))
+    try:
+        yield
+    finally:
+        _cause.reset(token)
+
+
+def cause() -> Cause | None:
+    """The event being applied, or None (a poll, a reconcile, a sync)."""
+    return _cause.get()
 
 
 def register(recorder: Recorder, *followers: Follower) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from ..models import Printer, PrintJob
 
 Condition = Literal[
@@ -22,6 +25,16 @@ Condition = Literal[
 ATTENTION: frozenset[str] = frozenset({
     "offline", "ai_flagged", "paused", "error", "failed", "cancelled", "bed_to_clear",
 })
+
+#: How the server names a condition in a sentence ("the printer is now …"); the page has its
+#: own labels (labels.js).
+LABELS: dict[str, Promise] = {
+    "offline": _("offline"), "out_of_order": _("out of order"),
+    "ai_flagged": _("flagged by the AI"), "paused": _("paused"), "printing": _("printing"),
+    "downloading": _("downloading"), "cancelling": _("cancelling"), "error": _("in error"),
+    "failed": _("failed, bed to clear"), "cancelled": _("cancelled, bed to clear"),
+    "bed_to_clear": _("done, bed to clear"), "ready": _("ready"), "unknown": _("unknown"),
+}
 
 _BUSY: dict[str, Condition] = {
     Printer.State.PRINTING: "printing", Printer.State.PAUSED: "paused",

@@ -16,7 +16,12 @@ def test_schema_validates_without_warnings(tmp_path: Path) -> None:
     for path in ("/api/v1/simpleprint/webhook/test/", "/api/v1/simpleprint/webhook/events/",
                  "/api/v1/simpleprint/webhook/events/{id}/reprocess/",
                  "/api/v1/simpleprint/printers/{sp_id}/", "/api/v1/simpleprint/jobs/",
-                 "/api/v1/simpleprint/queue/"):
+                 "/api/v1/simpleprint/queue/", "/api/v1/simpleprint/actions/",
+                 "/api/v1/simpleprint/printers/{sp_id}/actions/clear-bed/",
+                 "/api/v1/simpleprint/printers/{sp_id}/actions/start-next/",
+                 "/api/v1/simpleprint/printers/actions/clear-bed/",
+                 "/api/v1/simpleprint/queue/{sp_id}/actions/move/",
+                 "/api/v1/simpleprint/queue/actions/approve/"):
         assert f"{path}:" in schema
 
 

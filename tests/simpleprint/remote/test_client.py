@@ -317,6 +317,22 @@ CALLS: list[tuple[str, dict[str, Any], str, str, dict[str, str], Any]] = [
      {"pid": "12"}, {"reason": 2, "comment": "oops"}),
     ("clear_bed", {"pid": 12}, "POST", "printers/actions/ClearBed", {"pid": "12"},
      {"success": True}),
+    ("clear_bed", {"pid": [12, 13], "success": False, "rating": 1}, "POST",
+     "printers/actions/ClearBed", {"pid": "12,13"}, {"success": False, "rating": 1}),
+    ("cancel", {"pid": 12}, "POST", "printers/actions/Cancel", {"pid": "12"}, None),
+    ("approve_queue_items", {"item_ids": [890, 891], "comment": "ok"}, "POST",
+     "queue/approval/ApproveItem", {"jobs": "890,891"}, {"comment": "ok"}),
+    ("approve_queue_items", {"item_ids": [890]}, "POST", "queue/approval/ApproveItem",
+     {"jobs": "890"}, None),
+    ("deny_queue_item", {"item_id": 890, "comment": "PLA only", "remove": False}, "POST",
+     "queue/approval/DenyItem", {"job": "890", "jobs": "890"},
+     {"comment": "PLA only", "remove": False}),
+    ("delete_queue_item", {"item_id": 890}, "POST", "queue/DeleteItem", {"job": "890"}, None),
+    ("revive_queue_item", {"item_id": 890}, "POST", "queue/ReviveItem", {"job": "890"}, None),
+    ("set_queue_order", {"item_id": 890, "from_position": 4, "to_position": 1}, "GET",
+     "queue/SetOrder", {"job": "890", "from": "4", "to": "1"}, None),
+    ("move_queue_items", {"item_ids": [890], "group": 2}, "POST", "queue/MoveItem",
+     {"jobs": "890", "moveTo": "2"}, None),
     ("list_webhooks", {}, "GET", "webhooks/Get", {}, None),
     ("create_webhook", {"name": "n", "url": "https://x.example/h/", "events": ["job.done"],
                         "secret": "s", "webhook_id": 11}, "POST", "webhooks/Create", {},
@@ -344,6 +360,20 @@ def test_parameters_go_exactly_where_the_contract_says(
     [request] = server.requests
     assert (request.method, request.path, request.query, request.body) == (verb, path, query,
                                                                            body)
+
+
+def test_the_last_request_is_kept_as_sent(scripted: tuple[ScriptedSimplyPrint, str]) -> None:
+    """What the audit trail keeps of an operator action: the call as it went out."""
+    server, url = scripted
+    with make_client(url) as sp:
+        sp.set_queue_order(890, 4, 1)
+        assert sp.last_request == {"method": "GET", "endpoint": "queue/SetOrder", "body": None,
+                                   "query": {"job": "890", "from": "4", "to": "1"}}
+        sp.clear_bed([3, 4], success=False)
+        assert sp.last_request == {"method": "POST", "endpoint": "printers/actions/ClearBed",
+                                   "query": {"pid": "3,4"}, "body": {"success": False}}
+    assert [r.query for r in server.requests] == [{"job": "890", "from": "4", "to": "1"},
+                                                  {"pid": "3,4"}]
 
 
 def test_every_request_carries_key_accept_and_user_agent(
