@@ -15,6 +15,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.simpleprint import permissions
+from apps.simpleprint.remote.client import SimplePrintClient
 from apps.simpleprint.sync import webhook_manager
 from tests.simpleprint.conftest import History
 from tests.simplyprint_sim import SimulatedSimplyPrint
@@ -88,6 +89,8 @@ def two_integrations(sp_settings: Any, simplyprint: SimulatedSimplyPrint) -> int
     ours, _ = webhook_manager.ensure_webhook()
     simplyprint.api("POST", "webhooks/Create", json={
         "name": "ERP", "url": OTHER_INTEGRATION, "events": ["job.done"], "secret": "x" * 20})
+    with SimplePrintClient() as sp:  # what the sync's next check remembers
+        webhook_manager.remember(sp.list_webhooks())
     return int(ours["id"])
 
 
