@@ -195,14 +195,16 @@ class Farm:
     def _build_printers(self, count: int) -> None:
         for index in range(count):
             group_no, position = divmod(index, 4)
-            letter = chr(ord("A") + group_no % 26)
+            # Bay A … Bay Z, then Bay A2 … (names stay unique beyond 104 printers)
+            cycle, letter = divmod(group_no, 26)
+            bay = chr(ord("A") + letter) + (str(cycle + 1) if cycle else "")
             group_id = group_no + 1
-            self.groups[group_id] = f"Bay {letter}"
+            self.groups[group_id] = f"Bay {bay}"
             model_id = GROUP_MODELS[group_no % len(GROUP_MODELS)]
             color, hex_ = self.rng.choice(COLORS)
             pid = index + 1
             self.printers[pid] = Printer(
-                id=pid, name=f"{MODEL_SHORT[model_id]} Bay {letter}-{position + 1}",
+                id=pid, name=f"{MODEL_SHORT[model_id]} Bay {bay}-{position + 1}",
                 group_id=group_id, position=position + 1, model_id=model_id,
                 ip=f"10.78.16.{40 + pid}",
                 nozzle=0.6 if self.rng.random() < 0.15 else 0.4,

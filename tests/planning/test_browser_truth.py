@@ -180,10 +180,11 @@ def test_cards_queue_and_filters_show_names_for_groups_tags_materials_and_models
     page: Any, server: Farm
 ) -> None:
     where = card(page, 1).locator('[data-testid="where"]').inner_text()
-    assert where.startswith("#1")  # no names known yet: the id, marked as such
+    assert where.startswith("Bay A")  # the name the sync read from SimplyPrint (groups/Get)
     page.evaluate("(names) => window.planningDebug.live.receive("
                   "{type: 'names.updated', data: names})", NAMES)
-    assert card(page, 1).locator('[data-testid="where"]').inner_text().startswith("Hall North")
+    until(page, """document.querySelector('[data-testid="printer-1"] [data-testid="where"]')
+        ?.textContent.startsWith("Hall North")""")
     details = page.locator('.card [data-testid="details"]').all_inner_texts()
     assert any("PLA" in d for d in details) and not any("#1 " in d for d in details)
     tagged = [t for t in page.locator('.card [data-testid="tag"]').all_inner_texts()]
@@ -196,12 +197,13 @@ def test_cards_queue_and_filters_show_names_for_groups_tags_materials_and_models
     until(page, "location.search.includes('q=Hall+South')")
     shown_cards(page, 4)
 
-    # A snapshot carries the whole table; an id it does not name falls back to "#id".
+    # A snapshot carries the whole table; a group it does not name falls back to the name the
+    # printer's own message carries (the sync's), and only then to "#id".
     page.evaluate("""(names) => fetch('/planning-v2/api/snapshot/').then((r) => r.json())
         .then((s) => window.planningDebug.live.receive(
           {...s, data: {...s.data, names: {...names, groups: {"2": "Hall South"}}}}))""", NAMES)
     page.fill('[data-testid="board-search"]', "")
-    assert card(page, 1).locator('[data-testid="where"]').inner_text().startswith("#1")
+    assert card(page, 1).locator('[data-testid="where"]').inner_text().startswith("Bay A")
     assert card(page, 5).locator('[data-testid="where"]').inner_text().startswith("Hall South")
 
 

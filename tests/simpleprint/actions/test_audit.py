@@ -19,6 +19,7 @@ from apps.simpleprint import permissions
 from apps.simpleprint.actions import confirm
 from apps.simpleprint.actions.registry import ACTIONS
 from apps.simpleprint.live import outbox
+from apps.simpleprint.live.messages import unpack
 from apps.simpleprint.models import LiveUpdate, OperatorAction
 from tests.simpleprint.actions.conftest import BASE, Farm, Status, post
 from tests.simpleprint.conftest import History, token_client
@@ -130,7 +131,8 @@ def test_overdue_actions_become_unconfirmed_with_a_live_message(operator: User) 
     assert fresh.status == Status.PENDING
     messages = LiveUpdate.objects.filter(kind="action.updated")
     assert {m.payload["id"] for m in messages} == {sending.pk, pending.pk}
-    assert outbox.snapshot()["data"]["open_actions"][0]["id"] == fresh.pk
+    open_actions = unpack(outbox.snapshot()["data"]["open_actions"])
+    assert [action["id"] for action in open_actions] == [fresh.pk]
 
 
 def admin_actions(client: Client) -> set[str]:

@@ -71,7 +71,8 @@ def test_a_failed_print_goes_back_to_the_queue(operator_api: APIClient,
                   {"outcome": "failed", "expect": {"condition": "failed"}})
     action = confirmed_by(live_farm, answer, "job.bed_cleared")
     assert action.request["body"] == {"success": False}
-    assert live_farm.calls("queue/GetItems") == {"200": 1}  # read once, right after
+    # Read once, right after: both forms of queue/GetItems (the live items, then done items).
+    assert live_farm.calls("queue/GetItems") == {"200": 2}
     assert live_farm.events("job.bed_cleared")[-1]["data"]["success"] is False
     assert live_farm.item(item).left == 1 and live_farm.item(item).is_active  # re-read at once
     assert live_farm.printer(pid).state == "operational"

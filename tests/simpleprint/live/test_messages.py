@@ -84,8 +84,8 @@ def test_a_packed_table_unpacks_into_the_messages_of_its_rows(farm_history: Hist
     assert messages.unpack(snapshot["data"]["queue"]) == [
         messages.message(item)[1] for item in PrintQueue.objects.filter(
             state__in=PrintQueue.ACTIVE).order_by("position", "sp_id")]
-    assert all(row[-1] is not None for table in snapshot["data"].values()
-               for row in table["rows"] if row)  # no trailing nulls
+    assert all(row[-1] is not None for name, table in snapshot["data"].items()
+               if name != "names" for row in table["rows"] if row)  # no trailing nulls
 
 
 def test_the_first_message_for_200_printers_and_10_000_jobs_is_under_150_kb() -> None:

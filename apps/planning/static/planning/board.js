@@ -16,8 +16,8 @@ export function sortedPrinters(store) {
 /** The printer's group ("bay") and model, as names. */
 export function placeOf(printer, names) {
   return {
-    group: printer.group_name || (printer.group_id ? names.label("groups", printer.group_id) : gettext("No group")),
-    model: printer.model_name || (printer.model_id ? names.label("models", printer.model_id) : ""),
+    group: names.ofPrinter("groups", printer) || (printer.group_id ? `#${printer.group_id}` : gettext("No group")),
+    model: names.ofPrinter("models", printer) || (printer.model_id ? `#${printer.model_id}` : ""),
   };
 }
 

@@ -68,8 +68,8 @@ export class Filter {
 
   printerText(p) {
     const n = this.names;
-    const group = p.group_name || n.find("groups", p.group_id) || "";
-    const model = p.model_name || n.find("models", p.model_id) || "";
+    const group = n.ofPrinter("groups", p) || "";
+    const model = n.ofPrinter("models", p) || "";
     const tags = (p.custom_tags || []).map((t) => n.label("tags", t)).join(" ");
     const material = (p.material || []).map((m) => (m && typeof m === "object"
       ? `${n.material(m.type ?? m.name ?? m.material)} ${m.colorName || m.color || ""}` : String(m))).join(" ");

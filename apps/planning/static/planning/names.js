@@ -30,6 +30,13 @@ export class Names {
     return this.tables[kind]?.get(String(id)) ?? null;
   }
 
+  /** A printer's group or model name ("groups", "models"): the table's (it follows renames),
+   * else the name the printer's own message carried (`group_name`, `model_name`), or null. */
+  ofPrinter(kind, printer) {
+    const field = kind === "groups" ? printer.group_name : printer.model_name;
+    return this.find(kind, kind === "groups" ? printer.group_id : printer.model_id) || field || null;
+  }
+
   /** The name of `id` in `kind`, or "#id". */
   label(kind, id) {
     return this.find(kind, id) ?? `#${id}`;
