@@ -30,8 +30,9 @@ function when(ts) {
 }
 
 export class QueueTable {
-  constructor(store, body, count, filter) {
+  constructor(store, body, count, filter, decorate = () => {}) {
     this.store = store;
+    this.decorate = decorate; // fills the rows' `.actions` cells (actions.js)
     this.body = body;
     this.count = count;
     this.filter = filter;
@@ -71,6 +72,7 @@ export class QueueTable {
         <td class="actions" data-actions="queue" data-item="${item.sp_id}"></td>
       </tr>`;
     }).join("");
+    this.decorate(this.body);
   }
 }
 
