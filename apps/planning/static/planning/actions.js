@@ -263,8 +263,10 @@ export class Actions {
       parts.push(`<span class="action-pending" role="status" tabindex="-1" data-testid="action-pending">⏳ ${esc((PENDING[kind] || (() => kind))())} · ${gettext("pending…")}</span>`);
     } else {
       const offered = this.offered(target, row);
+      // The queue table's narrow last column: icons, with the words as tooltip and label.
+      const compact = target === "queue";
       for (const [action, spec] of offered) {
-        parts.push(`<button type="button" class="act${spec.danger ? " danger" : ""}" data-act="${action}" data-target="${target}" data-id="${id}" data-testid="act-${action}" aria-label="${esc(`${spec.label()}: ${name}`)}">${spec.icon} ${esc(spec.label())}</button>`);
+        parts.push(`<button type="button" class="act${spec.danger ? " danger" : ""}" data-act="${action}" data-target="${target}" data-id="${id}" data-testid="act-${action}" aria-label="${esc(`${spec.label()}: ${name}`)}"${compact ? ` title="${esc(spec.label())}"` : ""}>${spec.icon}${compact ? "" : ` ${esc(spec.label())}`}</button>`);
       }
       // Selecting for the bulk action: on the board only, where the action applies.
       selectable = box.closest(".printer-item, #queue") ? offered.find(([, spec]) => spec.bulk) : null;
