@@ -198,8 +198,14 @@ def test_a_refusal_is_shown_on_the_card_and_nothing_stays_pending(page: Any,
     assert printer.locator('[data-testid="act-pause"]').is_visible()  # may try again
     page.screenshot(path=str(SCREENSHOTS / "actions-refused.png"),
                     clip=printer.bounding_box())
-    error.locator("button").click()  # dismissed
-    assert printer.locator('[data-testid="action-error"]').count() == 0
+    printer.locator(".name").click()  # the drawer shows it too, with the same actions
+    drawer = page.locator('[data-testid="drawer-actions"]')
+    drawer.locator('[data-testid="action-error"]').wait_for()
+    assert drawer.locator('[data-testid="act-pause"]').is_visible()
+    drawer.locator('[data-testid="action-error"] button').click()  # dismissed everywhere
+    assert page.locator('[data-testid="action-error"]').count() == 0
+    page.keyboard.press("Escape")
+    until(page, "document.querySelector('[data-testid=\"printer-drawer\"]').hidden")
 
 
 def test_a_plan_without_the_queue_is_shown_on_the_row(page: Any, server: Farm) -> None:

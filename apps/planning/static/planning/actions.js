@@ -170,6 +170,7 @@ export class Actions {
     this.mine = new Set(); // ids of the actions this page asked for
     this.selected = { printer: new Set(), queue: new Set() };
     this.opener = null;
+    this.drawn = new WeakMap(); // container → what it shows
     document.addEventListener("click", (event) => this.clicked(event));
     document.addEventListener("change", (event) => {
       const box = event.target.closest?.("input[data-select]");
@@ -276,8 +277,14 @@ export class Actions {
     if (selectable) {
       parts.unshift(`<label class="check select" title="${esc(gettext("Select"))}"><input type="checkbox" data-select="${target}" value="${id}"${chosen.has(id) ? " checked" : ""} data-testid="select" aria-label="${esc(fmt(gettext("Select %(name)s"), { name }))}"></label>`);
     }
-    box.innerHTML = parts.join("");
     holder?.classList.toggle("acting", Boolean(kind));
+    const html = parts.join("");
+    if (this.drawn.get(box) === html) return; // unchanged: the focus stays where it is
+    // Redrawn: the focus stays on the same control when it is still there.
+    const focused = box.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+    box.innerHTML = html;
+    this.drawn.set(box, html);
+    if (focused) box.querySelector(`[data-testid="${focused}"]`)?.focus();
   }
 
   /** Fills the containers of one printer or item wherever they are (card, row, drawer). */
