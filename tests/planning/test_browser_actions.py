@@ -21,12 +21,12 @@ from tests.planning.browser import (
     CHROMIUM,
     IDLE_PRINTER,
     SCREENSHOTS,
-    TIMEOUT_MS,
     Farm,
     card,
     farm_server,
     fits,
     manage,
+    signed_in_page,
     until,
 )
 
@@ -227,15 +227,7 @@ def test_a_plan_without_the_queue_is_shown_on_the_row(page: Any, server: Farm) -
 
 
 def test_a_viewer_sees_no_action(chromium: Any, server: Farm) -> None:
-    context = chromium.new_context(locale="en-US", base_url=server.server.http_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/planning-v2/")
-    page.fill("input[name=username]", VIEWER)
-    page.fill("input[name=password]", VIEWER_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#conn[data-state=live]")
-    page.wait_for_selector(".card")
+    page = signed_in_page(chromium, server, VIEWER, VIEWER_PASSWORD, locale="en-US")
     page.wait_for_selector("#queue tbody tr[data-id]")
     until(page, "window.planningDebug.store.loaded")
     card(page, 1).click()
@@ -243,7 +235,7 @@ def test_a_viewer_sees_no_action(chromium: Any, server: Farm) -> None:
     assert page.locator("[data-act], [data-select]").count() == 0
     assert page.evaluate("document.querySelector('[data-testid=\"printer-1\"] .actions')"
                          ".children.length") == 0
-    context.close()
+    page.context.close()
 
 
 def test_the_dialog_on_a_phone(page: Any, server: Farm) -> None:
