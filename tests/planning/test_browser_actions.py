@@ -3,8 +3,9 @@ daphne server and the simulator: each click goes to the server's action endpoint
 calls the simulated SimplyPrint, its webhook comes back and the card or queue row shows the new
 state. Clearing a failed print's bed sends its copy back to the queue; starting the next print
 from a Ready card; approving an item awaiting approval (by keyboard, Esc cancels); clearing
-beds in bulk; a Viewer sees no action; refusals (an offline printer, a plan without the
-queue) are shown on the card or row with nothing left pending; the dialog on a phone.
+beds in bulk; denying and moving queue items; a Viewer sees no action; refusals (an offline
+printer, a plan without the queue, a printer that changed under the dialog) are shown on the
+card or row with nothing left pending; the dialog on a phone.
 
 It writes docs/screenshots/action-dialog.png, actions-pending.png, actions-bulk.png,
 actions-queue.png, actions-refused.png and action-dialog-phone.png."""
@@ -224,6 +225,52 @@ def test_a_plan_without_the_queue_is_shown_on_the_row(page: Any, server: Farm) -
         assert row.get_attribute("data-state") == "pending_approval"
     finally:
         server.sp.actions(print_farm_plan=True)
+
+
+def test_a_printer_that_changed_under_the_dialog_is_refused_with_what_it_is_now(
+        page: Any, server: Farm) -> None:
+    """The dialog sends what the page showed when it opened: a print that ended meanwhile
+    makes the pause a "… is now …" refusal, and nothing is sent to SimplyPrint."""
+    printer_id = 2
+    printer = card(page, printer_id)
+    printer.locator('[data-testid="act-pause"]').click()
+    page.locator(DIALOG).wait_for()
+    server.act("finish_job", printer_id=printer_id)
+    server.settled()
+    until(page, f"window.planningDebug.store.printers.get({printer_id}).state !== 'printing'")
+    server.sp.reset_stats()
+    page.locator(f'{DIALOG} [data-testid="action-confirm"]').click()
+    error = card(page, printer_id).locator('[data-testid="action-error"]')
+    error.wait_for()
+    assert "сейчас" in error.inner_text()  # "… is now …; the page showed it …"
+    nothing_pending(page)
+    assert "printers/actions/Pause" not in server.sp.stats()["requests"]["by_endpoint"]
+
+
+def test_deny_with_a_reason_and_move_an_item_to_the_top(page: Any, server: Farm) -> None:
+    server.act("add_queue_item", filename="deny_me_0.4n_PLA_10m.gcode", amount=1,
+               estimate=600, pending_approval=True)
+    server.settled()
+    row = queue_row(page, "deny_me")
+    row.locator('[data-testid="act-deny"]').click()
+    dialog = page.locator(DIALOG)
+    dialog.locator('[data-testid="action-confirm"]').click()  # the reason is required
+    assert dialog.locator('[data-testid="action-invalid"]').is_visible()
+    dialog.locator('[data-testid="action-deny-reason"]').fill("PETG only on this farm")
+    dialog.locator("input[name=remove]").check()
+    dialog.locator('[data-testid="action-confirm"]').click()
+    until(page, "![...document.querySelectorAll('#queue tbody tr')]"
+                ".some((tr) => tr.textContent.includes('deny_me'))", timeout_ms=20_000)
+    nothing_pending(page)
+
+    last = page.locator("#queue tbody tr[data-id]").last
+    filename = last.locator("td.file").inner_text().splitlines()[0]
+    last.locator('[data-testid="act-top"]').click()
+    assert "1" in page.locator(DIALOG).inner_text()
+    page.locator(f'{DIALOG} [data-testid="action-confirm"]').click()
+    until(page, "document.querySelector('#queue tbody tr[data-id] td.file')"
+                f".textContent.includes({filename!r})", timeout_ms=20_000)
+    nothing_pending(page)
 
 
 def test_a_viewer_sees_no_action(chromium: Any, server: Farm) -> None:
