@@ -171,6 +171,7 @@ export class Actions {
     this.selected = { printer: new Set(), queue: new Set() };
     this.opener = null;
     this.drawn = new WeakMap(); // container → what it shows
+    this.queueOrder = null;
     document.addEventListener("click", (event) => this.clicked(event));
     document.addEventListener("change", (event) => {
       const box = event.target.closest?.("input[data-select]");
@@ -209,21 +210,28 @@ export class Actions {
     return target === "printer" ? this.store.printers.get(id) : this.store.queue.get(id);
   }
 
-  /** The item's place in the active queue (0 = the top) and the queue's length. */
-  place(item) {
-    const all = [...this.store.queue.values()].sort((a, b) => a.position - b.position || a.sp_id - b.sp_id);
-    return [all.indexOf(item), all.length];
+  /** The active queue's order (item → 0 for the top), sorted once per drawing (`fresh`). */
+  order(fresh = false) {
+    if (fresh || !this.queueOrder) {
+      const all = [...this.store.queue.values()].sort((a, b) => a.position - b.position || a.sp_id - b.sp_id);
+      this.queueOrder = new Map(all.map((item, index) => [item.sp_id, index]));
+    }
+    return this.queueOrder;
   }
 
+  /** What a spec's functions are given: the printer and what the timeline shows next for it,
+   * or the item, its place in the queue and the queue's length. */
   args(target, row) {
     if (target === "printer") return [row, this.next.get(row.sp_id) || null];
-    return [row, null, ...this.place(row)];
+    const order = this.order();
+    return [row, null, order.get(row.sp_id) ?? -1, order.size];
   }
 
   /** The actions that apply to the row now and that the user may take. */
   offered(target, row) {
+    const args = this.args(target, row);
     return Object.entries(ACTIONS).filter(([, spec]) => spec.target === target && this.allowed(spec)
-      && spec.applies(...this.args(target, row)));
+      && spec.applies(...args));
   }
 
   /** The open action on a target: being sent from here, or sent and not yet confirmed. */
@@ -240,6 +248,7 @@ export class Actions {
   /** Fills every actions container in `root` (a card, a row, the drawer, the queue table). */
   fill(root) {
     if (!this.enabled) return;
+    this.order(true);
     const containers = root.matches?.("[data-actions]") ? [root] : root.querySelectorAll("[data-actions]");
     for (const box of containers) this.fillOne(box);
   }
@@ -290,12 +299,14 @@ export class Actions {
   /** Fills the containers of one printer or item wherever they are (card, row, drawer). */
   refresh(target, id) {
     if (!this.enabled) return;
+    this.order(true);
     const attribute = target === "printer" ? "data-printer" : "data-item";
     for (const box of document.querySelectorAll(`[data-actions="${target}"][${attribute}="${id}"]`)) this.fillOne(box);
   }
 
   refreshAll(target) {
     if (!this.enabled) return;
+    this.order(true);
     for (const box of document.querySelectorAll(`[data-actions="${target}"]`)) this.fillOne(box);
   }
 
@@ -344,6 +355,7 @@ export class Actions {
   confirm(action, rows, opener) {
     const spec = ACTIONS[action];
     const [row] = rows;
+    this.order(true);
     const args = this.args(spec.target, row);
     const many = rows.length > 1;
     const title = many
