@@ -96,7 +96,7 @@ const ACTIONS = {
   },
   move: {
     target: "queue", path: "move", can: "manageQueue", kind: "move",
-    applies: (i) => ACTIVE_ITEM.has(i.state),
+    applies: (i, _next, _index, size) => ACTIVE_ITEM.has(i.state) && size > 1,
     icon: "↕️", label: () => gettext("Move…"),
     title: (i) => fmt(gettext("Move %(name)s"), { name: itemName(i) }),
     what: (i, _next, index) => fmt(gettext("It is at position %(from)s of the queue."), { from: index + 1 }),
