@@ -32,7 +32,7 @@ from . import selectors
 #: discovering each import only after the module that imports it has arrived.
 MODULES = [f"planning/{name}.js" for name in (
     "app", "util", "store", "names", "live", "labels", "rules", "filters", "prefs", "board",
-    "timeline", "tables", "drawer", "wall", "alerts", "debug")]
+    "timeline", "tables", "drawer", "actions", "wall", "alerts", "debug")]
 
 
 @functools.cache

@@ -143,6 +143,23 @@ def farm_server(var_dir: Path, printers: int = 9, **env: str) -> Iterator[Farm]:
             running.stop()
 
 
+def signed_in_page(chromium: Any, farm: Farm, username: str = USERNAME,
+                   password: str = PASSWORD, **context_options: Any) -> Any:
+    """A new browser context's page on the Planning page, signed in as ``username``, once the
+    live channel and the cards are in (close its ``context`` when done)."""
+    context = chromium.new_context(base_url=farm.server.http_url, **context_options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto("/planning-v2/")
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#conn[data-state=live]")
+    page.wait_for_selector(".card")
+    return page
+
+
 def until(page: Any, expression: str, timeout_ms: int = TIMEOUT_MS) -> Any:
     """Wait until the JavaScript ``expression`` is truthy in the page. Playwright's
     ``wait_for_function`` evaluates a string with ``eval`` inside the page, which the page's

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.planning.browser import CHROMIUM, LAUNCH_ARGS, PASSWORD, TIMEOUT_MS, USERNAME, WIDE, Farm
+from tests.planning.browser import CHROMIUM, LAUNCH_ARGS, WIDE, Farm, signed_in_page
 from tests.simpleprint.conftest import (  # noqa: F401
     admin_api,
     administrator,
@@ -33,17 +33,7 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def page(chromium: Any, server: Farm) -> Iterator[Any]:
-    context = chromium.new_context(locale="ru-RU", viewport=WIDE,
-                                   base_url=server.server.http_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/planning-v2/")
-    assert "/accounts/login/" in page.url
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("#conn[data-state=live]")
-    page.wait_for_selector(".card")
+    page = signed_in_page(chromium, server, locale="ru-RU", viewport=WIDE)
     page.wait_for_selector(".tl-row[data-printer]")
     yield page
-    context.close()
+    page.context.close()

@@ -1,4 +1,5 @@
 // Planning V2: wires the store, the live channel and the views together.
+import { Actions } from "./actions.js";
 import { Alerts } from "./alerts.js";
 import { Board, sortedPrinters } from "./board.js";
 import { DebugPanel } from "./debug.js";
@@ -19,16 +20,18 @@ const prefs = new Prefs("page", { view: "cards", group: "", zoom: 24, collapsed:
 const filter = new Filter(store.names, prefs);
 const wallMode = config.display === "wall";
 
+const actions = new Actions(store, { dialog: $("action-dialog"), bar: $("selection-bar") });
+const decorate = (root) => actions.fill(root);
 const board = new Board(store, $("board"), {
-  filter, names: store.names, count: $("board-count"), onOpen: (spId, opener) => drawer.open(spId, opener),
+  filter, names: store.names, count: $("board-count"), onOpen: (spId, opener) => drawer.open(spId, opener), decorate,
 });
-const drawer = new PrinterDrawer(store, $("printer-drawer"), { names: store.names, board });
+const drawer = new PrinterDrawer(store, $("printer-drawer"), { names: store.names, board, decorate });
 const timeline = new Timeline(store, $("timeline"), {
   zoom: $("timeline-window"), follow: $("timeline-follow"), earlier: $("timeline-earlier"),
   later: $("timeline-later"), detail: $("timeline-detail"), board, prefs,
   onOpen: (spId, opener) => drawer.open(spId, opener),
 });
-const queue = new QueueTable(store, $("queue").querySelector("tbody"), $("queue-count"), filter);
+const queue = new QueueTable(store, $("queue").querySelector("tbody"), $("queue-count"), filter, decorate);
 const history = new HistoryTable(store, $("history").querySelector("tbody"),
   { printer: $("history-printer"), status: $("history-status"), file: $("history-file") });
 const alerts = new Alerts(store, { button: $("alerts-btn"), panel: $("alerts-panel") });
@@ -43,6 +46,7 @@ function showProjection(result) {
   projection = result;
   timeline.setProjection(projection);
   queue.setProjection(projection);
+  actions.setProjection(projection);
   renderSummary();
 }
 
@@ -190,6 +194,9 @@ store.on((kind, data) => {
     case "event.received":
       debugPanel.renderEvents();
       break;
+    case "action.updated":
+      actions.changed(data);
+      break;
     case "jobs.merged":
       renderHistory();
       break;
@@ -284,7 +291,7 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     $("board-search").focus();
     $("board-search").select();
-  } else if (event.key === "Escape" && !event.defaultPrevented) {
+  } else if (event.key === "Escape" && !event.defaultPrevented && !event.target.closest?.("dialog")) {
     if (debugPanel.isOpen()) debugPanel.close();
     else if (drawer.isOpen()) drawer.close();
     else if (typing === $("board-search") && filter.q) { filter.set({ q: "" }); applyFilter(); }
@@ -324,6 +331,6 @@ if (printerInHash() !== null) drawer.open(printerInHash(), null);
 
 // For tests and debugging from the console.
 window.planningDebug = {
-  store, live, alerts, filter, board, drawer, timeline, wall, minute,
+  store, live, alerts, filter, board, drawer, timeline, wall, minute, actions,
   dropSocket: (holdMs) => live.drop(holdMs), sortedPrinters, ATTENTION,
 };

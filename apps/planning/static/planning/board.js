@@ -228,20 +228,22 @@ const GROUPINGS = {
 const LIST_HEAD = () => `<thead><tr><th scope="col">${gettext("Printer")}</th><th scope="col">${gettext("State")}</th><th scope="col">${gettext("File")}</th><th scope="col">${gettext("Progress")}</th><th scope="col">${gettext("Ends at")}</th><th scope="col">${gettext("Needs")}</th><th scope="col"><span class="sr-only">${gettext("Actions")}</span></th></tr></thead>`;
 
 export class Board {
-  constructor(store, root, { filter, names, count, onOpen }) {
+  constructor(store, root, { filter, names, count, onOpen, decorate = () => {} }) {
     this.store = store;
     this.root = root;
     this.filter = filter;
     this.names = names;
     this.count = count;
     this.onOpen = onOpen;
+    // Fills the `.actions` containers of what was drawn (actions.js).
+    this.decorate = decorate;
     // Seconds without news before a printer shows stale: the server's limit for its mode.
     this.staleAfter = config.staleAfter;
     // The wall display shows some groups at a time: the printers on the current page.
     this.page = null;
     this.onRendered = () => {};
     root.addEventListener("click", (event) => {
-      if (event.target.closest("a, input, select, .actions button")) return;
+      if (event.target.closest("a, input, select, .actions")) return;
       const item = event.target.closest(".printer-item");
       if (item) this.onOpen(Number(item.dataset.id), item);
     });
@@ -309,6 +311,7 @@ export class Board {
         ? `<div class="table-wrap" tabindex="0" role="region" aria-labelledby="board-title"><table class="grid printer-list" data-testid="printer-list">${LIST_HEAD()}${sections}</table></div>`
         : sections;
       applyStyles(this.root);
+      this.decorate(this.root);
     }
     this.applyFilter();
     this.onRendered();
@@ -323,6 +326,7 @@ export class Board {
     old.remove();
     const item = this.root.querySelector(`.printer-item[data-id="${printer.sp_id}"]`);
     applyStyles(item);
+    this.decorate(item);
     item.classList.add("flash");
     if (focused) item.focus();
     return this.applyFilter();

@@ -4,7 +4,7 @@
 // changes; the rest (its last 20 jobs with how each ended, its failure rate over 7 and 30
 // days, the queue items it may take next, its page in SimplyPrint) comes from
 // /planning-v2/api/printers/<id>/ when it opens and when one of its jobs changes.
-// Operator actions go in its `.actions` container.
+// Operator actions (actions.js) fill its `.actions` container.
 import { aiLine, bar, placeOf, progressOf } from "./board.js";
 import { condition, jobStatus, REASONS } from "./labels.js";
 import { printerFreshness } from "./rules.js";
@@ -33,11 +33,12 @@ function materials(list, names) {
 }
 
 export class PrinterDrawer {
-  constructor(store, root, { names, board }) {
+  constructor(store, root, { names, board, decorate = () => {} }) {
     this.store = store;
     this.root = root;
     this.names = names;
     this.board = board;
+    this.decorate = decorate;
     this.body = root.querySelector("#printer-drawer-body");
     this.title = root.querySelector("#pd-title");
     this.spId = null;
@@ -138,6 +139,7 @@ export class PrinterDrawer {
       ${detail?.simplyprint_url ? `<p><a href="${esc(detail.simplyprint_url)}" target="_blank" rel="noopener noreferrer" data-testid="drawer-simplyprint">↗ ${gettext("Open this printer in SimplyPrint")}</a></p>` : ""}
       ${this.error ? `<p class="error">⚠️ ${esc(this.error)}</p>` : ""}`;
     applyStyles(this.body);
+    this.decorate(this.body);
   }
 
   now(printer, c) {

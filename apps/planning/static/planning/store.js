@@ -4,6 +4,7 @@ import { Names } from "./names.js";
 const ACTIVE_QUEUE = new Set(["queued", "pending_approval", "approved"]);
 const KEEP_JOBS = 500;
 const KEEP_EVENTS = 500;
+const KEEP_ACTIONS = 200;
 
 export class Store {
   constructor() {
@@ -13,6 +14,9 @@ export class Store {
     this.queue = new Map();
     this.jobs = new Map();
     this.events = new Map();
+    // Operator actions by id: the open ones (shown pending) and the latest closed ones (an
+    // answer to this page's request that comes after its confirmation must not reopen it).
+    this.actions = new Map();
     this.names = new Names();
     this.listeners = [];
   }
@@ -28,6 +32,7 @@ export class Store {
     this.queue = new Map(unpack(data.queue).map((q) => [q.sp_id, q]));
     this.jobs = new Map(unpack(data.recent_jobs).map((j) => [j.sp_id, j]));
     this.events = new Map(unpack(data.recent_events).map((e) => [e.id, e]));
+    this.actions = new Map(unpack(data.open_actions || { fields: [], rows: [] }).map((a) => [a.id, a]));
     this.names.replace(data.names || {});
     this.loaded = true;
     this.emit("snapshot", null);
@@ -59,6 +64,9 @@ export class Store {
       case "names.updated":
         this.names.merge(data);
         break;
+      case "action.updated":
+        this.setAction(data);
+        break;
       default:
         break;
     }
@@ -70,6 +78,13 @@ export class Store {
   applyNames(names) {
     this.names.merge(names);
     this.emit("names.updated", names);
+  }
+
+  /** An operator action as the live channel (or this page's own request) shows it. */
+  setAction(action) {
+    this.actions.delete(action.id);
+    this.actions.set(action.id, action);
+    trim(this.actions, KEEP_ACTIONS);
   }
 
   mergeJobs(jobs) {

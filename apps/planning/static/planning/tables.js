@@ -30,8 +30,9 @@ function when(ts) {
 }
 
 export class QueueTable {
-  constructor(store, body, count, filter) {
+  constructor(store, body, count, filter, decorate = () => {}) {
     this.store = store;
+    this.decorate = decorate; // fills the rows' `.actions` (actions.js)
     this.body = body;
     this.count = count;
     this.filter = filter;
@@ -51,7 +52,7 @@ export class QueueTable {
     this.count.textContent = `(${shown}${pending ? ` · ⏳ ${pending}` : ""})`;
     if (!items.length) {
       const empty = all.length ? gettext("No queue item matches the filter.") : gettext("The queue is empty.");
-      this.body.innerHTML = `<tr><td colspan="7" class="muted">${empty}</td></tr>`;
+      this.body.innerHTML = `<tr><td colspan="6" class="muted">${empty}</td></tr>`;
       return;
     }
     this.body.innerHTML = items.map((item) => {
@@ -63,14 +64,15 @@ export class QueueTable {
       return `<tr data-id="${item.sp_id}" data-state="${esc(item.state)}">
         <td>${index + 1}</td>
         <td class="file" title="${esc(item.filename)}">${esc(item.filename)}${note}${group}${restrictions(item, this.store)}
-          <div class="small muted">👤 ${esc(item.added_by_name || "—")} · ${rel(item.added_at)}</div></td>
+          <div class="small muted">👤 ${esc(item.added_by_name || "—")} · ${rel(item.added_at)}</div>
+          <div class="actions" data-actions="queue" data-item="${item.sp_id}"></div></td>
         <td title="${esc(gettext("left of amount"))}">${item.left} / ${Math.max(item.amount, item.left + item.printed)}</td>
         <td>${status}</td>
         <td>${when(plan?.start)}</td>
         <td>${when(plan?.done_at)}</td>
-        <td class="actions" data-actions="queue" data-item="${item.sp_id}"></td>
       </tr>`;
     }).join("");
+    this.decorate(this.body);
   }
 }
 

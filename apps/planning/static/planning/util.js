@@ -85,17 +85,22 @@ function cookie(name) {
   return found ? decodeURIComponent(found.split("=")[1]) : "";
 }
 
-/** JSON over fetch with the session and CSRF token; throws Error(detail) when not 2xx. */
-export async function api(path, { method = "GET", body } = {}) {
+/** JSON over fetch with the session and CSRF token (and any extra `headers`); throws
+ * Error(detail) when not 2xx, with the HTTP `status` and the answer's `data` on it. */
+export async function api(path, { method = "GET", body, headers = {} } = {}) {
   const url = path.startsWith("/") ? path : config.api + path;
   const response = await fetch(url, {
     method,
     credentials: "same-origin",
-    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": cookie("csrftoken") },
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": cookie("csrftoken"), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.detail || `HTTP ${response.status}`);
+  if (!response.ok) {
+    const detail = typeof data.detail === "string" ? data.detail
+      : Object.values(data).flat().filter((v) => typeof v === "string").join(" ");
+    throw Object.assign(new Error(detail || `HTTP ${response.status}`), { status: response.status, data });
+  }
   return data;
 }
 
