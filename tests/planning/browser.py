@@ -15,12 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from simulator.testing import wait_for
 from tests.servers import ROOT, AsgiServer, free_port, prepare_database, server_env
 from tests.simplyprint_sim import SimulatedSimplyPrint, running_simulator
 
 CHROMIUM = "/usr/bin/chromium"
+#: The marks of every browser test module: slow, and skipped where Chromium is not installed.
+MARKS = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+]
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "docs" / "screenshots"

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.planning.browser import (
-    CHROMIUM,
     IDLE_PRINTER,
     LAPTOP,
+    MARKS,
     PASSWORD,
     SCREENSHOTS,
     TIMEOUT_MS,
@@ -33,11 +32,7 @@ from tests.planning.browser import (
 )
 from tests.servers import ROOT
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
+pytestmark = MARKS
 pytest.importorskip("playwright.sync_api")
 
 

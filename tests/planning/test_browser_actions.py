@@ -13,14 +13,13 @@ actions-queue.png, actions-refused.png and action-dialog-phone.png."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.planning.browser import (
-    CHROMIUM,
     IDLE_PRINTER,
+    MARKS,
     SCREENSHOTS,
     Farm,
     card,
@@ -31,11 +30,7 @@ from tests.planning.browser import (
     until,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
+pytestmark = MARKS
 pytest.importorskip("playwright.sync_api")
 
 VIEWER, VIEWER_PASSWORD = "watcher", "planning-viewer-pass-8812"

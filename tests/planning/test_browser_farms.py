@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +20,7 @@ import pytest
 
 from simulator.testing import wait_for
 from tests.planning.browser import (
-    CHROMIUM,
+    MARKS,
     PASSWORD,
     SCREENSHOTS,
     TIMEOUT_MS,
@@ -31,11 +30,7 @@ from tests.planning.browser import (
     until,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
+pytestmark = MARKS
 pytest.importorskip("playwright.sync_api")
 
 PRINTERS = 200

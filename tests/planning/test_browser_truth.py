@@ -16,14 +16,13 @@ import re
 import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.planning.browser import (
-    CHROMIUM,
+    MARKS,
     SCREENSHOTS,
     Farm,
     card,
@@ -32,11 +31,7 @@ from tests.planning.browser import (
     until,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
+pytestmark = MARKS
 pytest.importorskip("playwright.sync_api")
 
 FAILED, CANCELLED, FLAGGED, DONE, OFFLINE, PAUSED, OUT_OF_ORDER, READY = 1, 2, 3, 4, 5, 7, 8, 9
