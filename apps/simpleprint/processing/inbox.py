@@ -172,7 +172,7 @@ def process_event(event_id: int) -> str:
     """Apply a stored event exactly once. Returns its status afterwards. An event whose data
     lacks what it needs is applied by re-reading what it names (:func:`_recover`)."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), outbox.collected():
             event = _claim(event_id)
             if event is None:
                 return _status_of(event_id)
@@ -207,7 +207,7 @@ def _recover(event_id: int, reason: PayloadError | RereadNeeded) -> str:
         return _record_failure(event_id, RereadFailed(f"{reason}; re-reading {asked} from "
                                                       f"SimplyPrint failed: {exc}"))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), outbox.collected():
             event = _claim(event_id)
             if event is None:
                 return _status_of(event_id)
