@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -149,21 +149,28 @@ class RereadFailed(Exception):
 
 
 def _claim(event_id: int) -> PrinterWebhookEvent | None:
-    """Claim the event for this attempt (inside a transaction); None if it is processed."""
-    claimed = PrinterWebhookEvent.objects.filter(pk=event_id, processed=False).update(
-        attempts=F("attempts") + 1)
-    return PrinterWebhookEvent.objects.get(pk=event_id) if claimed else None
+    """Claim the event for this attempt, and mark it processed, in one statement (``UPDATE …
+    RETURNING`` the row; inside the transaction that applies it, so a failure rolls both
+    back); None if it is processed already."""
+    meta, quote = PrinterWebhookEvent._meta, connection.ops.quote_name
+    returning = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
+    claimed = list(PrinterWebhookEvent.objects.raw(
+        f"UPDATE {quote(meta.db_table)} SET attempts = attempts + 1, processed = %s, "
+        "ignored = %s, status = %s, processing_error = %s, processing_note = %s, "
+        "next_attempt_at = NULL, processed_at = %s WHERE id = %s AND NOT processed "
+        f"RETURNING {returning}",
+        [True, False, Status.PROCESSED, "", "",
+         connection.ops.adapt_datetimefield_value(timezone.now()), event_id]))
+    return claimed[0] if claimed else None
 
 
 def _mark_processed(event: PrinterWebhookEvent, *, applied: bool, note: str = "") -> str:
-    event.processed = True
-    event.ignored = not applied
-    event.processing_error = ""
-    event.processing_note = note[:4000]
-    event.next_attempt_at = None
-    event.processed_at = timezone.now()
-    event.save(update_fields=["processed", "ignored", "processing_error", "processing_note",
-                              "next_attempt_at", "processed_at"])
+    """Finish the claimed event: the claim marked it processed; an event that changed nothing
+    is marked ignored, and a note (what a recovery re-read) is kept."""
+    if not applied or note:
+        event.ignored = not applied
+        event.processing_note = note[:4000]
+        event.save(update_fields=["ignored", "processing_note"])
     outbox.event_received(event)
     return event.status
 
