@@ -7,6 +7,7 @@ message, the sweeper racing the worker) apply it once: the second finds it proce
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -85,7 +86,9 @@ def ordering_time(timestamp: int, received: float) -> tuple[int, bool]:
 def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDelivery:
     """Insert the delivery once; a retried identical delivery is counted, not stored again.
 
-    Call inside ``transaction.atomic()``: processing is scheduled for after the commit.
+    Processing is scheduled for after the commit. Outside a transaction (the receiver) the
+    INSERT is one statement that commits on its own: the delivery is stored when this returns.
+    Inside one, the INSERT runs in a savepoint, so a duplicate leaves the transaction usable.
     """
     event_name = envelope.canonical_event
     category = category_of(envelope.event)
@@ -95,8 +98,9 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
         logger.warning("%s stamped %s, more than %.0f s ahead of its receipt: ordered by the "
                        "receipt time %s", envelope.event, envelope.timestamp,
                        settings.SIMPLEPRINT_CONFIG["max_clock_skew"], ordered_by)
+    in_transaction = transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic() if in_transaction else contextlib.nullcontext():
             event = PrinterWebhookEvent.objects.create(
                 webhook_id=envelope.webhook_id,
                 event=envelope.event,
