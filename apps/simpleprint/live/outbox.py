@@ -60,8 +60,8 @@ def collected() -> Iterator[None]:
     block: the rows get their sequence numbers in the transaction of the changes). A block
     left by an exception writes nothing (its transaction rolls back); a nested block adds its
     changes to the outer one."""
-    if _collecting.get() is not None:
-        yield
+    if _collecting.get() is not None or not transaction.get_connection().in_atomic_block:
+        yield  # nested: the outer block writes; outside a transaction: written one by one
         return
     collecting = _Collected()
     token = _collecting.set(collecting)
