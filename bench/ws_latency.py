@@ -43,6 +43,7 @@ import websockets
 from bench.harness import machine, own_postgres, own_redis, percentile, save
 from bench.payloads import FarmStory
 from tests.chaos.harness import Database
+from tests.live_pages import frame_messages
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
 from tests.stack import production_stack
 
@@ -83,27 +84,31 @@ class Page:
 async def listen(ws: Any, page: Page) -> None:
     async for raw in ws:
         now = time.time()
-        message = json.loads(raw)
-        kind = message["type"]
-        if kind == "snapshot":
-            page.snapshots += 1
-            page.last_seq = message["seq"]
-            continue
-        if kind == "skip":
-            page.last_seq = max(page.last_seq, message["seq"])
-            continue
-        if "seq" not in message:
-            continue
-        page.messages += 1
-        if page.last_seq and message["seq"] != page.last_seq + 1:
-            page.seq_errors += 1
+        for message in frame_messages(raw):
+            heard(page, message, now)
+
+
+def heard(page: Page, message: dict[str, Any], now: float) -> None:
+    kind = message["type"]
+    if kind == "snapshot":
+        page.snapshots += 1
         page.last_seq = message["seq"]
-        if kind == "job.updated":
-            page.seen.setdefault(message["data"]["sp_id"], now)
-        elif kind == "event.received" and message["data"]["id"] not in page.events:
-            page.events[message["data"]["id"]] = now
-            if page.on_event is not None:
-                page.on_event(message["data"]["id"])
+        return
+    if kind == "skip":
+        page.last_seq = max(page.last_seq, message["seq"])
+        return
+    if "seq" not in message:
+        return
+    page.messages += 1
+    if page.last_seq and message["seq"] != page.last_seq + 1:
+        page.seq_errors += 1
+    page.last_seq = message["seq"]
+    if kind == "job.updated":
+        page.seen.setdefault(message["data"]["sp_id"], now)
+    elif kind == "event.received" and message["data"]["id"] not in page.events:
+        page.events[message["data"]["id"]] = now
+        if page.on_event is not None:
+            page.on_event(message["data"]["id"])
 
 
 def summary(values: list[float]) -> dict[str, float | None]:

@@ -56,22 +56,22 @@ class LivePages:
         the sequence; a hole it did not announce is answered with a request for a snapshot."""
         last, resyncing = received[0]["seq"], False
         async for raw in ws:
-            message = json.loads(raw)
-            seq = message.get("seq")
-            if message.get("type") == "snapshot":
-                last, resyncing = seq, False
-            elif message.get("type") == "skip":
-                last = max(last, seq)
-                continue
-            elif seq is not None:
-                if resyncing or seq <= last:
+            for message in frame_messages(raw):
+                seq = message.get("seq")
+                if message.get("type") == "snapshot":
+                    last, resyncing = seq, False
+                elif message.get("type") == "skip":
+                    last = max(last, seq)
                     continue
-                if seq > last + 1:
-                    resyncing = True
-                    await ws.send(json.dumps({"type": "resync", "last_seq": None}))
-                    continue
-                last = seq
-            received.append(message)
+                elif seq is not None:
+                    if resyncing or seq <= last:
+                        continue
+                    if seq > last + 1:
+                        resyncing = True
+                        await ws.send(json.dumps({"type": "resync", "last_seq": None}))
+                        continue
+                    last = seq
+                received.append(message)
 
     async def _close(self) -> None:
         for ws in self._sockets:
@@ -87,9 +87,15 @@ class LivePages:
                 if "seq" in m and m.get("type") != "snapshot"]
 
 
+def frame_messages(raw: str | bytes) -> list[dict[str, Any]]:
+    """The messages of one frame: a message, or an array of them (``live.js`` reads both)."""
+    data = json.loads(raw)
+    return list(data) if isinstance(data, list) else [data]
+
+
 async def next_message(ws: Any, wanted: str, timeout: float = 5.0) -> dict[str, Any]:
     """The next message of type ``wanted`` on a page's socket, skipping others."""
     while True:
-        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=timeout))
-        if message["type"] == wanted:
-            return dict(message)
+        for message in frame_messages(await asyncio.wait_for(ws.recv(), timeout=timeout)):
+            if message["type"] == wanted:
+                return dict(message)

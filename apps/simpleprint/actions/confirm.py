@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,14 +34,31 @@ _PRINTER_KINDS = [kind for kind, spec in ACTIONS.items() if spec.target == "prin
 _QUEUE_KINDS = [kind for kind, spec in ACTIONS.items() if spec.target == "queue_item"]
 
 
+def _any_open(column: str, sp_id: int) -> bool:
+    """Whether an action is open on the row (``column`` = ``sp_id``): one short statement on
+    the (target, status) index, without building an ORM query. Every change of a printer or
+    queue item asks, and nearly always none is open."""
+    open_statuses = sorted(OperatorAction.OPEN)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {connection.ops.quote_name(OperatorAction._meta.db_table)} "
+            f"WHERE {column} = %s AND status IN ({', '.join(['%s'] * len(open_statuses))}) "
+            "LIMIT 1", [sp_id, *open_statuses])
+        return cursor.fetchone() is not None
+
+
 class ActionConfirmer:
     """A follower of the state writers: confirms the open actions a changed row satisfies."""
 
     def record(self, row: models.Model) -> None:
         if isinstance(row, Printer):
+            if not _any_open("printer_sp_id", row.sp_id):
+                return
             open_actions = OperatorAction.objects.filter(
                 printer_sp_id=row.sp_id, status__in=OperatorAction.OPEN, kind__in=_PRINTER_KINDS)
         elif isinstance(row, PrintQueue):
+            if not _any_open("queue_item_sp_id", row.sp_id):
+                return
             open_actions = OperatorAction.objects.filter(
                 queue_item_sp_id=row.sp_id, status__in=OperatorAction.OPEN,
                 kind__in=_QUEUE_KINDS)

@@ -232,24 +232,39 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_update(self, event: dict[str, Any]) -> None:
         """Changes ``{"updates": [[seq, text], ...]}`` in order; each ``text`` is the page
-        message, already encoded."""
+        message, already encoded. What goes on together (an event's changes; under load, the
+        changes of several) goes to the page as one frame: a JSON array of the messages."""
+        frame: list[str] = []
         for seq, text in event["updates"]:
             if seq <= self.last_seq:
                 continue
             if seq > self.last_seq + 1:
+                await self.send_frame(frame)
+                frame = []
                 await self.fill_gap(seq)
                 if seq <= self.last_seq:
                     continue
-            await self.forward(seq, text)
+            frame.extend(self.numbered(seq, text))
+        await self.send_frame(frame)
 
     async def forward(self, seq: int, text: str) -> None:
-        """Send change ``seq`` (its message ``text``, encoded). Numbers between the last one
-        sent and ``seq`` are not in the outbox (rolled back, or not committed in time): a
-        ``skip`` message says so first, so that the page's sequence has no holes."""
-        if seq > self.last_seq + 1:
-            await self.send_json({"type": "skip", "seq": seq - 1})
-        await self.send(text_data=text)
+        """Send change ``seq`` (its message ``text``, encoded) in a frame of its own."""
+        await self.send_frame(self.numbered(seq, text))
+
+    def numbered(self, seq: int, text: str) -> list[str]:
+        """The messages that send change ``seq`` next. Numbers between the last one sent and
+        ``seq`` are not in the outbox (rolled back, or not committed in time): a ``skip``
+        message says so first, so that the page's sequence has no holes."""
+        skipped = seq > self.last_seq + 1
         self.last_seq = seq
+        return [messages.encode({"type": "skip", "seq": seq - 1}), text] if skipped else [text]
+
+    async def send_frame(self, texts: list[str]) -> None:
+        """One message as itself; several as one JSON array (one frame, one compression)."""
+        if len(texts) == 1:
+            await self.send(text_data=texts[0])
+        elif texts:
+            await self.send(text_data=f"[{','.join(texts)}]")
 
     async def live_catch_up(self, event: dict[str, Any]) -> None:
         """Send what the outbox has beyond the last change sent (lost while not joined)."""

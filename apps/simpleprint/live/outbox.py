@@ -5,6 +5,10 @@ number pages use to notice and fill gaps."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -19,11 +23,57 @@ from . import messages, publisher
 SNAPSHOT_RECENT = 50
 
 
+@dataclass
+class _Collected:
+    """The changes recorded inside :func:`collected`, each with the no-op it registered with
+    ``on_commit``: Django drops that callback when a savepoint around the change rolls back,
+    so a change rolled back is not written."""
+
+    changes: list[tuple[LiveUpdate, object]] = field(default_factory=list)
+
+
+_collecting: ContextVar[_Collected | None] = ContextVar("printfarm_outbox_collecting",
+                                                        default=None)
+
+
 def record(kind: str, payload: dict[str, Any]) -> LiveUpdate:
-    """Write one change; it is published once the current transaction commits."""
-    update = LiveUpdate.objects.create(kind=kind, payload=payload)
-    transaction.on_commit(lambda: publisher.publish_update(update))
+    """Write one change; it is published once the current transaction commits. Inside
+    :func:`collected` the row is written (and numbered) when the block ends, with the
+    block's others."""
+    update = LiveUpdate(kind=kind, payload=payload)
+    collecting = _collecting.get()
+    if collecting is not None:
+        def guard() -> None:  # a callback of its own: does nothing after the commit
+            return None
+        transaction.on_commit(guard)
+        collecting.changes.append((update, guard))
+        return update
+    update.save()
+    transaction.on_commit(lambda: publisher.publish_updates([update]))
     return update
+
+
+@contextlib.contextmanager
+def collected() -> Iterator[None]:
+    """Write the changes recorded in the block with one INSERT when it ends, and publish them
+    as one message after the commit (inside ``transaction.atomic()``, which must enclose the
+    block: the rows get their sequence numbers in the transaction of the changes). A block
+    left by an exception writes nothing (its transaction rolls back); a nested block adds its
+    changes to the outer one."""
+    if _collecting.get() is not None or not transaction.get_connection().in_atomic_block:
+        yield  # nested: the outer block writes; outside a transaction: written one by one
+        return
+    collecting = _Collected()
+    token = _collecting.set(collecting)
+    try:
+        yield
+    finally:
+        _collecting.reset(token)
+    standing = {id(callback) for _, callback, _ in transaction.get_connection().run_on_commit}
+    updates = [update for update, guard in collecting.changes if id(guard) in standing]
+    if updates:
+        LiveUpdate.objects.bulk_create(updates)
+        transaction.on_commit(lambda: publisher.publish_updates(updates))
 
 
 def record_row(row: models.Model) -> LiveUpdate:

@@ -43,10 +43,15 @@ def company_group(company_id: int | None = None) -> str:
 
 
 def publish_update(update: LiveUpdate) -> None:
-    """Publish the change encoded once: every page's consumer forwards the same text, and the
-    in-memory layer's per-channel deep copy of a string is cheap."""
-    text = messages.encode(update.as_message())
-    send({"type": "live.update", "updates": [[update.pk, text]]})
+    publish_updates([update])
+
+
+def publish_updates(updates: list[LiveUpdate]) -> None:
+    """Publish committed changes (in sequence order) as one group message, each encoded once:
+    every page's consumer forwards the same text, and the in-memory layer's per-channel deep
+    copy of a string is cheap."""
+    send({"type": "live.update",
+          "updates": [[update.pk, messages.encode(update.as_message())] for update in updates]})
 
 
 def coalesce(queued: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:

@@ -7,6 +7,7 @@ message, the sweeper racing the worker) apply it once: the second finds it proce
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -85,7 +86,9 @@ def ordering_time(timestamp: int, received: float) -> tuple[int, bool]:
 def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDelivery:
     """Insert the delivery once; a retried identical delivery is counted, not stored again.
 
-    Call inside ``transaction.atomic()``: processing is scheduled for after the commit.
+    Processing is scheduled for after the commit. Outside a transaction (the receiver) the
+    INSERT is one statement that commits on its own: the delivery is stored when this returns.
+    Inside one, the INSERT runs in a savepoint, so a duplicate leaves the transaction usable.
     """
     event_name = envelope.canonical_event
     category = category_of(envelope.event)
@@ -95,8 +98,9 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
         logger.warning("%s stamped %s, more than %.0f s ahead of its receipt: ordered by the "
                        "receipt time %s", envelope.event, envelope.timestamp,
                        settings.SIMPLEPRINT_CONFIG["max_clock_skew"], ordered_by)
+    in_transaction = transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic() if in_transaction else contextlib.nullcontext():
             event = PrinterWebhookEvent.objects.create(
                 webhook_id=envelope.webhook_id,
                 event=envelope.event,
@@ -149,21 +153,28 @@ class RereadFailed(Exception):
 
 
 def _claim(event_id: int) -> PrinterWebhookEvent | None:
-    """Claim the event for this attempt (inside a transaction); None if it is processed."""
-    claimed = PrinterWebhookEvent.objects.filter(pk=event_id, processed=False).update(
-        attempts=F("attempts") + 1)
-    return PrinterWebhookEvent.objects.get(pk=event_id) if claimed else None
+    """Claim the event for this attempt, and mark it processed, in one statement (``UPDATE …
+    RETURNING`` the row; inside the transaction that applies it, so a failure rolls both
+    back); None if it is processed already."""
+    meta, quote = PrinterWebhookEvent._meta, connection.ops.quote_name
+    returning = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
+    claimed = list(PrinterWebhookEvent.objects.raw(
+        f"UPDATE {quote(meta.db_table)} SET attempts = attempts + 1, processed = %s, "
+        "ignored = %s, status = %s, processing_error = %s, processing_note = %s, "
+        "next_attempt_at = NULL, processed_at = %s WHERE id = %s AND NOT processed "
+        f"RETURNING {returning}",
+        [True, False, Status.PROCESSED, "", "",
+         connection.ops.adapt_datetimefield_value(timezone.now()), event_id]))
+    return claimed[0] if claimed else None
 
 
 def _mark_processed(event: PrinterWebhookEvent, *, applied: bool, note: str = "") -> str:
-    event.processed = True
-    event.ignored = not applied
-    event.processing_error = ""
-    event.processing_note = note[:4000]
-    event.next_attempt_at = None
-    event.processed_at = timezone.now()
-    event.save(update_fields=["processed", "ignored", "processing_error", "processing_note",
-                              "next_attempt_at", "processed_at"])
+    """Finish the claimed event: the claim marked it processed; an event that changed nothing
+    is marked ignored, and a note (what a recovery re-read) is kept."""
+    if not applied or note:
+        event.ignored = not applied
+        event.processing_note = note[:4000]
+        event.save(update_fields=["ignored", "processing_note"])
     outbox.event_received(event)
     return event.status
 
@@ -172,7 +183,7 @@ def process_event(event_id: int) -> str:
     """Apply a stored event exactly once. Returns its status afterwards. An event whose data
     lacks what it needs is applied by re-reading what it names (:func:`_recover`)."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), outbox.collected():
             event = _claim(event_id)
             if event is None:
                 return _status_of(event_id)
@@ -183,6 +194,34 @@ def process_event(event_id: int) -> str:
         logger.warning("event %s failed: %s", event_id, exc, exc_info=True,
                        extra={"event_id": event_id})
         return _record_failure(event_id, exc)
+
+
+#: At most this many waiting events are applied in one transaction (:func:`process_events`):
+#: on SQLite the transaction holds the write lock that the receiver's INSERTs wait for.
+BATCH_LIMIT = 16
+
+
+def process_events(event_ids: list[int]) -> list[str]:
+    """Apply events waiting in the inbox, in the order given, in one transaction: one
+    BEGIN/COMMIT, one outbox INSERT and one publish for all of them. Each is claimed as by
+    :func:`process_event` (exactly once: a duplicate id finds its event processed). If any
+    fails (an error, data that needs a re-read), the whole transaction rolls back and the
+    events are applied one by one by :func:`process_event`, which records each outcome.
+    Returns their statuses."""
+    if len(event_ids) == 1:
+        return [process_event(event_ids[0])]
+    try:
+        with transaction.atomic(), outbox.collected():
+            statuses = []
+            for event_id in event_ids:
+                event = _claim(event_id)
+                statuses.append(_status_of(event_id) if event is None
+                                else _mark_processed(event, applied=apply_event(event)))
+            return statuses
+    except Exception:  # each is applied (and its failure recorded) on its own
+        logger.info("a batch of %d events rolled back; applying them one by one",
+                    len(event_ids), exc_info=True)
+        return [process_event(event_id) for event_id in event_ids]
 
 
 def _recover(event_id: int, reason: PayloadError | RereadNeeded) -> str:
@@ -207,7 +246,7 @@ def _recover(event_id: int, reason: PayloadError | RereadNeeded) -> str:
         return _record_failure(event_id, RereadFailed(f"{reason}; re-reading {asked} from "
                                                       f"SimplyPrint failed: {exc}"))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), outbox.collected():
             event = _claim(event_id)
             if event is None:
                 return _status_of(event_id)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from ..live import publisher
-from ..processing.inbox import process_event
+from ..processing.inbox import BATCH_LIMIT, process_events
 from . import tasks
 from .periodic import PERIODIC
 
@@ -44,7 +44,8 @@ class DaemonLoop:
 
 
 class InProcessWorker(DaemonLoop):
-    """One daemon thread applying events in the order they were handed over."""
+    """One daemon thread applying events in the order they were handed over; those that
+    waited while it was busy are applied together (``inbox.process_events``)."""
 
     thread_name = "printfarm-worker"
 
@@ -58,16 +59,22 @@ class InProcessWorker(DaemonLoop):
 
     def _run(self) -> None:
         while True:
-            event_id = self._queue.get()
+            event_ids = [self._queue.get()]
+            while len(event_ids) < BATCH_LIMIT:  # what waited meanwhile goes along
+                try:
+                    event_ids.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
                 close_old_connections()
-                process_event(event_id)
-                # Back-pressure: let the server's loop send this event's changes first.
+                process_events(event_ids)
+                # Back-pressure: let the server's loop send these events' changes first.
                 publisher.flush()
-            except Exception:  # never let the thread die; the event stays in the inbox
-                logger.exception("worker crashed on event %s", event_id)
+            except Exception:  # never let the thread die; the events stay in the inbox
+                logger.exception("worker crashed on events %s", event_ids)
             finally:
-                self._queue.task_done()
+                for _ in event_ids:
+                    self._queue.task_done()
 
 
 @dataclass

@@ -99,7 +99,8 @@ def apply_job_event(event: str, data: dict[str, Any], at: EventTime,
         if status in PrintJob.TERMINAL:
             job.end_reason = job.end_reason or _reason_in(job_data, data)
     _add_facts(job, effect, job_data, stamp)
-    job.printer = job.printer or printer
+    if job.printer_id in (None, printer.pk):
+        job.printer = printer  # the row in hand: its message reads no printer again
     job.source = StateSource.WEBHOOK
     job.save()
     changes.changed(job)

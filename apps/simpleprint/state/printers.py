@@ -56,8 +56,10 @@ class PrinterEvent:
 
 
 def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
-    """The printer row for a SimplyPrint id, locked for update; created when first heard of."""
-    printer, created = Printer.objects.select_for_update().get_or_create(
+    """The printer row for a SimplyPrint id, locked for update; created when first heard of.
+    Read with its current and last job (its message shows them; their payloads are not read)."""
+    printer, created = Printer.objects.select_for_update(of=("self",)).select_related(
+        "current_job", "last_job").defer("current_job__raw", "last_job__raw").get_or_create(
         sp_id=sp_id, defaults={"name": name}
     )
     changed = False

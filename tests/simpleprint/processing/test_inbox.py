@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from apps.simpleprint.live import outbox
 from apps.simpleprint.models import LiveUpdate, PrinterWebhookEvent, PrintJob
 from apps.simpleprint.processing import inbox
 from apps.simpleprint.state import jobs
@@ -184,3 +185,49 @@ def test_reprocess_command_without_selection_explains_itself():
 
     with pytest.raises(CommandError, match="ids, --failed or --all"):
         call_command("reprocess_webhook_events")
+
+
+def test_waiting_events_are_applied_together_in_order_and_once(post_delivery, farm,
+                                                               deferred_processing, monkeypatch):
+    started = farm.job_started(385, job_id=552401)
+    for body in (started, farm.job_event("job.done", started), farm.job_started(386)):
+        farm.tick()
+        post_delivery(body)
+    ids = list(PrinterWebhookEvent.objects.order_by("id").values_list("id", flat=True))
+    published: list[list[int]] = []
+    monkeypatch.setattr(outbox.publisher, "publish_updates",
+                        lambda updates: published.append([u.pk for u in updates]))
+    assert inbox.process_events([*ids, ids[0]]) == ["processed"] * 4
+    rows = list(LiveUpdate.objects.order_by("id"))
+    # One INSERT, one publish after the commit: every change, numbered in order, no holes.
+    assert published == [[row.pk for row in rows]]
+    assert [row.pk for row in rows] == list(range(rows[0].pk, rows[0].pk + len(rows)))
+    assert [row.payload["id"] for row in rows if row.kind == "event.received"] == ids
+    assert PrintJob.objects.get(sp_id=552401).status == "done"
+    assert set(PrinterWebhookEvent.objects.values_list("attempts", flat=True)) == {1}
+    assert inbox.process_events(ids) == ["processed"] * 3
+    assert LiveUpdate.objects.count() == len(rows) and len(published) == 1
+
+
+def test_a_failure_in_a_batch_applies_the_others_one_by_one(post_delivery, farm,
+                                                            deferred_processing, monkeypatch):
+    for printer in (385, 386, 387):
+        farm.tick()
+        post_delivery(farm.job_started(printer))
+    first, broken, last = PrinterWebhookEvent.objects.order_by("id")
+    apply = inbox.apply_event
+
+    def failing(event):
+        if event.pk == broken.pk:
+            raise ConnectionError("database hiccup")
+        return apply(event)
+
+    monkeypatch.setattr(inbox, "apply_event", failing)
+    assert inbox.process_events([first.pk, broken.pk, last.pk]) == [
+        "processed", "failed", "processed"]
+    assert set(PrintJob.objects.values_list("printer__sp_id", flat=True)) == {385, 387}
+    broken.refresh_from_db()
+    assert broken.attempts == 1 and "database hiccup" in broken.processing_error
+    statuses = [row.payload["status"] for row in LiveUpdate.objects.filter(
+        kind="event.received").order_by("id")]
+    assert statuses == ["processed", "failed", "processed"]

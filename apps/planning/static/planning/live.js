@@ -105,7 +105,9 @@ export class Live {
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
       try {
-        this.receive(JSON.parse(event.data));
+        // A frame is one message, or an array of them in order (changes sent together).
+        const data = JSON.parse(event.data);
+        for (const message of Array.isArray(data) ? data : [data]) this.receive(message);
       } finally {
         this.heard();
       }
