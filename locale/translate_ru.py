@@ -662,6 +662,11 @@ RU = {
         "Слишком много запросов: подождите минуту и попробуйте снова.",
     "Whoever added it": "Добавивший её",
     "pending…": "ожидает подтверждения…",
+    # --- the printer drawer's recent actions
+    "Recent actions": "Последние действия",
+    "No action taken from this service yet.": "Через этот сервис действий ещё не было.",
+    "SimplyPrint did something else": "SimplyPrint сделал другое",
+    "not confirmed": "не подтверждено",
 }
 
 # An entry, with the fuzzy flag msgmerge may have put on it (a guess from a similar string: its

@@ -12,7 +12,11 @@ from django.utils.translation import gettext as _
 
 from apps.simpleprint.models import Printer
 from apps.simpleprint.ops import diagnostics
-from apps.simpleprint.serializers import PrinterSerializer, PrintJobSerializer
+from apps.simpleprint.serializers import (
+    OperatorActionSerializer,
+    PrinterSerializer,
+    PrintJobSerializer,
+)
 from apps.simpleprint.state import selectors as sp_selectors
 from apps.simpleprint.sync import modes, webhook_manager
 
@@ -23,6 +27,8 @@ from .schedule import SCHEDULABLE_QUEUE_STATES, FarmPrinter, Projection, QueueEn
 DETAIL_JOBS = 20
 FAILURE_WINDOWS = (7, 30)
 NEXT_ITEMS = 10
+#: How many of the printer's latest operator actions the drawer shows.
+DETAIL_ACTIONS = 10
 
 
 def _ts(value: Any) -> float | None:
@@ -82,7 +88,8 @@ def current_projection(now: float | None = None, farm: list[FarmPrinter] | None 
 def printer_detail(sp_id: int, now: float | None = None) -> dict[str, Any] | None:
     """What the printer drawer shows beyond the live state: the whole printer, its latest
     jobs with how each ended, its failure rate over the last 7 and 30 days, the queue items it
-    may take next, and its page in SimplyPrint. None for an unknown printer."""
+    may take next, the latest operator actions on it (the audit trail), and its page in
+    SimplyPrint. None for an unknown printer."""
     printer = sp_selectors.printers_with_jobs().filter(sp_id=sp_id).first()
     if printer is None:
         return None
@@ -100,6 +107,8 @@ def printer_detail(sp_id: int, now: float | None = None) -> dict[str, Any] | Non
                  "free_from": None if plan.free_from is None else round(plan.free_from),
                  "free_at": None if plan.free_at is None else round(plan.free_at)},
         "next": next_items(plan, next(p for p in farm if p.sp_id == sp_id), queue),
+        "actions": OperatorActionSerializer(sp_selectors.printer_actions(printer, DETAIL_ACTIONS),
+                                            many=True).data,
         "simplyprint_url": settings.SIMPLEPRINT_CONFIG["printer_url"].replace(
             "{id}", str(sp_id)),
     }

@@ -203,6 +203,10 @@ def test_a_refusal_is_shown_on_the_card_and_nothing_stays_pending(page: Any,
     drawer.locator('[data-testid="action-error"]').wait_for()
     drawer.locator('[data-testid="action-error"] button').click()  # dismissed everywhere
     assert page.locator('[data-testid="action-error"]').count() == 0
+    # and the trail: the refused pause among its recent actions, with SimplyPrint's words
+    log = page.locator('[data-testid="drawer-actions-log"] li').first
+    log.wait_for()
+    assert log.get_attribute("data-status") == "failed" and "offline" in log.inner_text()
     page.keyboard.press("Escape")
     until(page, "document.querySelector('[data-testid=\"printer-drawer\"]').hidden")
 

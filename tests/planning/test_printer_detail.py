@@ -1,5 +1,6 @@
 """The printer drawer's endpoint: a printer's latest jobs with how they ended, its failure rate
-over 7 and 30 days, the queue items it may take next, and its page in SimplyPrint."""
+over 7 and 30 days, the queue items it may take next, the latest operator actions on it, and its
+page in SimplyPrint."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.simpleprint.models import Printer, PrintJob
+from apps.planning.selectors import DETAIL_ACTIONS
+from apps.simpleprint.models import OperatorAction, Printer, PrintJob
 from tests.simpleprint.conftest import History
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +113,23 @@ def test_its_queries_do_not_grow_with_the_jobs(
                                           ended_at=timezone.now()) for n in range(200))
     with django_assert_max_num_queries(9):
         detail(api, 385)
+
+
+def test_the_drawer_lists_the_latest_actions_on_this_printer_only(
+    api: APIClient, farm_history: History
+) -> None:
+    def action(n: int, printer: int, **fields: Any) -> OperatorAction:
+        values: dict[str, Any] = {"kind": "pause", "status": OperatorAction.Status.CONFIRMED,
+                                  "username": "shift", "target": f"printer:{printer}",
+                                  "printer_sp_id": printer, "idempotency_key": f"k{n}",
+                                  "batch": f"00000000-0000-4000-8000-{n:012d}"}
+        return OperatorAction.objects.create(**{**values, **fields})
+
+    older = [action(n, 385).pk for n in range(DETAIL_ACTIONS)]
+    action(90, 386)  # another printer's
+    refused = action(91, 385, kind="clear_bed", status=OperatorAction.Status.REFUSED,
+                     refusal="MK4 Bay A-1 is now printing")
+    shown = detail(api, 385)["actions"]
+    assert [row["id"] for row in shown] == [refused.pk, *reversed(older[1:])]  # newest first
+    assert (shown[0]["kind"], shown[0]["status"], shown[0]["refusal"]) == (
+        "clear_bed", "refused", "MK4 Bay A-1 is now printing")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Max, Q, QuerySet
 
-from ..models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from ..models import OperatorAction, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 
 
 def event_counts() -> dict[str, object]:
@@ -35,6 +35,11 @@ def printer_jobs(printer: Printer, limit: int) -> QuerySet[PrintJob]:
     """The printer's ``limit`` latest jobs, newest first (by start; a job never started last)."""
     return (PrintJob.objects.filter(printer=printer).select_related("printer")
             .order_by(F("started_at").desc(nulls_last=True), "-sp_id")[:limit])
+
+
+def printer_actions(printer: Printer, limit: int) -> QuerySet[OperatorAction]:
+    """The ``limit`` latest operator actions on the printer (the audit trail), newest first."""
+    return OperatorAction.objects.filter(printer_sp_id=printer.sp_id).order_by("-id")[:limit]
 
 
 def job_outcomes(printer: Printer, now: datetime, days: tuple[int, ...]

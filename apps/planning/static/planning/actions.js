@@ -128,6 +128,22 @@ const PENDING = {
   deny: () => gettext("Denying"), move: () => gettext("Moving"),
   revive: () => gettext("Reviving"), remove: () => gettext("Removing"),
 };
+/** An audit row's status, in words. */
+const STATUS = {
+  sending: () => gettext("sending"), pending: () => gettext("pending"),
+  confirmed: () => gettext("confirmed"), mismatch: () => gettext("SimplyPrint did something else"),
+  unconfirmed: () => gettext("not confirmed"), failed: () => gettext("failed"),
+  refused: () => gettext("refused"),
+};
+
+/** An audit row (the drawer's recent actions) in words: the action, and how it ended. */
+export function actionWords(row) {
+  const spec = Object.values(ACTIONS).find((a) => a.kind === row.kind);
+  return {
+    what: spec ? `${spec.icon} ${spec.label()}` : row.kind,
+    status: (STATUS[row.status] || (() => row.status))(),
+  };
+}
 const QUEUE_KINDS = new Set(["approve", "deny", "move", "revive", "remove"]);
 
 function outcomeFields(chosen) {

@@ -5,6 +5,7 @@
 // days, the queue items it may take next, its page in SimplyPrint) comes from
 // /planning-v2/api/printers/<id>/ when it opens and when one of its jobs changes.
 // Operator actions (actions.js) fill its `.actions` container.
+import { actionWords } from "./actions.js";
 import { aiLine, bar, placeOf, progressOf } from "./board.js";
 import { condition, jobStatus, REASONS } from "./labels.js";
 import { printerFreshness } from "./rules.js";
@@ -107,7 +108,8 @@ export class PrinterDrawer {
   changed(kind, data) {
     if (!this.isOpen()) return;
     if (kind === "snapshot" || (kind === "printer.updated" && data.sp_id === this.spId)) this.render();
-    if ((kind === "job.updated" && data.printer_id === this.spId) || kind === "queue.updated") this.refetch();
+    if ((kind === "job.updated" && data.printer_id === this.spId) || kind === "queue.updated"
+      || (kind === "action.updated" && data.printer_id === this.spId)) this.refetch();
   }
 
   render() {
@@ -136,6 +138,7 @@ export class PrinterDrawer {
       <section class="pd-section" data-testid="drawer-failures"><h3>${gettext("Failure rate")}</h3>${this.failures(detail)}</section>
       <section class="pd-section" data-testid="drawer-next"><h3>${gettext("Next from the queue")}</h3>${this.next(detail)}</section>
       <section class="pd-section" data-testid="drawer-jobs"><h3>${gettext("Last 20 jobs")}</h3>${this.jobs(detail)}</section>
+      <section class="pd-section" data-testid="drawer-actions-log"><h3>${gettext("Recent actions")}</h3>${this.actionLog(detail)}</section>
       ${detail?.simplyprint_url ? `<p><a href="${esc(detail.simplyprint_url)}" target="_blank" rel="noopener noreferrer" data-testid="drawer-simplyprint">↗ ${gettext("Open this printer in SimplyPrint")}</a></p>` : ""}
       ${this.error ? `<p class="error">⚠️ ${esc(this.error)}</p>` : ""}`;
     applyStyles(this.body);
@@ -205,6 +208,18 @@ export class PrinterDrawer {
     }
     return `<ol class="pd-next">${detail.next.map((i) => `<li>📄 ${esc(i.filename)} <span class="muted small">#${i.copy}</span>
       <span class="small">${clock(i.start)} → ${clock(i.end)}${i.estimated ? "" : " · " + gettext("no estimate")}</span></li>`).join("")}</ol>`;
+  }
+
+  /** The latest operator actions on this printer: when, what, who, how it ended. */
+  actionLog(detail) {
+    if (!detail) return `<p class="muted">…</p>`;
+    if (!detail.actions?.length) return `<p class="muted">${gettext("No action taken from this service yet.")}</p>`;
+    return `<ul class="pd-actions">${detail.actions.map((row) => {
+      const words = actionWords(row);
+      const at = epoch(row.created_at);
+      const why = row.error || row.refusal;
+      return `<li data-id="${row.id}" data-status="${esc(row.status)}">${at ? clock(at) : "—"} · ${esc(words.what)} · ${esc(row.username)} · <b>${esc(words.status)}</b>${why ? ` <span class="small muted">— ${esc(why)}</span>` : ""}</li>`;
+    }).join("")}</ul>`;
   }
 
   jobs(detail) {
