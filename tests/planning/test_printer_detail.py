@@ -128,8 +128,8 @@ def test_the_drawer_lists_the_latest_actions_on_this_printer_only(
     older = [action(n, 385).pk for n in range(DETAIL_ACTIONS)]
     action(90, 386)  # another printer's
     refused = action(91, 385, kind="clear_bed", status=OperatorAction.Status.REFUSED,
-                     refusal="MK4 Bay A-1 is now printing")
+                     refusal="state_changed", error="MK4 Bay A-1 is now printing")
     shown = detail(api, 385)["actions"]
     assert [row["id"] for row in shown] == [refused.pk, *reversed(older[1:])]  # newest first
-    assert (shown[0]["kind"], shown[0]["status"], shown[0]["refusal"]) == (
+    assert (shown[0]["kind"], shown[0]["status"], shown[0]["error"]) == (
         "clear_bed", "refused", "MK4 Bay A-1 is now printing")
