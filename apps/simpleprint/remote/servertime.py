@@ -47,13 +47,18 @@ def parse_date(header: str | None) -> float | None:
 
 def observe(server_date: float, sent: float, received: float) -> float:
     """Record SimplyPrint's ``Date`` of an answer to a request sent and answered at our
-    ``sent``/``received`` (Unix seconds); returns the offset measured. The header is rounded
-    down to the second and was written somewhere between the two: its middle is the best guess.
+    ``sent``/``received`` (Unix seconds); returns the offset now held. The header is rounded
+    down to the second and was written somewhere between the two, so the answer only bounds the
+    offset: an offset already held within those bounds is kept (two answers a second apart must
+    not move SimplyPrint's clock back and forth), any other is replaced by the bounds' middle.
     """
     global _offset, _read_at, _written, _written_at
-    measured = server_date + 0.5 - (sent + received) / 2
+    lowest, highest = server_date - received, server_date + 1 - sent
+    measured = (lowest + highest) / 2
     now = time.monotonic()
     with _lock:
+        if _offset is not None and lowest <= _offset <= highest:
+            measured = _offset
         _offset, _read_at = measured, now
         due = _written is None or abs(measured - _written) > WRITE_THRESHOLD \
             or now - _written_at > REFRESH_SECONDS
