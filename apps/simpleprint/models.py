@@ -41,14 +41,65 @@ def fitted(field: models.Field, value: Any) -> Any:
 
 class FitsColumns(models.Model):
     """A row whose values are fitted to its columns before every save (SimplyPrint's payloads
-    carry values of any length and size: a 201-character name must not fail an event)."""
+    carry values of any length and size: a 201-character name must not fail an event).
+
+    A row read from the database is saved by writing only the columns whose values changed
+    since it was read or last saved (an event changes a few of a printer's forty), plus its
+    JSON columns, which may have changed in place, and its ``auto_now`` ones (none of these and
+    nothing changed: nothing written). ``update_fields`` given: exactly those, as Django does.
+    """
+
+    #: The values of the columns as the database holds them (by attname), for a row read from
+    #: it or saved; absent on a row not yet saved.
+    _stored: dict[str, Any]
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.fit_to_columns()
+        if not args and not self._state.adding and "_stored" in self.__dict__ \
+                and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = self.changed_columns()
+            if not kwargs["update_fields"]:
+                return
         super().save(*args, **kwargs)
+        written = kwargs.get("update_fields")
+        self._remember_stored(None if written is None else set(written))
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Any:
+        row = super().from_db(*args, **kwargs)
+        row._remember_stored(None)
+        return row
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        fields = kwargs.get("fields", args[1] if len(args) > 1 else None)
+        self._remember_stored(None if fields is None else set(fields))
+
+    def changed_columns(self) -> list[str]:
+        """The attnames a save writes: changed since read or saved, JSON, ``auto_now``."""
+        stored, values = self._stored, self.__dict__
+        changed = []
+        for field in self._meta.concrete_fields:
+            name = field.attname
+            if field.primary_key or name not in values:
+                continue  # deferred and never read: not written, as Django does
+            if name not in stored or isinstance(field, models.JSONField) \
+                    or getattr(field, "auto_now", False) or values[name] != stored[name]:
+                changed.append(name)
+        return changed
+
+    def _remember_stored(self, names: set[str] | None) -> None:
+        """Note the current values of the columns ``names`` (names or attnames; None: every
+        column read) as what the database holds."""
+        stored = self.__dict__.setdefault("_stored", {})
+        values = self.__dict__
+        for field in self._meta.concrete_fields:
+            if field.attname in values and (
+                    names is None or field.attname in names or field.name in names):
+                stored[field.attname] = values[field.attname]
 
     def fit_to_columns(self) -> None:
         for field in self._meta.concrete_fields:

@@ -224,6 +224,15 @@ def process_events(event_ids: list[int]) -> list[str]:
         return [process_event(event_id) for event_id in event_ids]
 
 
+def waiting_after(event_id: int, limit: int = BATCH_LIMIT - 1) -> list[int]:
+    """Up to ``limit`` events received after ``event_id`` and never attempted, oldest first:
+    under load a task applies these with its own (their tasks, still queued behind it, then
+    find them processed and stop at the claim)."""
+    return list(PrinterWebhookEvent.objects.filter(
+        processed=False, next_attempt_at__isnull=True, attempts=0, pk__gt=event_id,
+    ).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
 def _recover(event_id: int, reason: PayloadError | RereadNeeded) -> str:
     """Apply the event by re-reading from SimplyPrint what it names, and note what was
     recovered. An event that names nothing re-readable stays failed (a ``PayloadError``: not

@@ -17,9 +17,12 @@ from ..sync import details, polling
 
 @shared_task(name="simpleprint.process_webhook_event", acks_late=True)
 def process_webhook_event(event_id: int) -> str:
-    """Apply one stored event. Failures are recorded on the event and retried by the sweeper
-    at the event's ``next_attempt_at``, so the task itself never needs Celery's retry."""
-    status = inbox.process_event(event_id)
+    """Apply one stored event, and the events received after it that wait for their own
+    tasks, in one transaction (``inbox.process_events``: under a burst, one commit and one
+    publish for up to ``BATCH_LIMIT`` events). Failures are recorded on the event and retried
+    by the sweeper at the event's ``next_attempt_at``, so the task itself never needs Celery's
+    retry. Returns the status of its own event."""
+    status = inbox.process_events([event_id, *inbox.waiting_after(event_id)])[0]
     publisher.flush()  # the changes reach the pages before the task is acknowledged
     return status
 

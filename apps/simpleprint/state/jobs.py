@@ -28,7 +28,10 @@ from .payload import (
     person_name,
     printer_id_of,
 )
+from .prepared import PreparedGet
 from .stamps import EventTime, Stamp, is_not_older, read_stamp
+
+_LOCKED_JOB = PreparedGet(PrintJob.objects.select_for_update, "sp_id")
 
 #: More than the highest rank of a job event (see events/registry.py).
 RANKS = 8
@@ -86,9 +89,7 @@ def apply_job_event(event: str, data: dict[str, Any], at: EventTime,
     printer = printers.ensure_printer(
         printer_sp_id, name=job_printer.get("name") or "", group=job_printer.get("group")
     )
-    job, _ = PrintJob.objects.select_for_update().get_or_create(
-        sp_id=sp_id, defaults={"printer": printer}
-    )
+    job, _ = _LOCKED_JOB.get_or_create(sp_id, defaults={"printer": printer})
     _fill_missing(job, job_data, data)
     if status is not None and _status_applies(job, status, stamp):
         job.status = status

@@ -28,6 +28,7 @@ from .payload import (
     person_name,
     printer_id_of,
 )
+from .prepared import PreparedGet
 from .stamps import EventTime, Stamp, claim_aspect
 
 #: Applies one setting event to a printer; says whether anything changed.
@@ -55,13 +56,15 @@ class PrinterEvent:
         return True
 
 
+_LOCKED_PRINTER = PreparedGet(lambda: Printer.objects.select_for_update(of=("self",))
+                              .select_related("current_job", "last_job")
+                              .defer("current_job__raw", "last_job__raw"), "sp_id")
+
+
 def ensure_printer(sp_id: int, *, name: str = "", group: Any = None) -> Printer:
     """The printer row for a SimplyPrint id, locked for update; created when first heard of.
     Read with its current and last job (its message shows them; their payloads are not read)."""
-    printer, created = Printer.objects.select_for_update(of=("self",)).select_related(
-        "current_job", "last_job").defer("current_job__raw", "last_job__raw").get_or_create(
-        sp_id=sp_id, defaults={"name": name}
-    )
+    printer, created = _LOCKED_PRINTER.get_or_create(sp_id, defaults={"name": name})
     changed = False
     if name and not printer.name:
         printer.name, changed = name, True

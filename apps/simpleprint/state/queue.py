@@ -28,12 +28,15 @@ from .payload import (
     as_int,
     person_name,
 )
+from .prepared import PreparedGet
 from .stamps import EventTime, Stamp, claim_aspect, read_stamp
 
 State = PrintQueue.State
 
 #: The rank of emptying a queue group: after every change to an item in the same second.
 EMPTY_RANK = 4
+
+_LOCKED_ITEM = PreparedGet(PrintQueue.objects.select_for_update, "sp_id")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def apply_queue_event(event: str, data: dict[str, Any], at: EventTime,
         raise PayloadError(f"{event} without data.queue_item.id")
     if effect.removal_deletes and data.get("removed"):
         state = State.DELETED
-    item, _ = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
+    item, _ = _LOCKED_ITEM.get_or_create(sp_id)
     times = item.aspect_times
     if claim_aspect(times, "fields", stamp):
         apply_fields(item, item_data)
@@ -227,7 +230,7 @@ def apply_item(sp_id: int, item_data: dict[str, Any] | None, fetched_at: float) 
     if item_data is not None:
         return _apply_listed(sp_id, item_data, State.DONE if is_done_item(item_data) else None,
                              stamp)
-    item = PrintQueue.objects.select_for_update().filter(sp_id=sp_id).first()
+    item = _LOCKED_ITEM.get(sp_id)
     if item is None:
         return 0
     before = changes.capture(item)
@@ -238,7 +241,7 @@ def apply_item(sp_id: int, item_data: dict[str, Any] | None, fetched_at: float) 
 
 def _apply_listed(sp_id: int, item_data: dict[str, Any], listed_state: str | None,
                   stamp: Stamp) -> int:
-    item, created = PrintQueue.objects.select_for_update().get_or_create(sp_id=sp_id)
+    item, created = _LOCKED_ITEM.get_or_create(sp_id)
     before = None if created else changes.capture(item)
     if claim_aspect(item.aspect_times, "fields", stamp):
         apply_fields(item, item_data)

@@ -231,3 +231,30 @@ def test_a_failure_in_a_batch_applies_the_others_one_by_one(post_delivery, farm,
     statuses = [row.payload["status"] for row in LiveUpdate.objects.filter(
         kind="event.received").order_by("id")]
     assert statuses == ["processed", "failed", "processed"]
+
+
+def test_a_task_applies_the_events_waiting_behind_it_and_theirs_find_them_done(
+        post_delivery, farm, deferred_processing, monkeypatch):
+    from apps.simpleprint.runtime.tasks import process_webhook_event
+
+    started = farm.job_started(385, job_id=552402)
+    for body in (started, farm.job_event("job.paused", started), farm.job_started(386)):
+        farm.tick()
+        post_delivery(body)
+    first, second, third = PrinterWebhookEvent.objects.order_by("id")
+    batches: list[list[int]] = []
+    process_events = inbox.process_events
+
+    def recorded(ids):
+        batches.append(ids)
+        return process_events(ids)
+
+    monkeypatch.setattr(inbox, "process_events", recorded)
+
+    assert process_webhook_event(second.pk) == "processed"  # the first one's task runs later
+    assert batches == [[second.pk, third.pk]]
+    assert process_webhook_event(first.pk) == "processed"
+    assert process_webhook_event(third.pk) == "processed"
+    assert batches[1:] == [[first.pk], [third.pk]]
+    assert set(PrinterWebhookEvent.objects.values_list("attempts", flat=True)) == {1}
+    assert PrintJob.objects.get(sp_id=552402).status == "paused"

@@ -1,0 +1,109 @@
+"""Reads the state writers make for every event, with their SQL built once per connection.
+
+Building a query costs Django more than running it: reading a printer with its current and last
+job compiles some ninety columns, every time (bench/README.md, "cost": Django's query building
+was close to half of the worker). :class:`PreparedGet` compiles a queryset once per database
+connection and thread, then runs the same SQL with new values and makes the same instances as
+the queryset would (``select_related`` rows included).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections, models
+from django.db.models.query import get_related_populators
+
+M = TypeVar("M", bound=models.Model)
+
+#: The value a queryset is built with to find where the real one goes among the SQL's
+#: parameters; no SimplyPrint id is negative.
+PLACEHOLDER = -73_400_199
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    slot: int
+    converters: list[tuple[int, list[Any], Any]]
+    model: type[models.Model]
+    init_list: list[str]
+    start: int
+    end: int
+    populators: list[Any]
+
+
+class PreparedGet(Generic[M]):
+    """The one row of ``rows()`` whose ``field`` equals a value (None when there is none).
+
+    ``rows`` makes the queryset (with its ``select_related``, ``defer``, ``select_for_update``);
+    it is filtered and compiled once per connection. A ``select_for_update`` read runs only
+    inside a transaction, as Django requires."""
+
+    def __init__(self, rows: Callable[[], models.QuerySet[M]], field: str) -> None:
+        self._rows, self._field = rows, field
+        self._for_update = rows().query.select_for_update
+        self._local = threading.local()
+
+    def get_or_create(self, value: int, defaults: dict[str, Any] | None = None,
+                      ) -> tuple[M, bool]:
+        """As ``rows().get_or_create(field=value, defaults=...)``; only a row not found yet
+        takes Django's way (its savepoint, and the read again when another writer won)."""
+        found = self.get(value)
+        if found is not None:
+            return found, False
+        return self._rows().get_or_create(**{self._field: value}, defaults=defaults)
+
+    def get(self, value: int, using: str = "default") -> M | None:
+        connection = connections[using]
+        if self._for_update and not connection.in_atomic_block:
+            raise RuntimeError("a row read for update outside a transaction")
+        compiled = self._compiled(using, connection)
+        params = list(compiled.params)
+        params[compiled.slot] = value
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched = cursor.fetchone()
+        if fetched is None:
+            return None
+        row = list(fetched)
+        for position, functions, expression in compiled.converters:
+            cell = row[position]
+            for function in functions:
+                cell = function(cell, expression, connection)
+            row[position] = cell
+        instance = compiled.model.from_db(using, compiled.init_list,
+                                          row[compiled.start:compiled.end])
+        for populator in compiled.populators:
+            populator.populate(row, instance)
+        return instance  # type: ignore[return-value]
+
+    def _compiled(self, using: str, connection: Any) -> _Compiled:
+        cache: dict[int, _Compiled] = self._local.__dict__.setdefault("compiled", {})
+        compiled = cache.get(id(connection))
+        if compiled is None:
+            compiled = cache[id(connection)] = self._compile(using)
+        return compiled
+
+    def _compile(self, using: str) -> _Compiled:
+        queryset = self._rows().filter(**{self._field: PLACEHOLDER}).using(using)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        if list(params).count(PLACEHOLDER) != 1:
+            raise ValueError("the prepared query must take its value exactly once")
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        converters = compiler.get_converters([column[0] for column in select[:compiler.col_count]])
+        return _Compiled(
+            sql=sql, params=tuple(params), slot=list(params).index(PLACEHOLDER),
+            converters=[(position, functions, expression)
+                        for position, (functions, expression) in converters.items()],
+            model=klass_info["model"],
+            init_list=[column[0].target.attname for column in select[start:end]],
+            start=start, end=end,
+            populators=get_related_populators(klass_info, select, using))  # type: ignore[call-arg]

@@ -1,0 +1,61 @@
+"""Prepared reads give the rows and instances the queryset gives, without building its SQL
+again."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, models, transaction
+from django.test.utils import CaptureQueriesContext
+
+from apps.simpleprint.models import Printer, PrintJob
+from apps.simpleprint.state.prepared import PreparedGet
+
+pytestmark = pytest.mark.django_db
+
+
+def _locked_printers() -> models.QuerySet[Printer]:
+    return Printer.objects.select_for_update(of=("self",)).select_related(
+        "current_job", "last_job").defer("current_job__raw", "last_job__raw")
+
+
+PRINTER = PreparedGet(_locked_printers, "sp_id")
+
+
+@pytest.fixture
+def printing() -> Printer:
+    printer = Printer.objects.create(sp_id=386, name="MK4 Bay A-2", nozzle_size=0.4,
+                                     aspect_times={"job": [1_700_000_000, 2, 0]})
+    job = PrintJob.objects.create(sp_id=552400, printer=printer, file_name="bracket.gcode",
+                                  raw={"id": 552400})
+    printer.current_job = job
+    printer.save()
+    return printer
+
+
+@transaction.atomic
+def test_a_prepared_read_makes_the_instances_the_queryset_makes(printing: Printer) -> None:
+    expected = _locked_printers().get(sp_id=386)
+    for _ in range(2):  # compiled on the first read, reused on the second
+        got = PRINTER.get(386)
+        assert got is not None
+        assert [(f.attname, getattr(got, f.attname)) for f in Printer._meta.concrete_fields] \
+            == [(f.attname, getattr(expected, f.attname)) for f in Printer._meta.concrete_fields]
+        with CaptureQueriesContext(connection) as queries:
+            assert got.current_job.file_name == "bracket.gcode"
+            assert got.last_job is None
+        assert not queries.captured_queries  # both jobs came with the printer
+        assert got.current_job.get_deferred_fields() == {"raw"}
+
+
+@transaction.atomic
+def test_a_missing_row_reads_as_none_and_is_created_on_demand(printing: Printer) -> None:
+    assert PRINTER.get(999) is None
+    created, was_created = PRINTER.get_or_create(999, defaults={"name": "new"})
+    found, found_created = PRINTER.get_or_create(999)
+    assert (was_created, found_created, found.pk, found.name) == (True, False, created.pk, "new")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_for_update_outside_a_transaction_is_refused(printing: Printer) -> None:
+    with pytest.raises(RuntimeError, match="outside a transaction"):
+        PRINTER.get(386)
