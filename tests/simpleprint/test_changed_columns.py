@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.simpleprint.models import Printer
+from apps.simpleprint.models import Printer, PrintJob
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +72,20 @@ def test_a_refreshed_column_counts_as_stored(printer: Printer) -> None:
     printer.name = "MK4 Bay A-2"
     printer.save()
     assert Printer.objects.get(pk=printer.pk).name == "MK4 Bay A-2"
+
+
+def test_an_auto_now_column_is_written_with_the_change(printer: Printer) -> None:
+    PrintJob.objects.create(sp_id=552400, printer=printer)
+    job = PrintJob.objects.get(sp_id=552400)
+    before = job.updated_at
+    job.status = "done"
+    job.save()
+    stored = PrintJob.objects.get(sp_id=552400)
+    assert (stored.status, stored.updated_at > before) == ("done", True)
+
+
+def test_saving_a_row_deleted_meanwhile_fails_as_django_does(printer: Printer) -> None:
+    Printer.objects.filter(pk=printer.pk).delete()
+    printer.state = Printer.State.PAUSED
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        printer.save()

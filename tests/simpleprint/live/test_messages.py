@@ -4,12 +4,20 @@ the snapshot's packed tables."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from apps.simpleprint.live import messages, outbox
-from apps.simpleprint.models import Printer, PrinterWebhookEvent, PrintJob, PrintQueue
+from apps.simpleprint.models import (
+    OperatorAction,
+    Printer,
+    PrinterWebhookEvent,
+    PrintJob,
+    PrintQueue,
+)
 from apps.simpleprint.serializers import (
     PrinterSerializer,
     PrinterWebhookEventSerializer,
@@ -17,6 +25,7 @@ from apps.simpleprint.serializers import (
     PrintQueueSerializer,
 )
 from bench.page_time import build_farm
+from tests.payloads import farm_stream
 from tests.simpleprint.conftest import History
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +63,26 @@ def test_a_message_is_part_of_the_rows_rest_representation(farm_history: History
             assert value not in (None, "", []), (row, name)
             checked += 1
     assert checked > 100
+
+
+def test_the_planned_fields_give_the_message_drf_gives(
+        deliver: Callable[..., list[int]]) -> None:
+    """``messages.Fields`` (the worker's fast way) against the serializer, for every row of
+    every kind after a busy farm's stream, and an operator action in each state."""
+    deliver(*farm_stream(300, seed=7, printers=8))
+    for n, status in enumerate(OperatorAction.Status):
+        OperatorAction.objects.create(
+            kind="clear_bed", status=status, username="shift", target="printer:1000",
+            printer_sp_id=1000, idempotency_key=f"k{n}", params={"ok": n % 2 == 0},
+            batch=f"00000000-0000-4000-8000-{n:012d}", answered_at=timezone.now())
+    compared = 0
+    for model, (_, serializer) in messages.KINDS.items():
+        for row in model._default_manager.all():
+            expected = messages._compact(serializer().to_representation(row))
+            assert messages._compact(messages.fields_of(model).to_representation(row)) \
+                == expected, row
+            compared += 1
+    assert compared > 300
 
 
 def test_the_card_gets_the_ended_job_only_while_its_bed_is_to_be_cleared(
