@@ -36,6 +36,7 @@ from ..state.payload import (
     printer_id_of,
     queue_item_id_of,
 )
+from ..state.prepared import Returning
 from ..state.stamps import EventTime
 from . import rereads
 
@@ -152,19 +153,20 @@ class RereadFailed(Exception):
     """SimplyPrint could not be asked what the event left out: retried like any failure."""
 
 
+_CLAIMED = Returning(PrinterWebhookEvent)
+
+
 def _claim(event_id: int) -> PrinterWebhookEvent | None:
     """Claim the event for this attempt, and mark it processed, in one statement (``UPDATE …
     RETURNING`` the row; inside the transaction that applies it, so a failure rolls both
     back); None if it is processed already."""
-    meta, quote = PrinterWebhookEvent._meta, connection.ops.quote_name
-    returning = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
-    claimed = list(PrinterWebhookEvent.objects.raw(
-        f"UPDATE {quote(meta.db_table)} SET attempts = attempts + 1, processed = %s, "
-        "ignored = %s, status = %s, processing_error = %s, processing_note = %s, "
-        "next_attempt_at = NULL, processed_at = %s WHERE id = %s AND NOT processed "
-        f"RETURNING {returning}",
+    claimed = _CLAIMED.run(
+        f"UPDATE {connection.ops.quote_name(PrinterWebhookEvent._meta.db_table)} SET "
+        "attempts = attempts + 1, processed = %s, ignored = %s, status = %s, "
+        "processing_error = %s, processing_note = %s, next_attempt_at = NULL, "
+        f"processed_at = %s WHERE id = %s AND NOT processed RETURNING {_CLAIMED.columns()}",
         [True, False, Status.PROCESSED, "", "",
-         connection.ops.adapt_datetimefield_value(timezone.now()), event_id]))
+         connection.ops.adapt_datetimefield_value(timezone.now()), event_id])
     return claimed[0] if claimed else None
 
 

@@ -1,10 +1,11 @@
-"""Reads the state writers make for every event, with their SQL built once per connection.
+"""Statements run for every event, with their SQL built once per connection.
 
 Building a query costs Django more than running it: reading a printer with its current and last
 job compiles some ninety columns, every time (bench/README.md, "cost": Django's query building
 was close to half of the worker). :class:`PreparedGet` compiles a queryset once per database
 connection and thread, then runs the same SQL with new values and makes the same instances as
-the queryset would (``select_related`` rows included).
+the queryset would (``select_related`` rows included); :class:`Returning` makes instances from
+a hand-written statement's rows (the inbox's claim, ``UPDATE … RETURNING``).
 """
 
 from __future__ import annotations
@@ -107,3 +108,51 @@ class PreparedGet(Generic[M]):
             init_list=[column[0].target.attname for column in select[start:end]],
             start=start, end=end,
             populators=get_related_populators(klass_info, select, using))  # type: ignore[call-arg]
+
+
+class Returning(Generic[M]):
+    """Instances of a model made from a hand-written statement that returns all its columns
+    in field order (``UPDATE … RETURNING``, :attr:`columns`), converted as Django converts
+    them, with the converters found once per connection and thread."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._local = threading.local()
+
+    def columns(self, using: str = "default") -> str:
+        """The column list the statement returns."""
+        quote = connections[using].ops.quote_name
+        return ", ".join(quote(str(field.column)) for field in self.model._meta.concrete_fields)
+
+    def run(self, sql: str, params: list[Any], using: str = "default") -> list[M]:
+        connection = connections[using]
+        converters = self._converters(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        names = [field.attname for field in self.model._meta.concrete_fields]
+        found = []
+        for values in fetched:
+            row = list(values)
+            for position, functions, expression in converters:
+                cell = row[position]
+                for function in functions:
+                    cell = function(cell, expression, connection)
+                row[position] = cell
+            found.append(self.model.from_db(using, names, row))
+        return found
+
+    def _converters(self, connection: Any) -> list[tuple[int, list[Any], Any]]:
+        cache: dict[int, list[tuple[int, list[Any], Any]]] = self._local.__dict__.setdefault(
+            "converters", {})
+        converters = cache.get(id(connection))
+        if converters is None:
+            converters = cache[id(connection)] = []
+            table = self.model._meta.db_table
+            for position, field in enumerate(self.model._meta.concrete_fields):
+                column = field.get_col(table)
+                functions = [*connection.ops.get_db_converters(column),
+                             *field.get_db_converters(connection)]
+                if functions:
+                    converters.append((position, functions, column))
+        return converters

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from apps.simpleprint.models import Printer, PrintJob
-from apps.simpleprint.state.prepared import PreparedGet
+from apps.simpleprint.models import Printer, PrinterWebhookEvent, PrintJob
+from apps.simpleprint.state.prepared import PreparedGet, Returning
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,19 @@ def test_a_missing_row_reads_as_none_and_is_created_on_demand(printing: Printer)
 def test_a_read_for_update_outside_a_transaction_is_refused(printing: Printer) -> None:
     with pytest.raises(RuntimeError, match="outside a transaction"):
         PRINTER.get(386)
+
+
+def test_a_returning_statement_makes_the_instance_the_orm_reads() -> None:
+    event = PrinterWebhookEvent.objects.create(
+        event="job.started", dedup_key="k1", payload={"event": "job.started", "data": {}},
+        headers={"Secret-Header": "x"}, timestamp=1_700_000_000,
+        occurred_at=timezone.now())
+    returning = Returning(PrinterWebhookEvent)
+    table = connection.ops.quote_name(PrinterWebhookEvent._meta.db_table)
+    [got] = returning.run(f"UPDATE {table} SET attempts = attempts + 1 WHERE id = %s "
+                          f"RETURNING {returning.columns()}", [event.pk])
+    expected = PrinterWebhookEvent.objects.get(pk=event.pk)
+    columns = [field.attname for field in PrinterWebhookEvent._meta.concrete_fields]
+    assert [getattr(got, name) for name in columns] == [getattr(expected, name)
+                                                        for name in columns]
+    assert (got.attempts, got.received_at.tzinfo is not None) == (1, True)
