@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections, models
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models.query import get_related_populators
 
 M = TypeVar("M", bound=models.Model)
@@ -52,12 +52,19 @@ class PreparedGet(Generic[M]):
 
     def get_or_create(self, value: int, defaults: dict[str, Any] | None = None,
                       ) -> tuple[M, bool]:
-        """As ``rows().get_or_create(field=value, defaults=...)``; only a row not found yet
-        takes Django's way (its savepoint, and the read again when another writer won)."""
+        """As ``rows().get_or_create(field=value, defaults=...)``: a row not found is created
+        in a savepoint, as Django does; when another writer created it first, it is read."""
         found = self.get(value)
         if found is not None:
             return found, False
-        return self._rows().get_or_create(**{self._field: value}, defaults=defaults)
+        try:
+            with transaction.atomic():
+                return self._rows().create(**{self._field: value, **(defaults or {})}), True
+        except IntegrityError:
+            found = self.get(value)
+            if found is None:
+                raise
+            return found, False
 
     def get(self, value: int, using: str = "default") -> M | None:
         connection = connections[using]

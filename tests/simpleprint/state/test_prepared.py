@@ -76,3 +76,14 @@ def test_a_returning_statement_makes_the_instance_the_orm_reads() -> None:
     assert [getattr(got, name) for name in columns] == [getattr(expected, name)
                                                         for name in columns]
     assert (got.attempts, got.received_at.tzinfo is not None) == (1, True)
+
+
+@transaction.atomic
+def test_a_row_another_writer_created_first_is_read_not_duplicated(
+        printing: Printer, monkeypatch: pytest.MonkeyPatch) -> None:
+    get = PRINTER.get
+    answers = iter([None])  # the first read misses: the other writer had not committed yet
+    monkeypatch.setattr(PRINTER, "get", lambda value: next(answers, None) or get(value))
+    found, created = PRINTER.get_or_create(386, defaults={"name": "duplicate"})
+    assert (created, found.pk, found.name) == (False, printing.pk, "MK4 Bay A-2")
+    assert Printer.objects.filter(sp_id=386).count() == 1
