@@ -228,6 +228,9 @@ PRINTFARM_LIVE = {
     # Compress the pages' WebSocket messages (permessage-deflate) under daphne; uvicorn does
     # it by default (its --ws-per-message-deflate).
     "deflate": env.bool("PRINTFARM_LIVE_DEFLATE", default=True),
+    # ... under daphne, only messages of this many bytes or more: deflating costs CPU once per
+    # page, a one-event delta gains a few hundred bytes.
+    "deflate_min_bytes": env.int("PRINTFARM_LIVE_DEFLATE_MIN_BYTES", default=4096),
 }
 
 # --- Alerts outside the page (apps/simpleprint/notify) ----------------------------------------

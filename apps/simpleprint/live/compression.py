@@ -8,7 +8,8 @@ context has seen a few (bench/README.md, page_time).
   (``--ws-per-message-deflate``, on);
 - **daphne** has no option for it, but the WebSocket implementation it runs on (autobahn)
   has one: :func:`install_for_daphne` turns it on, when ``PRINTFARM_LIVE_DEFLATE`` is on
-  (default).
+  (default), for the messages of ``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` or more (a snapshot, a
+  frame of many changes); a delta of one event goes plain.
 
 A browser offers the extension in every handshake; a client that does not offer it gets plain
 frames. nginx passes the ``Sec-WebSocket-Extensions`` headers through unchanged
@@ -36,6 +37,28 @@ def accept_deflate(offers: list[Any]) -> Any:
     return None
 
 
+def worth_compressing(payload: bytes) -> bool:
+    """Whether a message is deflated: only from ``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` on.
+
+    Deflating is per page: every delta was compressed once for each page that gets it, a fifth
+    of the event loop's time (bench/README.md, "cost"), to save a few hundred bytes. RFC 7692
+    lets a sender leave any message plain; the pages' compression context simply skips it."""
+    return len(payload) >= settings.PRINTFARM_LIVE["deflate_min_bytes"]
+
+
+def _deflating_small_ones_plain(protocol: type) -> type:
+    """Daphne's WebSocket protocol, sending the messages not :func:`worth_compressing` plain."""
+
+    class Protocol(protocol):
+        def sendMessage(self, payload: bytes, isBinary: bool = False,
+                        fragmentSize: int | None = None, sync: bool = False,
+                        doNotCompress: bool = False) -> None:
+            super().sendMessage(payload, isBinary, fragmentSize, sync,
+                                doNotCompress or not worth_compressing(payload))
+
+    return Protocol
+
+
 def install_for_daphne() -> None:
     """Make daphne's WebSocket factory accept permessage-deflate. Idempotent; a no-op without
     daphne or with ``PRINTFARM_LIVE_DEFLATE=false``. Called while the ASGI application is
@@ -52,6 +75,7 @@ def install_for_daphne() -> None:
 
     class DeflatingWebSocketFactory(base):
         printfarm_deflate = True
+        protocol = _deflating_small_ones_plain(base.protocol)
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from websockets.frames import Frame, Opcode
 
 from tests import payloads
 from tests.live_pages import next_message
@@ -82,3 +83,39 @@ async def test_daphne_without_the_hook_offers_no_compression(
     finally:
         server.stop()
     assert accepted == ""
+
+
+async def test_daphne_deflates_only_the_messages_worth_it(database: tuple[Path, str]) -> None:
+    """Deflating costs CPU for each page: a message smaller than
+    ``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` (a one-event delta) goes plain (RFC 7692's RSV1 bit
+    clear), a larger one (a snapshot) deflated, and each inflates right after the other."""
+    var_dir, token = database
+    least = 1100
+    server = AsgiServer(server_env(var_dir, PRINTFARM_LIVE_DEFLATE_MIN_BYTES=str(least))).start()
+    frames: list[tuple[int, bool]] = []  # (size of the message, sent deflated)
+    try:
+        async with websockets.connect(f"{server.ws_url}?token={token}",
+                                      origin=server.http_url) as ws:  # type: ignore[arg-type]
+            [deflate] = ws.protocol.extensions
+            decode = deflate.decode
+
+            def recorded(frame: Frame, *, max_size: int | None = None) -> Frame:
+                decoded = decode(frame, max_size=max_size)
+                if frame.opcode is Opcode.TEXT:
+                    frames.append((len(decoded.data), frame.rsv1))
+                return decoded
+
+            deflate.decode = recorded  # type: ignore[method-assign]
+            for _ in range(2):
+                await ws.send(json.dumps({"type": "resync"}))
+                await next_message(ws, "snapshot")
+                async with httpx.AsyncClient(base_url=server.http_url) as http:
+                    response = await http.post(
+                        WEBHOOK_PATH, headers={"X-SP-Secret": WEBHOOK_SECRET},
+                        json=payloads.FarmStory().job_started(412, job_id=next(JOB_IDS)))
+                assert response.status_code == 200
+                await next_message(ws, "job.updated")
+    finally:
+        server.stop()
+    assert {deflated for _, deflated in frames} == {True, False}
+    assert all(deflated == (size >= least) for size, deflated in frames), frames
