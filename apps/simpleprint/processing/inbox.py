@@ -7,7 +7,6 @@ message, the sweeper racing the worker) apply it once: the second finds it proce
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -38,7 +37,7 @@ from ..state.payload import (
 )
 from ..state.prepared import Returning
 from ..state.stamps import EventTime
-from . import rereads
+from . import rereads, writers
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
                        settings.SIMPLEPRINT_CONFIG["max_clock_skew"], ordered_by)
     in_transaction = transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic() if in_transaction else contextlib.nullcontext():
+        with transaction.atomic() if in_transaction else writers.turn():
             event = PrinterWebhookEvent.objects.create(
                 webhook_id=envelope.webhook_id,
                 event=envelope.event,
@@ -185,7 +184,7 @@ def process_event(event_id: int) -> str:
     """Apply a stored event exactly once. Returns its status afterwards. An event whose data
     lacks what it needs is applied by re-reading what it names (:func:`_recover`)."""
     try:
-        with transaction.atomic(), outbox.collected():
+        with writers.turn(), transaction.atomic(), outbox.collected():
             event = _claim(event_id)
             if event is None:
                 return _status_of(event_id)
@@ -213,7 +212,7 @@ def process_events(event_ids: list[int]) -> list[str]:
     if len(event_ids) == 1:
         return [process_event(event_ids[0])]
     try:
-        with transaction.atomic(), outbox.collected():
+        with writers.turn(), transaction.atomic(), outbox.collected():
             statuses = []
             for event_id in event_ids:
                 event = _claim(event_id)
@@ -257,7 +256,7 @@ def _recover(event_id: int, reason: PayloadError | RereadNeeded) -> str:
         return _record_failure(event_id, RereadFailed(f"{reason}; re-reading {asked} from "
                                                       f"SimplyPrint failed: {exc}"))
     try:
-        with transaction.atomic(), outbox.collected():
+        with writers.turn(), transaction.atomic(), outbox.collected():
             event = _claim(event_id)
             if event is None:
                 return _status_of(event_id)
@@ -274,7 +273,7 @@ def _recover(event_id: int, reason: PayloadError | RereadNeeded) -> str:
 
 def _record_failure(event_id: int, exc: Exception) -> str:
     policy = settings.PRINTFARM_PROCESSING
-    with transaction.atomic():
+    with writers.turn(), transaction.atomic():
         event = PrinterWebhookEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None or event.processed:
             return _status_of(event_id)
