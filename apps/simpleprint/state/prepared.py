@@ -25,12 +25,27 @@ M = TypeVar("M", bound=models.Model)
 PLACEHOLDER = -73_400_199
 
 
+#: Where a column's value is converted: its position, Django's converters, their expression.
+Converters = list[tuple[int, list[Any], Any]]
+
+
+def _converted(values: Any, converters: Converters, connection: Any) -> list[Any]:
+    """A fetched row with each column converted as Django converts it (its converters)."""
+    row = list(values)
+    for position, functions, expression in converters:
+        cell = row[position]
+        for function in functions:
+            cell = function(cell, expression, connection)
+        row[position] = cell
+    return row
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slot: int
-    converters: list[tuple[int, list[Any], Any]]
+    converters: Converters
     model: type[models.Model]
     init_list: list[str]
     start: int
@@ -78,12 +93,7 @@ class PreparedGet(Generic[M]):
             fetched = cursor.fetchone()
         if fetched is None:
             return None
-        row = list(fetched)
-        for position, functions, expression in compiled.converters:
-            cell = row[position]
-            for function in functions:
-                cell = function(cell, expression, connection)
-            row[position] = cell
+        row = _converted(fetched, compiled.converters, connection)
         instance = compiled.model.from_db(using, compiled.init_list,
                                           row[compiled.start:compiled.end])
         for populator in compiled.populators:
@@ -140,17 +150,12 @@ class Returning(Generic[M]):
         names = [field.attname for field in self.model._meta.concrete_fields]
         found = []
         for values in fetched:
-            row = list(values)
-            for position, functions, expression in converters:
-                cell = row[position]
-                for function in functions:
-                    cell = function(cell, expression, connection)
-                row[position] = cell
-            found.append(self.model.from_db(using, names, row))
+            found.append(self.model.from_db(using, names,
+                                            _converted(values, converters, connection)))
         return found
 
-    def _converters(self, connection: Any) -> list[tuple[int, list[Any], Any]]:
-        cache: dict[int, list[tuple[int, list[Any], Any]]] = self._local.__dict__.setdefault(
+    def _converters(self, connection: Any) -> Converters:
+        cache: dict[int, Converters] = self._local.__dict__.setdefault(
             "converters", {})
         converters = cache.get(id(connection))
         if converters is None:
