@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,7 +105,8 @@ class FitsColumns(models.Model):
             values.append(field.get_db_prep_save(value, connection))
         quote = connection.ops.quote_name
         assignments = ", ".join(f"{quote(str(by_attname[name].column))} = %s" for name in names)
-        with connection.cursor() as cursor:
+        with transaction.mark_for_rollback_on_error(connection.alias), \
+                connection.cursor() as cursor:  # as Django's save: a failure spoils the block
             cursor.execute(f"UPDATE {quote(self._meta.db_table)} SET {assignments} "
                            f"WHERE {quote(str(self._meta.pk.column))} = %s", [*values, self.pk])
             if cursor.rowcount != 1:

@@ -193,6 +193,7 @@ def fields_of(model: type[models.Model]) -> Fields:
         planned = _FIELDS[model] = Fields(KINDS[model][1]())
     return planned
 
+
 def _empty(value: Any) -> bool:
     """A value a message leaves out (``null``, ``""``, ``[]``); ``0`` and ``false`` are kept."""
     return value is None or (isinstance(value, str | list) and not value)
