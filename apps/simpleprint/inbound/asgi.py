@@ -20,9 +20,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
-from django.urls import reverse
 
 from ..live.auth import allowed_hosts
+from .limits import receiver_path
 from .receiver import Answer, check_headers, receive_body
 
 
@@ -68,7 +68,7 @@ def _count_in_pool(answer: Answer) -> Answer:
 class WebhookFastPath:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.path = reverse("simpleprint:webhook-printers")
+        self.path = receiver_path()
         self.receive_in_pool = sync_to_async(_receive_in_pool, thread_sensitive=False)
         self.count_in_pool = sync_to_async(_count_in_pool, thread_sensitive=False)
 

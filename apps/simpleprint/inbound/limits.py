@@ -15,6 +15,7 @@ limit one hop earlier.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from io import BytesIO
@@ -28,13 +29,20 @@ from .receiver import Answer, rejection
 BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@functools.cache
 def probe_paths() -> frozenset[str]:
+    """The probes' paths (reversed once: this runs for every request, on the server's loop)."""
     return frozenset(reverse(name) for name in ("healthz", "readyz", "metrics"))
+
+
+@functools.cache
+def receiver_path() -> str:
+    return reverse("simpleprint:webhook-printers")
 
 
 def body_limit(path: str) -> int:
     """The largest body accepted for ``path``."""
-    if path == reverse("simpleprint:webhook-printers"):
+    if path == receiver_path():
         return int(settings.SIMPLEPRINT_CONFIG["max_body_bytes"])
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2**31)
 
