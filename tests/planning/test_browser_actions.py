@@ -187,12 +187,13 @@ def test_a_refusal_is_shown_on_the_card_and_nothing_stays_pending(page: Any,
     assert printer.get_attribute("data-state") == "printing"
     printer.locator('[data-testid="act-pause"]').click()
     page.locator(f'{DIALOG} [data-testid="action-confirm"]').click()
-    # Drawn together: the error, and the buttons back to try again (read at once: a poll may
-    # tell the server it is offline soon after, and then no pause is offered any more).
+    # Drawn together: the error, and the buttons back to try again while the card still says
+    # printing (a poll may tell the server it is offline first: then no pause is offered).
     until(page, f"(() => {{ const box = document.querySelector("
                 f"'[data-testid=\"printer-{printer_id}\"] .actions');"
-                "return box.querySelector('[data-testid=\"action-error\"]')"
-                " && box.querySelector('[data-testid=\"act-pause\"]'); })()")
+                "return box.querySelector('[data-testid=\"action-error\"]') && ("
+                "box.querySelector('[data-testid=\"act-pause\"]') || box.closest('.card')"
+                ".dataset.state === 'offline'); })()")
     error = printer.locator('[data-testid="action-error"]')
     assert "offline" in error.inner_text()
     nothing_pending(page)
