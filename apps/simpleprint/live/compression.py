@@ -37,24 +37,20 @@ def accept_deflate(offers: list[Any]) -> Any:
     return None
 
 
-def worth_compressing(payload: bytes) -> bool:
-    """Whether a message is deflated: only from ``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` on.
+def _deflating_small_ones_plain(protocol: type, least: int) -> type:
+    """Daphne's WebSocket protocol, deflating only messages of ``least`` bytes or more
+    (``PRINTFARM_LIVE_DEFLATE_MIN_BYTES``, read once when installed).
 
     Deflating is per page: every delta was compressed once for each page that gets it, a fifth
     of the event loop's time (bench/README.md, "cost"), to save a few hundred bytes. RFC 7692
     lets a sender leave any message plain; the pages' compression context simply skips it."""
-    return len(payload) >= settings.PRINTFARM_LIVE["deflate_min_bytes"]
-
-
-def _deflating_small_ones_plain(protocol: type) -> type:
-    """Daphne's WebSocket protocol, sending the messages not :func:`worth_compressing` plain."""
 
     class Protocol(protocol):
         def sendMessage(self, payload: bytes, isBinary: bool = False,
                         fragmentSize: int | None = None, sync: bool = False,
                         doNotCompress: bool = False) -> None:
             super().sendMessage(payload, isBinary, fragmentSize, sync,
-                                doNotCompress or not worth_compressing(payload))
+                                doNotCompress or len(payload) < least)
 
     return Protocol
 
@@ -75,7 +71,8 @@ def install_for_daphne() -> None:
 
     class DeflatingWebSocketFactory(base):
         printfarm_deflate = True
-        protocol = _deflating_small_ones_plain(base.protocol)
+        protocol = _deflating_small_ones_plain(
+            base.protocol, settings.PRINTFARM_LIVE["deflate_min_bytes"])
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ message, the sweeper racing the worker) apply it once: the second finds it proce
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -159,14 +160,19 @@ def _claim(event_id: int) -> PrinterWebhookEvent | None:
     """Claim the event for this attempt, and mark it processed, in one statement (``UPDATE …
     RETURNING`` the row; inside the transaction that applies it, so a failure rolls both
     back); None if it is processed already."""
-    claimed = _CLAIMED.run(
-        f"UPDATE {connection.ops.quote_name(PrinterWebhookEvent._meta.db_table)} SET "
-        "attempts = attempts + 1, processed = %s, ignored = %s, status = %s, "
-        "processing_error = %s, processing_note = %s, next_attempt_at = NULL, "
-        f"processed_at = %s WHERE id = %s AND NOT processed RETURNING {_CLAIMED.columns()}",
-        [True, False, Status.PROCESSED, "", "",
-         connection.ops.adapt_datetimefield_value(timezone.now()), event_id])
+    claimed = _CLAIMED.run(_claim_sql(connection.vendor), [
+        True, False, Status.PROCESSED, "", "",
+        connection.ops.adapt_datetimefield_value(timezone.now()), event_id])
     return claimed[0] if claimed else None
+
+
+@functools.cache
+def _claim_sql(vendor: str) -> str:
+    """The claim's statement, built once for the database in use (``vendor``)."""
+    return (f"UPDATE {connection.ops.quote_name(PrinterWebhookEvent._meta.db_table)} SET "
+            "attempts = attempts + 1, processed = %s, ignored = %s, status = %s, "
+            "processing_error = %s, processing_note = %s, next_attempt_at = NULL, "
+            f"processed_at = %s WHERE id = %s AND NOT processed RETURNING {_CLAIMED.columns()}")
 
 
 def _mark_processed(event: PrinterWebhookEvent, *, applied: bool, note: str = "") -> str:
