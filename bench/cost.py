@@ -170,7 +170,7 @@ def thread_part(name: str) -> str:
         return "event loop (HTTP, WebSockets, fan-out)"
     if name == "printfarm-worker":
         return "worker thread (processing)"
-    if name.startswith("asyncio_"):
+    if name.startswith(("asyncio_", "uvloop")):  # the loop's default executor
         return "receiver pool (INSERT)"
     if name.startswith("ThreadPoolExecutor"):
         return "database_sync_to_async (page reads)"
@@ -534,7 +534,8 @@ def run_capacity(args: argparse.Namespace, deliveries: list[dict[str, Any]],
 # --- the floor ------------------------------------------------------------------------------------
 
 def floor(args: argparse.Namespace) -> dict[str, Any]:
-    """``bench.bare_insert`` under daphne: one INSERT per POST, ``args.window`` clients."""
+    """``bench.bare_insert`` under the service's server (uvicorn, or ``--server daphne``): one
+    INSERT per POST, ``args.window`` clients."""
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cost-floor-")))
         if args.profile == "production":
@@ -542,7 +543,8 @@ def floor(args: argparse.Namespace) -> dict[str, Any]:
         else:
             database_url = f"sqlite:///{tmp / 'floor.sqlite3'}"
         env = {**server_env(tmp), "BARE_DATABASE_URL": database_url}
-        base, _ = stack.enter_context(server("bench.bare_insert:app", env))
+        kind = "uvicorn" if args.profile == "production" else args.server
+        base, _ = stack.enter_context(server("bench.bare_insert:app", env, kind=kind))
         result = asyncio.run(closed_loop(base + "/", delivery_factory(), args.window,
                                          args.floor_seconds))
     return {"database": "PostgreSQL" if args.profile == "production" else "SQLite (WAL)",

@@ -64,11 +64,17 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 @contextlib.contextmanager
-def server(app: str, env: dict[str, str], port: int | None = None) -> Iterator[tuple[str, int]]:
-    """Run ``daphne app`` on a free port; yield (base URL, pid); stop it afterwards."""
+def server(app: str, env: dict[str, str], port: int | None = None,
+           kind: str = "daphne") -> Iterator[tuple[str, int]]:
+    """Run the ASGI application ``app`` under ``kind`` (daphne or uvicorn) on a free port;
+    yield (base URL, pid); stop it afterwards."""
     port = port or free_port()
+    command = {"daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+               "uvicorn": ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
+                           "--lifespan", "off", "--log-level", "warning", "--no-access-log",
+                           app]}[kind]
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+        [sys.executable, *command],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:

@@ -3,7 +3,8 @@ Planning page has the change.
 
 Profiles (``--profile``):
 
-- ``default``: the embedded default, one daphne process on a fresh SQLite file with the
+- ``default``: the embedded default, one server process as ``make run`` starts it (``manage.py
+  serve``, uvicorn; ``--server daphne`` for daphne) on a fresh SQLite file with the
   in-memory channel layer and the in-process worker thread;
 - ``redis``: the same with the Redis channel layer and cache (``--redis-url``);
 - ``production``: the production settings as separate processes, on a throw-away PostgreSQL
@@ -219,7 +220,7 @@ def worker_lag(database: Database) -> dict[str, float | None]:
 
 @contextlib.contextmanager
 def embedded(args: argparse.Namespace) -> Iterator[Target]:
-    """One daphne process on the embedded default (``redis``: with the Redis layer)."""
+    """One server process on the embedded default (``redis``: with the Redis layer)."""
     with tempfile.TemporaryDirectory(prefix="ws-latency-") as tmp:
         redis_url = args.redis_url if args.profile == "redis" else ""
         env = server_env(Path(tmp), redis_url=redis_url)
@@ -300,7 +301,7 @@ def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clients", type=int, default=20, help="connected pages")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3",
                         help="the redis profile's Redis")
-    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne",
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="uvicorn",
                         help="ASGI server of the default and redis profiles")
     parser.add_argument("--servers", type=int, default=2, help="production: daphne processes")
     parser.add_argument("--worker-concurrency", type=int, default=1,

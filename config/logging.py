@@ -36,7 +36,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def build_logging(level: str, log_format: str) -> dict[str, Any]:
-    """The ``LOGGING`` dict: the project's loggers at ``level``, everything else at WARNING."""
+    """The ``LOGGING`` dict: the project's and the server's loggers at ``level``, everything
+    else at WARNING."""
     formatter = "json" if log_format == "json" else "plain"
     return {
         "version": 1,
@@ -50,5 +51,7 @@ def build_logging(level: str, log_format: str) -> dict[str, Any]:
         "loggers": {
             "apps": {"handlers": ["console"], "level": level, "propagate": False},
             "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # manage.py serve: a line per request and per page connected at INFO.
+            "uvicorn": {"handlers": ["console"], "level": level, "propagate": False},
         },
     }

@@ -69,8 +69,8 @@ if [ "$USE_SIMULATOR" = 1 ]; then
 fi
 
 say "🚀 Starting printfarm on http://$HOST:$PORT"
-(exec python -m daphne -b "$HOST" -p "$PORT" --access-log "$PRINTFARM_VAR_DIR/access.log" \
-    config.asgi:application) &
+(exec python manage.py serve --host "$HOST" --port "$PORT" \
+    --access-log "$PRINTFARM_VAR_DIR/access.log") &
 pids+=($!)
 wait_port "$PORT" "the server"
 

@@ -1,5 +1,6 @@
 """Real ASGI server processes for end-to-end tests and benchmarks: a migrated SQLite file (or
-any DATABASE_URL), an API token, and daphne (or uvicorn) on a free loopback port."""
+any DATABASE_URL), an API token, and the ASGI server (``manage.py serve``, or daphne) on a free
+loopback port."""
 
 from __future__ import annotations
 
@@ -74,7 +75,8 @@ def prepare_database(env: dict[str, str]) -> str:
 @dataclass
 class AsgiServer:
     env: dict[str, str]
-    server: str = "daphne"
+    #: ``uvicorn`` runs as ``make run`` starts it (``manage.py serve``); production runs daphne.
+    server: str = "uvicorn"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -87,15 +89,15 @@ class AsgiServer:
         return f"ws://127.0.0.1:{self.port}/ws/planning/"
 
     def start(self, timeout: float = 20.0) -> AsgiServer:
-        binary = str(Path(sys.executable).with_name(self.server))
         command = {
-            "daphne": [binary, "-b", "127.0.0.1", "-p", str(self.port)],
-            "uvicorn": [binary, "--host", "127.0.0.1", "--port", str(self.port),
-                        "--lifespan", "off", "--log-level", "warning"],
+            "daphne": [str(Path(sys.executable).with_name("daphne")), "-b", "127.0.0.1",
+                       "-p", str(self.port), "config.asgi:application"],
+            "uvicorn": [sys.executable, str(ROOT / "manage.py"), "serve",
+                        "--host", "127.0.0.1", "--port", str(self.port)],
         }[self.server]
         log = open(Path(self.env["PRINTFARM_VAR_DIR"]) / f"{self.server}-{self.port}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [*command, "config.asgi:application"],
+            command,
             env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

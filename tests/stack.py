@@ -180,7 +180,8 @@ WEBHOOK_PATH = "/api/v1/simpleprint/webhook/printers/"
 
 @dataclass
 class ProductionStack:
-    """nginx (TLS) in front of ``servers`` daphne processes, plus a Celery worker and beat on
+    """nginx (TLS) in front of ``servers`` ASGI servers (``manage.py serve``, named
+    ``server-1`` …), plus a Celery worker and beat on
     demand; every process on the production settings against the given PostgreSQL and Redis.
     Use :func:`production_stack` to start and stop it."""
 
@@ -227,7 +228,7 @@ class ProductionStack:
 @contextlib.contextmanager
 def production_stack(database_url: str, redis_url: str, *, servers: int = 2,
                      migrate: bool = False, **extra_env: str) -> Iterator[ProductionStack]:
-    """Start nginx and ``servers`` daphne processes (``migrate`` the database first if asked);
+    """Start nginx and ``servers`` ASGI servers (``migrate`` the database first if asked);
     stop everything this started on exit."""
     workdir = Path(tempfile.mkdtemp(prefix="printfarm-stack-"))
     workdir.chmod(0o755)  # nginx workers run unprivileged
@@ -251,9 +252,9 @@ def production_stack(database_url: str, redis_url: str, *, servers: int = 2,
         if migrate:
             stack.manage("migrate", "--noinput", "-v", "0")
         for index, port in enumerate(backend_ports, start=1):
-            server = processes.start(f"daphne-{index}", [
-                bin_path("daphne"), "-b", "127.0.0.1", "-p", str(port),
-                "config.asgi:application"])
+            server = processes.start(f"server-{index}", [
+                sys.executable, str(ROOT / "manage.py"), "serve", "--host", "127.0.0.1",
+                "--port", str(port)])
             wait_for_port(port, server)
         nginx = processes.start("nginx", ["nginx", "-c", str(conf), "-e",
                                           str(workdir / "error.log")])

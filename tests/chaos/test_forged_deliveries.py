@@ -1,5 +1,5 @@
-"""Forged and oversized deliveries against a real server (daphne, real HTTP, chunked bodies):
-every one is refused and nothing is stored."""
+"""Forged and oversized deliveries against a real server (``manage.py serve``, real HTTP, chunked
+bodies): every one is refused and nothing is stored."""
 
 from __future__ import annotations
 

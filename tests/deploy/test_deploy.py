@@ -67,7 +67,7 @@ def test_compose_has_every_service_of_the_stack() -> None:
     services = COMPOSE["services"]
     assert {"backend-1", "backend-2", "worker", "beat", "postgres", "redis", "nginx",
             "migrate"} <= set(services)
-    assert "daphne" in services["backend-1"]["command"]
+    assert services["backend-1"]["command"][:3] == ["python", "manage.py", "serve"]
     assert services["backend-1"]["command"] == services["backend-2"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
@@ -108,6 +108,6 @@ def test_process_examples_run_the_same_entry_points() -> None:
     units = "".join(p.read_text() for p in (DEPLOY / "systemd").glob("*.service"))
     procfile = (DEPLOY / "Procfile").read_text()
     for text in (units, procfile):
-        assert "config.asgi:application" in text
+        assert "manage.py serve" in text
         assert "celery -A config worker" in text
         assert "celery -A config beat" in text

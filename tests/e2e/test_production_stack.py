@@ -1,4 +1,4 @@
-"""The production stack, for real, on loopback: PostgreSQL, Redis, two daphne servers behind
+"""The production stack, for real, on loopback: PostgreSQL, Redis, two ASGI servers behind
 nginx (rendered from deploy/nginx.conf), a Celery worker and beat, production settings.
 
 Deliveries go through nginx to both servers, are stored, and are applied by the worker (the
@@ -92,7 +92,7 @@ def deliveries(count: int) -> list[dict[str, Any]]:
 def test_deliveries_through_nginx_are_applied_by_the_worker_even_when_it_is_killed(
         stack: ProductionStack) -> None:
     readiness = stack.client.get("/readyz")
-    assert readiness.status_code == 503, readiness.text + stack.processes.log("daphne-1")
+    assert readiness.status_code == 503, readiness.text + stack.processes.log("server-1")
     assert readiness.json()["failed"] == ["worker_heartbeat"]
     assert stack.client.get("/static/probe.txt").text == "static ok"
 
@@ -106,8 +106,10 @@ def test_deliveries_through_nginx_are_applied_by_the_worker_even_when_it_is_kill
     # Real Planning pages through nginx; round robin puts them on both servers.
     with LivePages(stack.ws_url, api_token(), origin=stack.base_url, count=4) as pages:
         for index in (1, 2):
-            assert "WSCONNECT /ws/planning/" in stack.processes.log(f"daphne-{index}"), \
+            log = stack.processes.log(f"server-{index}")
+            assert "WebSocket /ws/planning/" in log, \
                 f"no page reached server {index} through nginx"
+            assert "token=" not in log, "a page's token was logged"
         stack.start_worker()
         stack.start_beat()
         wait_until(lambda: stack.client.get("/readyz").status_code == 200, 30, "readiness")
@@ -142,7 +144,7 @@ def test_deliveries_through_nginx_are_applied_by_the_worker_even_when_it_is_kill
     headers = PrinterWebhookEvent.objects.get(pk=ids[0]).headers
     assert headers["X-Forwarded-For"] == "127.0.0.1"
     for index in (1, 2):
-        assert WEBHOOK_PATH in stack.processes.log(f"daphne-{index}"), \
+        assert WEBHOOK_PATH in stack.processes.log(f"server-{index}"), \
             f"server {index} received no delivery through nginx"
 
 

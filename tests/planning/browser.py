@@ -123,7 +123,7 @@ def our_webhook(page: Any) -> Any:
 
 @contextlib.contextmanager
 def farm_server(var_dir: Path, printers: int = 9, **env: str) -> Iterator[Farm]:
-    """The simulator (``printers`` printers, manual clock, no random activity) and a daphne
+    """The simulator (``printers`` printers, manual clock, no random activity) and a
     server (its own SQLite file in ``var_dir``, extra ``env``) that read it once, registered its
     webhook there and got :func:`seed`'s changes as deliveries; the e2e user can log in."""
     with running_simulator(printers=printers, start_time=time.time()) as sp:

@@ -1,7 +1,7 @@
 """Finding 10, the proxy and the socket's origin:
 
 - The DRF token in ``/ws/planning/?token=`` landed in nginx's access log: /ws/ is logged
-  without its query string (deploy/nginx.conf, rendered and run in front of a real daphne).
+  without its query string (deploy/nginx.conf, rendered and run in front of a real server).
 - ``X-Forwarded-For`` was believed from anyone (``daphne --proxy-headers`` takes its first
   entry): only a trusted proxy's is, and the stored ``Remote-Addr`` is the address so
   resolved. The server is started with the arguments of deploy/Procfile.
@@ -17,6 +17,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,22 +30,23 @@ from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
-from tests.stack import ROOT, Processes, bin_path, free_port, render_nginx, wait_for_port
+from tests.stack import ROOT, Processes, free_port, render_nginx, wait_for_port
 
 pytestmark = pytest.mark.slow
 
 
 class DeployedServer(AsgiServer):
-    """daphne started with deploy/Procfile's arguments (bind address and port replaced)."""
+    """The server started with deploy/Procfile's command (bind address and port replaced)."""
 
     def start(self, timeout: float = 20.0) -> DeployedServer:
         line = next(line for line in (ROOT / "deploy" / "Procfile").read_text().splitlines()
                     if line.startswith("web1:"))
         args = shlex.split(line.split(":", 1)[1])
-        args[args.index("-p") + 1] = str(self.port)
-        args[args.index("-b") + 1] = "127.0.0.1"
-        log = open(Path(self.env["PRINTFARM_VAR_DIR"]) / "daphne.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen([bin_path("daphne"), *args[1:]], env=self.env, cwd=ROOT,
+        assert args[:3] == ["python", "manage.py", "serve"], args
+        args[args.index("--port") + 1] = str(self.port)
+        args[args.index("--host") + 1] = "127.0.0.1"
+        log = open(Path(self.env["PRINTFARM_VAR_DIR"]) / "server.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen([sys.executable, *args[1:]], env=self.env, cwd=ROOT,
                                         stdout=log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.process, timeout)
         return self

@@ -4,12 +4,14 @@ A snapshot is JSON with the same words again and again: deflate sends a 115 kB s
 printers as about 15 kB, and a delta as a fraction of its text once the socket's compression
 context has seen a few (bench/README.md, page_time).
 
-- **uvicorn** (the ``websockets`` or ``wsproto`` implementation) negotiates it by default
-  (``--ws-per-message-deflate``, on);
-- **daphne** has no option for it, but the WebSocket implementation it runs on (autobahn)
-  has one: :func:`install_for_daphne` turns it on, when ``PRINTFARM_LIVE_DEFLATE`` is on
-  (default), for the messages of ``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` or more (a snapshot, a
-  frame of many changes); a delta of one event goes plain.
+Under both servers it is on when ``PRINTFARM_LIVE_DEFLATE`` is (default), for the messages of
+``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` or more (a snapshot, a frame of many changes); a delta of
+one event goes plain:
+
+- **uvicorn** (the embedded default, ``manage.py serve``) runs :class:`UvicornWebSocket`, its
+  sans-I/O ``websockets`` protocol with that threshold (uvicorn's own deflates every message);
+- **daphne** (production) has no option for it, but the WebSocket implementation it runs on
+  (autobahn) has one: :func:`install_for_daphne` turns it on.
 
 A browser offers the extension in every handshake; a client that does not offer it gets plain
 frames. nginx passes the ``Sec-WebSocket-Extensions`` headers through unchanged
@@ -18,9 +20,17 @@ frames. nginx passes the ``Sec-WebSocket-Extensions`` headers through unchanged
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from uvicorn.config import Config
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.extensions.permessage_deflate import (
+    PerMessageDeflate,
+    ServerPerMessageDeflateFactory,
+)
+from websockets.frames import CONT, CTRL_OPCODES, Frame
+from websockets.server import ServerProtocol
 
 #: The largest message a page may send once inflated (the consumer refuses any frame of more
 #: than 4 096 characters anyway): a small compressed frame cannot inflate into megabytes.
@@ -79,3 +89,45 @@ def install_for_daphne() -> None:
             self.setProtocolOptions(perMessageCompressionAccept=accept_deflate)
 
     server.WebSocketFactory = DeflatingWebSocketFactory
+
+
+class _PlainBelow(PerMessageDeflate):
+    """permessage-deflate that leaves a whole message under ``least`` bytes plain."""
+
+    least = 0
+
+    def encode(self, frame: Frame) -> Frame:
+        if frame.fin and frame.opcode is not CONT and frame.opcode not in CTRL_OPCODES \
+                and len(frame.data) < self.least:
+            return frame
+        return super().encode(frame)
+
+
+class _PlainBelowFactory(ServerPerMessageDeflateFactory):
+    def __init__(self, least: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.least = least
+
+    def process_request_params(self, params: Any, accepted_extensions: Any) -> Any:
+        response, extension = super().process_request_params(params, accepted_extensions)
+        plain = cast(_PlainBelow, extension)
+        plain.__class__ = _PlainBelow
+        plain.least = self.least
+        return response, plain
+
+
+class UvicornWebSocket(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol (``--ws``), deflating as daphne's does here: the
+    messages worth it only, and a page's message inflating to :data:`MAX_INFLATED_BYTES` at
+    most (uvicorn's default is 16 MiB, held in memory before the consumer can refuse it)."""
+
+    def __init__(self, config: Config, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        live = settings.PRINTFARM_LIVE
+        extensions = [_PlainBelowFactory(
+            live["deflate_min_bytes"], server_max_window_bits=12, client_max_window_bits=12,
+            compress_settings={"memLevel": 5},
+        )] if config.ws_per_message_deflate and live["deflate"] else []
+        self.conn = ServerProtocol(extensions=extensions,
+                                   max_size=min(config.ws_max_size, MAX_INFLATED_BYTES),
+                                   logger=self.conn.logger)

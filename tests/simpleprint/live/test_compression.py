@@ -1,5 +1,6 @@
 """permessage-deflate on the pages' WebSockets, through real server processes: daphne (with the
-hook of live/compression.py, and without it), and uvicorn (its own default)."""
+hook of live/compression.py, and without it) and uvicorn as ``manage.py serve`` runs it (with
+live/compression.py's protocol)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import websockets
 from websockets.frames import Frame, Opcode
 
+from apps.simpleprint.live.compression import MAX_INFLATED_BYTES
 from tests import payloads
 from tests.live_pages import next_message
 from tests.servers import WEBHOOK_PATH, WEBHOOK_SECRET, AsgiServer, prepare_database, server_env
@@ -28,7 +30,10 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return var_dir, prepare_database(server_env(var_dir))
 
 
-@pytest.fixture(params=["daphne", "uvicorn"])
+SERVERS = ["daphne", "uvicorn"]
+
+
+@pytest.fixture(params=SERVERS)
 def running(request: pytest.FixtureRequest, database: tuple[Path, str]
             ) -> Iterator[tuple[AsgiServer, str]]:
     var_dir, token = database
@@ -73,11 +78,12 @@ async def test_a_client_that_does_not_offer_it_gets_plain_frames(
     assert delta["data"]["file_name"]
 
 
-async def test_daphne_without_the_hook_offers_no_compression(
-    database: tuple[Path, str]
+@pytest.mark.parametrize("name", SERVERS)
+async def test_switched_off_no_compression_is_offered(
+    database: tuple[Path, str], name: str
 ) -> None:
     var_dir, token = database
-    server = AsgiServer(server_env(var_dir, PRINTFARM_LIVE_DEFLATE="false")).start()
+    server = AsgiServer(server_env(var_dir, PRINTFARM_LIVE_DEFLATE="false"), server=name).start()
     try:
         accepted, _ = await extensions_and_delta(server, token)
     finally:
@@ -85,13 +91,17 @@ async def test_daphne_without_the_hook_offers_no_compression(
     assert accepted == ""
 
 
-async def test_daphne_deflates_only_the_messages_worth_it(database: tuple[Path, str]) -> None:
+@pytest.mark.parametrize("name", SERVERS)
+async def test_only_the_messages_worth_it_are_deflated(
+    database: tuple[Path, str], name: str
+) -> None:
     """Deflating costs CPU for each page: a message smaller than
     ``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` (a one-event delta) goes plain (RFC 7692's RSV1 bit
     clear), a larger one (a snapshot) deflated, and each inflates right after the other."""
     var_dir, token = database
     least = 1100
-    server = AsgiServer(server_env(var_dir, PRINTFARM_LIVE_DEFLATE_MIN_BYTES=str(least))).start()
+    server = AsgiServer(server_env(var_dir, PRINTFARM_LIVE_DEFLATE_MIN_BYTES=str(least)),
+                        server=name).start()
     frames: list[tuple[int, bool]] = []  # (size of the message, sent deflated)
     try:
         async with websockets.connect(f"{server.ws_url}?token={token}",
@@ -119,3 +129,23 @@ async def test_daphne_deflates_only_the_messages_worth_it(database: tuple[Path, 
         server.stop()
     assert {deflated for _, deflated in frames} == {True, False}
     assert all(deflated == (size >= least) for size, deflated in frames), frames
+
+
+async def test_uvicorn_closes_a_socket_whose_message_inflates_beyond_the_cap(
+    database: tuple[Path, str]
+) -> None:
+    """uvicorn would hold up to 16 MiB of one page's message before the consumer can refuse
+    it; ``manage.py serve`` caps it at ``MAX_INFLATED_BYTES`` (1009: message too big)."""
+    var_dir, token = database
+    server = AsgiServer(server_env(var_dir), server="uvicorn").start()
+    try:
+        async with websockets.connect(f"{server.ws_url}?token={token}",
+                                      origin=server.http_url) as ws:  # type: ignore[arg-type]
+            await next_message(ws, "snapshot")
+            await ws.send(" " * (MAX_INFLATED_BYTES + 1))  # deflates to a few hundred bytes
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                for _ in range(100):
+                    await ws.recv()
+    finally:
+        server.stop()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009

@@ -1,4 +1,4 @@
-"""Production profile: pages connected to one daphne over the Redis channel layer keep getting
+"""Production profile: pages connected to one server over the Redis channel layer keep getting
 every change after a quiet period longer than channels_redis' blocking read of a page's
 messages (``BZPOPMIN`` with ``RedisChannelLayer.brpop_timeout``, 5 s).
 

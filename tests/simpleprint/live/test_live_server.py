@@ -1,5 +1,5 @@
-"""The live channel through a real daphne process: a webhook POSTed over HTTP reaches a page
-connected over a real WebSocket, and the ping endpoint counts that page."""
+"""The live channel through a real server process (``manage.py serve``): a webhook POSTed over
+HTTP reaches a page connected over a real WebSocket, and the ping endpoint counts that page."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The background work starts with the server process, not with its first request: daphne
-(which has no ASGI lifespan) is started and no request is ever made, yet the sync polls
-SimplyPrint (a simulator whose webhook API is unavailable, so the service must poll)."""
+"""The background work starts with the server process, not with its first request: the server
+(daphne has no ASGI lifespan; ``manage.py serve`` turns uvicorn's off) is started and no
+request is ever made, yet the sync polls SimplyPrint (a simulator whose webhook API is
+unavailable, so the service must poll)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from tests.servers import AsgiServer, prepare_database, server_env
 pytestmark = pytest.mark.slow
 
 
-def test_daphne_polls_simplyprint_before_any_request(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["uvicorn", "daphne"])
+def test_the_server_polls_simplyprint_before_any_request(tmp_path: Path, name: str) -> None:
     config = SimConfig(clock="manual", natural=False, printers=3, api_key="lifecycle-key",
                        company_id=7, rate_limit=0, webhooks=False, log_level="warning")
     with run_in_thread(config) as sim_url, \
@@ -24,7 +26,7 @@ def test_daphne_polls_simplyprint_before_any_request(tmp_path: Path) -> None:
                          SIMPLEPRINT_API_KEY="lifecycle-key", SIMPLEPRINT_COMPANY_ID="7",
                          PRINTFARM_SYNC_TICK="0.5")
         prepare_database(env)
-        server = AsgiServer(env, server="daphne").start()  # a TCP probe, no HTTP request
+        server = AsgiServer(env, server=name).start()  # a TCP probe, no HTTP request
         try:
             wait_for(lambda: sim.requests_to("printers/Get"), timeout=30, interval=0.2)
         finally:
