@@ -64,12 +64,14 @@ class FitsColumns(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.fit_to_columns()
         if not args and not self._state.adding and "_stored" in self.__dict__ \
                 and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = self.changed_columns()
+            self.fit_to_columns(kwargs["update_fields"])  # the others hold fitted values
             if not kwargs["update_fields"] or self._update(kwargs["update_fields"], kwargs):
                 return
+        else:
+            self.fit_to_columns()
         super().save(*args, **kwargs)
         written = kwargs.get("update_fields")
         self._remember_stored(None if written is None else set(written))
@@ -137,12 +139,15 @@ class FitsColumns(models.Model):
                     names is None or field.attname in names or field.name in names):
                 stored[field.attname] = values[field.attname]
 
-    def fit_to_columns(self) -> None:
-        for field in self._meta.concrete_fields:
-            value = getattr(self, field.attname)
+    def fit_to_columns(self, names: list[str] | None = None) -> None:
+        """Fit the values of the columns ``names`` (attnames; None: all) to their columns."""
+        by_attname = _columns(type(self))
+        for name in by_attname if names is None else names:
+            field = by_attname[name]
+            value = getattr(self, name)
             fitted_value = fitted(field, value)
             if fitted_value is not value:
-                setattr(self, field.attname, fitted_value)
+                setattr(self, name, fitted_value)
 
 
 class PrinterWebhookEvent(models.Model):
@@ -219,14 +224,19 @@ class PrinterWebhookEvent(models.Model):
         return f"{self.event} @ {self.timestamp} (#{self.pk})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.ordering_timestamp:
-            self.ordering_timestamp = self.timestamp
-        self.status = self.status_for(processed=self.processed, ignored=self.ignored,
-                                      processing_error=self.processing_error)
+        self.derive()
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, "status"}
         super().save(*args, **kwargs)
+
+    def derive(self) -> None:
+        """What every write of the row derives from its other columns: the ordering time
+        (the timestamp when none was given) and the status (:meth:`status_for`)."""
+        if not self.ordering_timestamp:
+            self.ordering_timestamp = self.timestamp
+        self.status = self.status_for(processed=self.processed, ignored=self.ignored,
+                                      processing_error=self.processing_error)
 
     @classmethod
     def status_for(cls, *, processed: bool, ignored: bool, processing_error: str) -> str:

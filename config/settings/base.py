@@ -130,7 +130,7 @@ if REDIS_URL:
 else:
     # Capacity as on Redis: the default 100 messages per page dropped deltas under bursts, and
     # every page then refilled the hole from the outbox (bench/README.md, ws_latency).
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+    CHANNEL_LAYERS = {"default": {"BACKEND": "apps.simpleprint.live.layer.LocalChannelLayer",
                                   "CONFIG": {"capacity": 1000}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -225,11 +225,11 @@ PRINTFARM_LIVE = {
     # Snapshots or replays one page may ask for ("resync"/"hello") in a minute; beyond that
     # its connection is closed (4429) and the page reconnects after its backoff.
     "resyncs_per_minute": env.int("PRINTFARM_LIVE_RESYNC_LIMIT", default=6),
-    # Compress the pages' WebSocket messages (permessage-deflate) under daphne; uvicorn does
-    # it by default (its --ws-per-message-deflate).
+    # Compress the pages' WebSocket messages (permessage-deflate; live/compression.py: under
+    # daphne and under manage.py serve's uvicorn).
     "deflate": env.bool("PRINTFARM_LIVE_DEFLATE", default=True),
-    # ... under daphne, only messages of this many bytes or more: deflating costs CPU once per
-    # page, a one-event delta gains a few hundred bytes.
+    # ... only messages of this many bytes or more: deflating costs CPU once per page, a
+    # one-event delta gains a few hundred bytes.
     "deflate_min_bytes": env.int("PRINTFARM_LIVE_DEFLATE_MIN_BYTES", default=4096),
 }
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from ..models import OperatorAction, Printer, PrinterWebhookEvent, PrintJob, PrintQueue
 from ..serializers import (
@@ -37,14 +39,26 @@ from ..serializers import (
 BOOKKEEPING = frozenset({"updated_at", "state_updated_at", "last_polled_at", "progress_at",
                          "heard_at", "state_source", "source"})
 
+_ZERO = timedelta(0)
+
+
 class WholeSeconds(serializers.DateTimeField):
     """A time to the second (SimplyPrint's own times are whole seconds): the API's format
     without the fraction, 7 characters less each."""
 
     def to_representation(self, value: Any) -> Any:
         if isinstance(value, datetime):
+            if value.utcoffset() == _ZERO and self._iso_in_utc():  # as the database gives it
+                return f"{value.replace(microsecond=0, tzinfo=None).isoformat()}Z"
             value = value.replace(microsecond=0)
         return super().to_representation(value)
+
+    def _iso_in_utc(self) -> bool:
+        """Whether DRF would write ISO 8601 in UTC (the defaults): its steps for every time
+        of every message (time zone lookups, a conversion, a string replaced) then give what
+        ``isoformat`` gives with a ``Z``."""
+        return getattr(self, "format", api_settings.DATETIME_FORMAT) == ISO_8601 \
+            and getattr(timezone.get_current_timezone(), "key", None) == "UTC"
 
 
 class Message(serializers.ModelSerializer):

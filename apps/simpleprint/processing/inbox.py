@@ -36,7 +36,7 @@ from ..state.payload import (
     printer_id_of,
     queue_item_id_of,
 )
-from ..state.prepared import Returning
+from ..state.prepared import Insert, Returning
 from ..state.stamps import EventTime
 from . import rereads, writers
 
@@ -84,6 +84,10 @@ def ordering_time(timestamp: int, received: float) -> tuple[int, bool]:
     return timestamp, False
 
 
+#: The receiver's INSERT, its statement built once (``Model.save()`` builds it for every row).
+_INSERT = Insert(PrinterWebhookEvent)
+
+
 def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDelivery:
     """Insert the delivery once; a retried identical delivery is counted, not stored again.
 
@@ -102,7 +106,7 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
     in_transaction = transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic() if in_transaction else writers.turn():
-            event = PrinterWebhookEvent.objects.create(
+            event = PrinterWebhookEvent(
                 webhook_id=envelope.webhook_id,
                 event=envelope.event,
                 canonical_event=event_name,
@@ -118,6 +122,8 @@ def store_delivery(envelope: Envelope, headers: dict[str, str]) -> StoredDeliver
                 job_sp_id=job_id_of(envelope.data) if about_print else None,
                 queue_item_sp_id=queue_item_id_of(envelope.data),
             )
+            event.derive()
+            _INSERT.run(event)
     except IntegrityError:
         PrinterWebhookEvent.objects.filter(dedup_key=envelope.dedup_key).update(
             deliveries=F("deliveries") + 1

@@ -5,7 +5,8 @@ job compiles some ninety columns, every time (bench/README.md, "cost": Django's 
 was close to half of the worker). :class:`PreparedGet` compiles a queryset once per database
 connection and thread, then runs the same SQL with new values and makes the same instances as
 the queryset would (``select_related`` rows included); :class:`Returning` makes instances from
-a hand-written statement's rows (the inbox's claim, ``UPDATE … RETURNING``).
+a hand-written statement's rows (the inbox's claim, ``UPDATE … RETURNING``); :class:`Insert`
+inserts a new row (the receiver's, for every delivery).
 """
 
 from __future__ import annotations
@@ -168,3 +169,45 @@ class Returning(Generic[M]):
                 if functions:
                     converters.append((position, functions, column))
         return converters
+
+
+class Insert(Generic[M]):
+    """``INSERT`` of a new row with every concrete column but the primary key, which is
+    returned (``RETURNING``), with the SQL built once per database: what ``Model.save()``
+    runs for a new row without building it each time (the receiver's INSERT of every
+    delivery). The values are prepared as Django prepares them (``pre_save`` with ``add``:
+    ``auto_now_add`` times are taken here; ``get_db_prep_save``). No model signals are sent;
+    what the model's ``save()`` does besides is the caller's to do first. A database that
+    cannot return the key gets Django's own save."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        #: A field with a placeholder of its own (``%s`` would not do) takes Django's way.
+        self.plain = not any(hasattr(field, "get_placeholder") for field in self.fields)
+        self._sql: dict[str, str] = {}
+
+    def sql(self, connection: Any) -> str:
+        sql = self._sql.get(connection.vendor)
+        if sql is None:
+            quote = connection.ops.quote_name
+            sql = self._sql[connection.vendor] = (
+                f"INSERT INTO {quote(self.model._meta.db_table)} "
+                f"({', '.join(quote(str(field.column)) for field in self.fields)}) "
+                f"VALUES ({', '.join(['%s'] * len(self.fields))}) "
+                f"RETURNING {quote(str(self.model._meta.pk.column))}")
+        return sql
+
+    def run(self, row: M, using: str = "default") -> M:
+        connection = connections[using]
+        if not (self.plain and connection.features.can_return_columns_from_insert):
+            row.save(force_insert=True, using=using)
+            return row
+        values = [field.get_db_prep_save(field.pre_save(row, True), connection)
+                  for field in self.fields]
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+            cursor.execute(self.sql(connection), values)
+            (pk,) = cursor.fetchone()
+        row.pk = pk
+        row._state.adding, row._state.db = False, using
+        return row

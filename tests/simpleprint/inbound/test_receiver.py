@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import DatabaseError
+from django.db import OperationalError
 from django.test import override_settings
 
 from apps.simpleprint.models import PrinterWebhookEvent
@@ -120,12 +120,16 @@ def test_retried_identical_delivery_is_acknowledged_without_a_second_row(post_de
     assert event.deliveries == 2
 
 
-def test_database_unavailable_is_503_so_simplyprint_retries(post_delivery, farm, monkeypatch):
-    def broken(*args, **kwargs):
-        raise DatabaseError("connection refused")
+def test_database_unavailable_is_503_so_simplyprint_retries(post_delivery, farm):
+    from django.db import connection
 
-    monkeypatch.setattr(PrinterWebhookEvent.objects, "create", broken)
-    response = post_delivery(farm.job_started(385))
+    def refused(execute, sql, params, many, context):
+        if sql.startswith("INSERT"):
+            raise OperationalError("connection refused")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refused):
+        response = post_delivery(farm.job_started(385))
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
 

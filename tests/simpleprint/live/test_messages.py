@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 
 from apps.simpleprint.live import messages, outbox
 from apps.simpleprint.models import (
@@ -83,6 +87,21 @@ def test_the_planned_fields_give_the_message_drf_gives(
                 == expected, row
             compared += 1
     assert compared > 300
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+def test_a_time_is_written_as_drf_writes_it_to_the_second(zone: str) -> None:
+    """``WholeSeconds`` writes a UTC time itself (every time of every message): the same text
+    as DRF's field, whatever the time's zone and the zone active."""
+    moment = datetime(2024, 6, 10, 8, 0, 32, 517_204)
+    times = [moment.replace(tzinfo=UTC), moment.replace(tzinfo=ZoneInfo("UTC")),
+             moment.replace(tzinfo=ZoneInfo("Europe/Berlin")),
+             moment.replace(tzinfo=dt_timezone(timedelta(hours=-5))), moment]
+    with timezone.override(zone):
+        for value in times:
+            assert messages.WholeSeconds().to_representation(value) \
+                == DateTimeField().to_representation(value.replace(microsecond=0)), value
+    assert messages.WholeSeconds().to_representation(times[0]) == "2024-06-10T08:00:32Z"
 
 
 def test_the_card_gets_the_ended_job_only_while_its_bed_is_to_be_cleared(

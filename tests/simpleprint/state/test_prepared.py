@@ -4,12 +4,12 @@ again."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.simpleprint.models import Printer, PrinterWebhookEvent, PrintJob
-from apps.simpleprint.state.prepared import PreparedGet, Returning
+from apps.simpleprint.state.prepared import Insert, PreparedGet, Returning
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,39 @@ def test_a_row_another_writer_created_first_is_read_not_duplicated(
     found, created = PRINTER.get_or_create(386, defaults={"name": "duplicate"})
     assert (created, found.pk, found.name) == (False, printing.pk, "MK4 Bay A-2")
     assert Printer.objects.filter(sp_id=386).count() == 1
+
+
+OCCURRED = timezone.now()
+
+
+def _event(dedup_key: str) -> PrinterWebhookEvent:
+    event = PrinterWebhookEvent(
+        webhook_id=91, event="job.started", canonical_event="job.started", category="job",
+        timestamp=1_718_006_432, occurred_at=OCCURRED, dedup_key=dedup_key,
+        payload={"event": "job.started", "data": {"job": {"id": 552254, "file": "bracket.gcode"},
+                                                   "printer": {"id": 1018}}},
+        headers={"User-Agent": "SimplyPrint-Webhooks"}, printer_sp_id=1018, job_sp_id=552254)
+    event.derive()
+    return event
+
+
+def test_a_prepared_insert_writes_the_row_save_writes() -> None:
+    inserted = Insert(PrinterWebhookEvent).run(_event("a" * 64))
+    saved = _event("b" * 64)
+    saved.save()
+    assert inserted.pk is not None and not inserted._state.adding
+    first, second = (PrinterWebhookEvent.objects.filter(pk=pk).values().get()
+                     for pk in (inserted.pk, saved.pk))
+    assert first["received_at"] is not None
+    differ = {"id", "dedup_key", "received_at"}
+    assert {k: v for k, v in first.items() if k not in differ} == \
+        {k: v for k, v in second.items() if k not in differ}
+    assert first["status"] == PrinterWebhookEvent.Status.PENDING
+    assert first["ordering_timestamp"] == 1_718_006_432
+
+
+def test_a_prepared_insert_of_a_duplicate_fails_as_save_does() -> None:
+    Insert(PrinterWebhookEvent).run(_event("c" * 64))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Insert(PrinterWebhookEvent).run(_event("c" * 64))
+    assert PrinterWebhookEvent.objects.filter(dedup_key="c" * 64).count() == 1
