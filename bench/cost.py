@@ -26,7 +26,7 @@ pages connected. One command measures, in one run:
   calibration). The absolute latencies POST → page come second.
 
     python -m bench.cost                          # the embedded default
-    python -m bench.cost --profile production     # PostgreSQL, Redis, nginx, daphne ×2, Celery
+    python -m bench.cost --profile production     # PostgreSQL, Redis, nginx, 2 servers, Celery
     python -m bench.cost --pyspy                  # and where the CPU goes (py-spy, paced phase)
 
 Writes ``bench/results/cost-<profile>.json`` and prints a summary.
@@ -75,6 +75,9 @@ from tests.stack import PostgresServer
 ROOT = Path(__file__).resolve().parent.parent
 PY_SPY = str(Path(sys.executable).with_name("py-spy"))
 TICKS = os.sysconf("SC_CLK_TCK")
+#: The roles of the ASGI server processes: the embedded default's one (named after its server)
+#: and the production stack's (``server-1`` …).
+SERVER_ROLES = ("daphne", "uvicorn", "server-")
 STREAM_SEED = 19
 STREAM_PRINTERS = 40
 
@@ -195,7 +198,7 @@ class Meter:
 
     @property
     def servers(self) -> list[str]:
-        return [role for role in self.roles if role.startswith(("daphne", "uvicorn"))]
+        return [role for role in self.roles if role.startswith(SERVER_ROLES)]
 
     def learn_names(self) -> None:
         for role in self.servers:
@@ -267,7 +270,7 @@ def profiled(meter: Meter, prefix: str | None) -> Iterator[dict[str, Path]]:
     outputs, recorders = {}, []
     RESULTS.mkdir(parents=True, exist_ok=True)
     for role, pid in meter.roles.items():
-        if not role.startswith(("daphne", "uvicorn", "worker")):
+        if not role.startswith((*SERVER_ROLES, "worker")):
             continue
         outputs[role] = RESULTS / f"{prefix}-{role}.txt"
         recorders.append(subprocess.Popen(

@@ -8,8 +8,9 @@ Profiles (``--profile``):
   in-memory channel layer and the in-process worker thread;
 - ``redis``: the same with the Redis channel layer and cache (``--redis-url``);
 - ``production``: the production settings as separate processes, on a throw-away PostgreSQL
-  cluster and redis-server this command starts: ``--servers`` daphne processes behind nginx
-  (TLS), a Celery worker (``--worker-concurrency``); pages and deliveries go through nginx.
+  cluster and redis-server this command starts: ``--servers`` ASGI servers (``manage.py
+  serve``) behind nginx (TLS), a Celery worker (``--worker-concurrency``); pages and
+  deliveries go through nginx.
 
 It connects ``--clients`` pages, POSTs ``--rate`` deliveries a second for ``--duration``
 seconds (each a ``job.started`` of a new job, spread over 40 printers) and times, per page,
@@ -62,8 +63,8 @@ class Target:
     secret: str
     database: Database
     tls: bool = False
-    #: The service's processes by role (``daphne``, ``worker``, ``postgresql`` …): the root pid
-    #: of each, for measuring their CPU time (``bench.cost``).
+    #: The service's processes by role (``uvicorn``, ``server-1``, ``worker``, ``postgresql``
+    #: …): the root pid of each, for measuring their CPU time (``bench.cost``).
     processes: dict[str, int] = field(default_factory=dict)
 
 
@@ -261,10 +262,11 @@ def run_once(args: argparse.Namespace) -> dict[str, Any]:
 
 def settings_of(args: argparse.Namespace) -> dict[str, Any]:
     if args.profile == "production":
-        return {"servers": f"{args.servers} × daphne behind nginx (TLS)",
+        return {"servers": f"{args.servers} × manage.py serve (uvicorn) behind nginx (TLS)",
                 "database": "PostgreSQL", "channel_layer": "channels_redis",
                 "worker": f"Celery (prefork, concurrency {args.worker_concurrency})"}
-    return {"servers": f"1 × {args.server}", "database": "SQLite (WAL)",
+    server = "manage.py serve (uvicorn)" if args.server == "uvicorn" else "daphne"
+    return {"servers": f"1 × {server}", "database": "SQLite (WAL)",
             "channel_layer": "channels_redis" if args.profile == "redis" else "in-memory",
             "worker": "thread in the server process"}
 
@@ -303,7 +305,7 @@ def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the redis profile's Redis")
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="uvicorn",
                         help="ASGI server of the default and redis profiles")
-    parser.add_argument("--servers", type=int, default=2, help="production: daphne processes")
+    parser.add_argument("--servers", type=int, default=2, help="production: ASGI server processes")
     parser.add_argument("--worker-concurrency", type=int, default=1,
                         help="production: Celery worker processes")
 
