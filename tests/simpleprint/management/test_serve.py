@@ -36,7 +36,7 @@ def logging_server(prepared: tuple[dict[str, str], str]) -> Iterator[tuple[AsgiS
 
 async def visit(http_url: str, ws_url: str, token: str) -> None:
     """A page connected with its token in the query, and an API read with a query string."""
-    async with websockets.connect(f"{ws_url}?token={token}", origin=http_url) as ws:
+    async with websockets.connect(f"{ws_url}?token={token}", origin=http_url) as ws:  # type: ignore[arg-type]
         await next_message(ws, "snapshot")
     async with httpx.AsyncClient(base_url=http_url) as http:
         response = await http.get("/api/v1/simpleprint/printers/?search=secret-query",
