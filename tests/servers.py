@@ -75,7 +75,9 @@ def prepare_database(env: dict[str, str]) -> str:
 @dataclass
 class AsgiServer:
     env: dict[str, str]
-    #: ``uvicorn`` runs as ``make run`` starts it (``manage.py serve``); production runs daphne.
+    #: ``uvicorn``: ``manage.py serve``, as ``make run`` and deploy/ start it; ``daphne`` (still
+    #: supported: its hooks in ``inbound/limits.py`` and ``live/compression.py``) for the tests
+    #: that cover both.
     server: str = "uvicorn"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None

@@ -8,10 +8,12 @@ Under both servers it is on when ``PRINTFARM_LIVE_DEFLATE`` is (default), for th
 ``PRINTFARM_LIVE_DEFLATE_MIN_BYTES`` or more (a snapshot, a frame of many changes); a delta of
 one event goes plain:
 
-- **uvicorn** (the embedded default, ``manage.py serve``) runs :class:`UvicornWebSocket`, its
-  sans-I/O ``websockets`` protocol with that threshold (uvicorn's own deflates every message);
-- **daphne** (production) has no option for it, but the WebSocket implementation it runs on
-  (autobahn) has one: :func:`install_for_daphne` turns it on.
+- **uvicorn** (``manage.py serve``: ``make run`` and deploy/) runs :class:`UvicornWebSocket`,
+  its sans-I/O ``websockets`` protocol with that threshold (uvicorn's own deflates every
+  message);
+- **daphne** (when run instead: ``runserver``, or by hand) has no option for it, but the
+  WebSocket implementation it runs on (autobahn) has one: :func:`install_for_daphne` turns it
+  on.
 
 A browser offers the extension in every handshake; a client that does not offer it gets plain
 frames. nginx passes the ``Sec-WebSocket-Extensions`` headers through unchanged
@@ -109,6 +111,8 @@ class _PlainBelowFactory(ServerPerMessageDeflateFactory):
         self.least = least
 
     def process_request_params(self, params: Any, accepted_extensions: Any) -> Any:
+        """The negotiated extension, as websockets makes it, with the threshold added (its
+        class swapped: the parameters it was built with stay websockets' business)."""
         response, extension = super().process_request_params(params, accepted_extensions)
         plain = cast(_PlainBelow, extension)
         plain.__class__ = _PlainBelow
