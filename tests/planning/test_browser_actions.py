@@ -124,7 +124,8 @@ def test_start_the_next_print_from_a_ready_card(page: Any, server: Farm) -> None
                 f"'[data-testid=\"printer-{printer_id}\"]').dataset.condition)",
           timeout_ms=20_000)
     nothing_pending(page)
-    assert next_file in card(page, printer_id).inner_text()
+    # textContent: innerText is empty while the card is not drawn (content-visibility).
+    assert next_file in (card(page, printer_id).text_content() or "")
 
 
 def test_approve_an_item_by_keyboard_and_esc_cancels(page: Any, server: Farm) -> None:

@@ -329,10 +329,10 @@ def apply_job_row(row: dict[str, Any], fetched_at: float,
         printer_sp_id = as_int(printer.get("id") if isinstance(printer, dict) else printer)
     raw_status = str(row.get("status", row.get("state")) or "").lower()
     status = _POLLED_STATUS.get(raw_status)
-    job = PrintJob.objects.select_for_update().filter(sp_id=sp_id).first()
-    if job is None:
-        job = PrintJob(sp_id=sp_id, source=StateSource.POLL)
-    before = changes.capture(job) if job.pk else None
+    # As a webhook's job is found or made: a webhook applied meanwhile may have created the
+    # same job (on PostgreSQL the poll's INSERT then failed on the unique sp_id).
+    job, created = _LOCKED_JOB.get_or_create(sp_id, defaults={"source": StateSource.POLL})
+    before = None if created else changes.capture(job)
     if job.printer_id is None and printer_sp_id is not None:
         job.printer = printers.ensure_printer(printer_sp_id)
     job.uid = job.uid or str(row.get("uid") or "")

@@ -108,3 +108,19 @@ def test_queue_snapshot_unchanged_publishes_nothing() -> None:
     published = LiveUpdate.objects.count()
     assert queue.apply_queue_snapshot(snapshot, payloads.BASE_TS + 30).changed == 0
     assert LiveUpdate.objects.count() == published
+
+
+def test_a_polled_job_a_webhook_created_meanwhile_is_read_again_not_inserted_twice(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The poll's read found no job, then a webhook's worker committed it before the poll's
+    INSERT (PostgreSQL refused that INSERT, and the whole sync tick failed): the poll reads
+    the job again and updates it."""
+    made = jobs.apply_job_row(payloads.printer_job_row(552300), payloads.BASE_TS, 385)
+    get = jobs._LOCKED_JOB.get
+    misses = iter([None])  # the first read misses: the webhook's transaction had not committed
+    monkeypatch.setattr(jobs._LOCKED_JOB, "get", lambda value: next(misses, None) or get(value))
+    again = jobs.apply_job_row(payloads.printer_job_row(552300, state="done"),
+                               payloads.BASE_TS + 60, 385)
+    assert again is not None and again.pk == made.pk
+    assert list(PrintJob.objects.filter(sp_id=552300).values_list("status", flat=True)) \
+        == [PrintJob.Status.DONE]
