@@ -22,6 +22,12 @@ WEBHOOK_PATH = "/api/v1/simpleprint/webhook/printers/"
 CLOSED_URL = "http://127.0.0.1:1"
 
 
+def serve_command(port: int, *options: str) -> list[str]:
+    """``manage.py serve`` on loopback ``port`` (the server of ``make run`` and deploy/)."""
+    return [sys.executable, str(ROOT / "manage.py"), "serve", "--host", "127.0.0.1",
+            "--port", str(port), *options]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -94,8 +100,7 @@ class AsgiServer:
         command = {
             "daphne": [str(Path(sys.executable).with_name("daphne")), "-b", "127.0.0.1",
                        "-p", str(self.port), "config.asgi:application"],
-            "uvicorn": [sys.executable, str(ROOT / "manage.py"), "serve",
-                        "--host", "127.0.0.1", "--port", str(self.port)],
+            "uvicorn": serve_command(self.port),
         }[self.server]
         log = open(Path(self.env["PRINTFARM_VAR_DIR"]) / f"{self.server}-{self.port}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(

@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from tests.servers import serve_command
+
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 #: What the test rendering replaces in deploy/nginx.conf (each must occur exactly once).
@@ -252,9 +254,7 @@ def production_stack(database_url: str, redis_url: str, *, servers: int = 2,
         if migrate:
             stack.manage("migrate", "--noinput", "-v", "0")
         for index, port in enumerate(backend_ports, start=1):
-            server = processes.start(f"server-{index}", [
-                sys.executable, str(ROOT / "manage.py"), "serve", "--host", "127.0.0.1",
-                "--port", str(port)])
+            server = processes.start(f"server-{index}", serve_command(port))
             wait_for_port(port, server)
         nginx = processes.start("nginx", ["nginx", "-c", str(conf), "-e",
                                           str(workdir / "error.log")])

@@ -177,14 +177,12 @@ class Insert(Generic[M]):
     runs for a new row without building it each time (the receiver's INSERT of every
     delivery). The values are prepared as Django prepares them (``pre_save`` with ``add``:
     ``auto_now_add`` times are taken here; ``get_db_prep_save``). No model signals are sent;
-    what the model's ``save()`` does besides is the caller's to do first. A database that
-    cannot return the key gets Django's own save."""
+    what the model's ``save()`` does besides is the caller's to do first. Needs ``RETURNING``
+    (SQLite ≥ 3.35, PostgreSQL: the project's databases) and fields that take a plain ``%s``."""
 
     def __init__(self, model: type[M]) -> None:
         self.model = model
         self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        #: A field with a placeholder of its own (``%s`` would not do) takes Django's way.
-        self.plain = not any(hasattr(field, "get_placeholder") for field in self.fields)
         self._sql: dict[str, str] = {}
 
     def sql(self, connection: Any) -> str:
@@ -200,9 +198,6 @@ class Insert(Generic[M]):
 
     def run(self, row: M, using: str = "default") -> M:
         connection = connections[using]
-        if not (self.plain and connection.features.can_return_columns_from_insert):
-            row.save(force_insert=True, using=using)
-            return row
         values = [field.get_db_prep_save(field.pre_save(row, True), connection)
                   for field in self.fields]
         with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:

@@ -5,7 +5,6 @@ request and per page connected, never a query string (a page's ``?token=``), and
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 import websockets
 
 from tests.live_pages import next_message
-from tests.servers import AsgiServer, prepare_database, server_env
+from tests.servers import AsgiServer, prepare_database, serve_command, server_env
 from tests.stack import ROOT, free_port, wait_for_port
 
 pytestmark = pytest.mark.slow
@@ -64,8 +63,7 @@ async def test_the_access_log_option_writes_the_request_lines_to_a_file(
     env, token = prepared
     port, access_log = free_port(), tmp_path / "access.log"
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port),
-         "--access-log", str(access_log)], env=env, cwd=ROOT,
+        serve_command(port, "--access-log", str(access_log)), env=env, cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, process)
