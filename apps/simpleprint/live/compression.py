@@ -27,12 +27,16 @@ from typing import Any, cast
 from django.conf import settings
 from uvicorn.config import Config
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
 from websockets.extensions.permessage_deflate import (
     PerMessageDeflate,
     ServerPerMessageDeflateFactory,
 )
 from websockets.frames import CONT, CTRL_OPCODES, Frame
 from websockets.server import ServerProtocol
+
+#: The ``scope["extensions"]`` key of :meth:`UvicornWebSocket.send_text_now`.
+SEND_TEXT_NOW = "printfarm.send_text_now"
 
 #: The largest message a page may send once inflated (the consumer refuses any frame of more
 #: than 4 096 characters anyway): a small compressed frame cannot inflate into megabytes.
@@ -135,3 +139,24 @@ class UvicornWebSocket(WebSocketsSansIOProtocol):
         self.conn = ServerProtocol(extensions=extensions,
                                    max_size=min(config.ws_max_size, MAX_INFLATED_BYTES),
                                    logger=self.conn.logger)
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        extensions: dict[str, Any] = self.scope["extensions"]
+        extensions[SEND_TEXT_NOW] = self.send_text_now
+
+    def send_text_now(self, text: str) -> bool:
+        """Write ``text`` as a frame at once, on the loop, as ``websocket.send`` would; False
+        when that would wait or fail (not open yet, closing or closed, or the socket's buffer
+        full), for the caller to go through ``websocket.send``. Lets a page's consumer forward
+        a change without a task switch (``consumer.PlanningConsumer.take``)."""
+        if not self.handshake_complete or self.close_sent or self.disconnected \
+                or self.initial_response is not None or not self.writable.is_set() \
+                or self.transport.is_closing():
+            return False
+        try:
+            self.conn.send_text(text.encode())
+        except InvalidState:
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True

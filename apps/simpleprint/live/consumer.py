@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -25,6 +26,7 @@ from django.conf import settings
 
 from . import heartbeat, messages, outbox, presence
 from .auth import still_authorised
+from .compression import SEND_TEXT_NOW
 from .publisher import company_group
 
 logger = logging.getLogger(__name__)
@@ -51,11 +53,26 @@ def parse_seq(value: Any) -> int | None:
     return seq if seq >= 0 else None
 
 
+def frame_text(texts: list[str]) -> str:
+    """One message as itself; several as one JSON array (one frame, one compression)."""
+    return texts[0] if len(texts) == 1 else f"[{','.join(texts)}]"
+
+
 class PlanningConsumer(AsyncJsonWebsocketConsumer):
     last_seq: int = 0
     counted: bool = False
     keeper: asyncio.Task[None]
     beater: asyncio.Task[None] | None = None
+    #: A handler is running (Channels runs one at a time): group messages handed over
+    #: meanwhile wait in :attr:`waiting` (see :meth:`take`).
+    handling: bool = False
+    attached: bool = False
+    #: Writes a text frame now, or returns False (the server's ``compression.SEND_TEXT_NOW``).
+    send_text_now: Callable[[str], bool]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting: deque[dict[str, Any]] = deque()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Run the connection; whatever ends it (a clean close, a handler's exception, a
@@ -83,7 +100,41 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        self.handling = True
+        try:
+            await handler(message)
+            while self.waiting:
+                message = self.waiting.popleft()
+                await getattr(self, get_handler_name(message))(message)
+        finally:
+            self.handling = False
+
+    def take(self, message: dict[str, Any]) -> None:
+        """A group message, handed over by the channel layer as it is sent (attached in
+        :meth:`connect`), on the server's loop.
+
+        Changes that continue the page's sequence go out at once as one frame, written by the
+        server (``compression.SEND_TEXT_NOW``). Anything else waits in :attr:`waiting`, in
+        order, for the handlers: while one runs, after a gap, another kind of message, or a
+        socket that cannot take a frame now (closing, or its buffer full). Each waiting message
+        is handled after the running handler, or after a ``live.waiting`` nudge sent through
+        the layer when none runs. A page too far behind loses what exceeds the layer's
+        capacity, as with a queue: it fills the gap from the outbox.
+        """
+        if not self.handling and not self.waiting and message["type"] == "live.update":
+            continued = self.continuing(message["updates"])
+            if continued is not None and (not continued[1]
+                                          or self.send_text_now(frame_text(continued[1]))):
+                self.last_seq = continued[0]
+                return
+        if len(self.waiting) >= self.channel_layer.get_capacity(self.channel_name):
+            return
+        self.waiting.append(message)
+        if not self.handling and len(self.waiting) == 1:
+            self.channel_layer.send_nowait(self.channel_name, {"type": "live.waiting"})
+
+    async def live_waiting(self, event: dict[str, Any]) -> None:
+        """Nudge from :meth:`take`: :meth:`dispatch` handles what waits."""
 
     async def connect(self) -> None:
         await self.accept()
@@ -94,6 +145,11 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         self.group = company_group()
         self.open_pings: dict[str, float] = {}
         self.syncs: deque[float] = deque()
+        send_now = self.scope.get("extensions", {}).get(SEND_TEXT_NOW)
+        if send_now is not None and hasattr(self.channel_layer, "attach"):
+            self.send_text_now = send_now
+            self.channel_layer.attach(self.channel_name, self.take)
+            self.attached = True
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.counted = True
         self.keeper = asyncio.create_task(self.keep_joined())
@@ -111,6 +167,8 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
                 self.keeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self.keeper
+            if self.attached:
+                self.channel_layer.detach(self.channel_name)
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
             finally:
@@ -234,6 +292,11 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         """Changes ``{"updates": [[seq, text], ...]}`` in order; each ``text`` is the page
         message, already encoded. What goes on together (an event's changes; under load, the
         changes of several) goes to the page as one frame: a JSON array of the messages."""
+        continued = self.continuing(event["updates"])
+        if continued is not None:  # the usual case: no gap
+            self.last_seq = continued[0]
+            await self.send_frame(continued[1])
+            return
         frame: list[str] = []
         for seq, text in event["updates"]:
             if seq <= self.last_seq:
@@ -246,6 +309,19 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
                     continue
             frame.extend(self.numbered(seq, text))
         await self.send_frame(frame)
+
+    def continuing(self, updates: list[list[Any]]) -> tuple[int, list[str]] | None:
+        """The number of the last of ``updates`` and the texts of those after the last change
+        sent, when they continue the page's sequence without a gap; None when they do not."""
+        last, texts = self.last_seq, []
+        for seq, text in updates:
+            if seq <= last:
+                continue
+            if seq > last + 1:
+                return None
+            last = seq
+            texts.append(text)
+        return last, texts
 
     async def forward(self, seq: int, text: str) -> None:
         """Send change ``seq`` (its message ``text``, encoded) in a frame of its own."""
@@ -260,11 +336,9 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         return [messages.encode({"type": "skip", "seq": seq - 1}), text] if skipped else [text]
 
     async def send_frame(self, texts: list[str]) -> None:
-        """One message as itself; several as one JSON array (one frame, one compression)."""
-        if len(texts) == 1:
-            await self.send(text_data=texts[0])
-        elif texts:
-            await self.send(text_data=f"[{','.join(texts)}]")
+        """The messages ``texts`` as one frame (:func:`frame_text`)."""
+        if texts:
+            await self.send(text_data=frame_text(texts))
 
     async def live_catch_up(self, event: dict[str, Any]) -> None:
         """Send what the outbox has beyond the last change sent (lost while not joined)."""

@@ -20,6 +20,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from apps.simpleprint.live import outbox, presence
+from apps.simpleprint.live.compression import SEND_TEXT_NOW
 from apps.simpleprint.live.messages import unpack
 from apps.simpleprint.live.publisher import publish_update
 from apps.simpleprint.models import LiveUpdate, SyncState
@@ -58,15 +59,31 @@ def token() -> str:
     return Token.objects.create(user=user).key
 
 
-def communicator(query: str = "", headers: list[tuple[bytes, bytes]] | None = None
-                 ) -> WebsocketCommunicator:
+@pytest.fixture(params=["websocket.send", "written at once"])
+def writes(request: pytest.FixtureRequest) -> str:
+    """How the server writes a page's frames: through ASGI's ``websocket.send`` only (daphne,
+    the Redis layer), or also at once when the embedded layer hands a change over
+    (``manage.py serve``: ``compression.SEND_TEXT_NOW``)."""
+    return str(request.param)
+
+
+def communicator(query: str = "", headers: list[tuple[bytes, bytes]] | None = None,
+                 writes: str = "websocket.send") -> WebsocketCommunicator:
     path = "/ws/planning/" + (f"?{query}" if query else "")
-    return WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *(headers or [])])
+    ws = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, *(headers or [])])
+    if writes == "written at once":
+        def send_text_now(text: str) -> bool:
+            ws.output_queue.put_nowait({"type": "websocket.send", "text": text})
+            return True
+
+        ws.scope["extensions"] = {SEND_TEXT_NOW: send_text_now}
+    return ws
 
 
-async def connected(token: str, query: str = "") -> WebsocketCommunicator:
+async def connected(token: str, query: str = "", writes: str = "websocket.send"
+                    ) -> WebsocketCommunicator:
     """A page connected with ``token`` whose first message (snapshot or replay) is pending."""
-    ws = communicator("&".join(q for q in (f"token={token}", query) if q))
+    ws = communicator("&".join(q for q in (f"token={token}", query) if q), writes=writes)
     accepted, _ = await ws.connect()
     assert accepted
     return ws
@@ -149,8 +166,9 @@ async def test_snapshot_carries_state_and_latest_seq(
 
 
 async def test_webhook_delivery_reaches_the_page_as_deltas_in_order(
-        token: str, post_delivery: Callable[..., Any], farm: payloads.FarmStory) -> None:
-    ws = await connected(token)
+        token: str, post_delivery: Callable[..., Any], farm: payloads.FarmStory,
+        writes: str) -> None:
+    ws = await connected(token, writes=writes)
     start = (await ws.receive_json_from(timeout=3))["seq"]
     started = farm.job_started(385, job_id=552301)
     await post(post_delivery, started)
@@ -222,8 +240,9 @@ async def test_resync_from_the_future_gets_a_snapshot(token: str) -> None:
     await ws.disconnect()
 
 
-async def test_dropped_group_messages_are_filled_from_the_outbox_in_order(token: str) -> None:
-    ws = await connected(token)
+async def test_dropped_group_messages_are_filled_from_the_outbox_in_order(
+        token: str, writes: str) -> None:
+    ws = await connected(token, writes=writes)
     start = (await ws.receive_json_from(timeout=3))["seq"]
 
     def unpublished(n: int) -> list[LiveUpdate]:
@@ -243,8 +262,8 @@ async def test_dropped_group_messages_are_filled_from_the_outbox_in_order(token:
 
 
 async def test_a_coalesced_message_is_sent_as_one_frame_of_its_changes_in_order(
-        token: str) -> None:
-    ws = await connected(token)
+        token: str, writes: str) -> None:
+    ws = await connected(token, writes=writes)
     await ws.receive_json_from(timeout=3)
 
     def changes() -> list[LiveUpdate]:
@@ -291,9 +310,9 @@ def forget_groups() -> None:
 
 
 async def test_a_page_that_lost_its_group_rejoins_and_catches_up(
-        token: str, settings: Any) -> None:
+        token: str, settings: Any, writes: str) -> None:
     settings.PRINTFARM_LIVE = {**settings.PRINTFARM_LIVE, "rejoin_seconds": 0.2}
-    ws = await connected(token)
+    ws = await connected(token, writes=writes)
     await ws.receive_json_from(timeout=3)
     await sync_to_async(forget_groups)()
     missed = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 881})
@@ -315,9 +334,9 @@ def rolled_back_number() -> int:
 
 
 async def test_a_number_that_never_commits_is_announced_with_a_skip(
-        token: str, settings: Any) -> None:
+        token: str, settings: Any, writes: str) -> None:
     settings.PRINTFARM_LIVE = {**settings.PRINTFARM_LIVE, "gap_wait_seconds": 0.05}
-    ws = await connected(token)
+    ws = await connected(token, writes=writes)
     await ws.receive_json_from(timeout=3)
     hole = await database_sync_to_async(rolled_back_number)()
     after = await database_sync_to_async(outbox.record)("queue.updated", {"sp_id": 881})
@@ -348,8 +367,8 @@ async def test_client_ping_gets_a_pong(token: str) -> None:
     await ws.disconnect()
 
 
-async def test_broadcast_ping_is_forwarded_and_pong_recorded(token: str) -> None:
-    ws = await connected(token)
+async def test_broadcast_ping_is_forwarded_and_pong_recorded(token: str, writes: str) -> None:
+    ws = await connected(token, writes=writes)
     await ws.receive_json_from(timeout=3)
     ping_id, sent_at = await sync_to_async(presence.new_ping)()
     layer = get_channel_layer()

@@ -4,6 +4,7 @@ message of its own, and a full page's queue loses the message for that page only
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -46,3 +47,55 @@ async def test_an_expired_member_gets_nothing() -> None:
     await layer.group_send("planning.company-1", UPDATE)
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(layer.receive(page), 0.05)
+
+
+async def test_an_attached_member_is_handed_the_message_instead_of_a_queue() -> None:
+    layer = LocalChannelLayer(capacity=10)
+    attached, queued = await layer.new_channel(), await layer.new_channel()
+    for page in (attached, queued):
+        await layer.group_add("planning.company-1", page)
+    taken: list[dict[str, Any]] = []
+    layer.attach(attached, taken.append)
+    await layer.group_send("planning.company-1", UPDATE)
+    assert taken == [UPDATE] and taken[0] is not UPDATE
+    assert await asyncio.wait_for(layer.receive(queued), 1) == UPDATE
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(attached), 0.05)
+
+
+async def test_a_detached_member_gets_its_messages_queued_again() -> None:
+    layer = LocalChannelLayer(capacity=10)
+    page = await layer.new_channel()
+    await layer.group_add("planning.company-1", page)
+    taken: list[dict[str, Any]] = []
+    layer.attach(page, taken.append)
+    layer.detach(page)
+    await layer.group_send("planning.company-1", UPDATE)
+    assert taken == []
+    assert await asyncio.wait_for(layer.receive(page), 1) == UPDATE
+
+
+async def test_a_message_sent_without_waiting_is_queued_or_dropped_when_full() -> None:
+    layer = LocalChannelLayer(capacity=1)
+    page = await layer.new_channel()
+    layer.send_nowait(page, {"type": "live.waiting"})
+    layer.send_nowait(page, {"type": "live.catch_up"})
+    assert await asyncio.wait_for(layer.receive(page), 1) == {"type": "live.waiting"}
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(page), 0.05)
+
+
+async def test_a_member_that_fails_to_take_the_message_does_not_keep_it_from_the_others(
+        caplog: pytest.LogCaptureFixture) -> None:
+    layer = LocalChannelLayer(capacity=10)
+    failing, queued = await layer.new_channel(), await layer.new_channel()
+    for page in (failing, queued):
+        await layer.group_add("planning.company-1", page)
+
+    def broken(message: dict[str, Any]) -> None:
+        raise RuntimeError("socket gone")
+
+    layer.attach(failing, broken)
+    await layer.group_send("planning.company-1", UPDATE)
+    assert await asyncio.wait_for(layer.receive(queued), 1) == UPDATE
+    assert "could not take a group message" in caplog.text
