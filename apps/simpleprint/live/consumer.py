@@ -206,7 +206,8 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         while True:
             await asyncio.sleep(heartbeat.interval())
             try:
-                status = await database_sync_to_async(heartbeat.status)()
+                status = heartbeat.fresh_status() or \
+                    await database_sync_to_async(heartbeat.status)()
                 await self.send_json(heartbeat.message(status))
             except Exception:  # the database is away: the page turns stale, which is true
                 logger.warning("heartbeat not sent", exc_info=True)
