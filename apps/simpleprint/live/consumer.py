@@ -95,19 +95,22 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         That call hops to a thread for every message of every page (at 100 changes a second
         with 20 pages, 6 000 hops a second on the server's loop: its largest cost). Database
         work here runs through ``database_sync_to_async``, which closes stale connections in
-        the thread that uses them; the other handlers never touch the database.
+        the thread that uses them; the other handlers never touch the database. Group messages
+        handed over while it runs (:meth:`take`) are handled right after, in order.
         """
+        self.handling = True
+        try:
+            await self.handle(message)
+            while self.waiting:  # what was handed over meanwhile (see take)
+                await self.handle(self.waiting.popleft())
+        finally:
+            self.handling = False
+
+    async def handle(self, message: dict[str, Any]) -> None:
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        self.handling = True
-        try:
-            await handler(message)
-            while self.waiting:
-                message = self.waiting.popleft()
-                await getattr(self, get_handler_name(message))(message)
-        finally:
-            self.handling = False
+        await handler(message)
 
     def take(self, message: dict[str, Any]) -> None:
         """A group message, handed over by the channel layer as it is sent (attached in
@@ -293,11 +296,6 @@ class PlanningConsumer(AsyncJsonWebsocketConsumer):
         """Changes ``{"updates": [[seq, text], ...]}`` in order; each ``text`` is the page
         message, already encoded. What goes on together (an event's changes; under load, the
         changes of several) goes to the page as one frame: a JSON array of the messages."""
-        continued = self.continuing(event["updates"])
-        if continued is not None:  # the usual case: no gap
-            self.last_seq = continued[0]
-            await self.send_frame(continued[1])
-            return
         frame: list[str] = []
         for seq, text in event["updates"]:
             if seq <= self.last_seq:
